@@ -1,0 +1,3 @@
+"""reader: an offline desktop reader for articles."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,95 @@
+"""Turn a user's file into Markdown the reading view renders.
+
+One module per source format; each exposes ``convert(text) -> (title, markdown)``.
+:func:`convert_file` picks the converter by file suffix, decodes the bytes and
+settles the title. Saved HTML and other formats slot in by adding a module and
+a line to ``CONVERTERS``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reader.errors import ImportFailed
+from reader.importing import markdown as md_import
+from reader.importing import text as text_import
+from reader.importing.decode import decode_bytes
+from reader.importing.titles import derive_title, title_from_filename
+
+Converter = Callable[[str], tuple[str | None, str]]
+
+CONVERTERS: dict[str, Converter] = {
+    ".txt": text_import.text_to_markdown,
+    ".text": text_import.text_to_markdown,
+    ".md": md_import.convert,
+    ".markdown": md_import.convert,
+}
+
+SUPPORTED_SUFFIXES = frozenset(CONVERTERS)
+# Bump when a converter changes its output: cached conversions are then redone.
+CONVERTER_VERSION = "1"
+MAX_BYTES = 20 * 1024 * 1024
+METADATA_SUFFIX = ".meta.json"
+
+
+@dataclass(frozen=True)
+class Converted:
+    title: str
+    markdown: str
+
+
+def is_supported(path: Path) -> bool:
+    return (
+        path.suffix.lower() in SUPPORTED_SUFFIXES
+        and not path.name.startswith(".")
+        and not path.name.endswith(METADATA_SUFFIX)
+    )
+
+
+def metadata_path(path: Path) -> Path:
+    return path.with_name(path.stem + METADATA_SUFFIX)
+
+
+def read_metadata(path: Path) -> dict[str, str]:
+    """The optional ``NAME.meta.json`` beside an article (a title, for one)."""
+    meta = metadata_path(path)
+    if not meta.is_file():
+        return {}
+    try:
+        data = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def convert_bytes(data: bytes, path: Path, metadata: dict[str, str] | None = None) -> Converted:
+    """Convert a file's bytes; ``path`` gives the format and a fallback title."""
+    converter = CONVERTERS.get(path.suffix.lower())
+    if converter is None:
+        raise ImportFailed(f"{path.name}: unsupported file type {path.suffix or '(none)'}")
+    if len(data) > MAX_BYTES:
+        raise ImportFailed(f"{path.name}: larger than {MAX_BYTES // (1024 * 1024)} MB")
+    text = decode_bytes(data, path.name)
+    if not text.strip():
+        raise ImportFailed(f"{path.name}: the file is empty")
+    headline, markdown = converter(text)
+    if not markdown.strip():
+        raise ImportFailed(f"{path.name}: no readable text found")
+    meta_title = (metadata or {}).get("title", "").strip()
+    title = meta_title or headline or title_from_filename(path) or derive_title(markdown)
+    if headline is None:
+        markdown = md_import.with_title(markdown, title)
+    return Converted(title=title, markdown=markdown)
+
+
+def convert_file(path: Path) -> Converted:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFailed(f"{path.name}: cannot read: {exc.strerror or exc}") from None
+    return convert_bytes(data, path, read_metadata(path))

@@ -1,0 +1,203 @@
+"""Markdown -> the HTML the reading view shows, and the plain text it shows.
+
+The plain text is the one coordinate system of the app: search offsets and
+bookmark selectors are character offsets into it, and the reading view's
+document has exactly this text (a test holds the view to it). It is computed
+from the same sanitised HTML the view is given, following the block rules of
+Qt's rich-text engine: every block element starts a new line, runs of white
+space fold to one space outside ``<pre>``, and each line of a ``<pre>`` is a
+block of its own.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+import markdown
+import nh3
+
+_EXTENSIONS = ["tables", "fenced_code", "codehilite", "toc", "sane_lists"]
+_EXTENSION_CONFIGS = {
+    "codehilite": {"noclasses": True, "guess_lang": False, "pygments_style": "friendly"},
+    "toc": {"permalink": False},
+}
+
+_ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre",
+    "s", "samp", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "u", "ul",
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {
+    "*": {"id", "title"},
+    "a": {"href", "name"},
+    "img": {"src", "alt", "width", "height"},
+    "span": {"style"},
+    "div": {"style"},
+    "pre": {"style"},
+    "td": {"align", "colspan", "rowspan", "style"},
+    "th": {"align", "colspan", "rowspan", "style"},
+    "ol": {"start"},
+}
+_ALLOWED_STYLES = {"color", "background-color", "font-weight", "font-style", "text-decoration"}
+
+
+@dataclass(frozen=True)
+class OutlineEntry:
+    level: int
+    title: str
+    anchor: str
+    offset: int  # where the heading starts in the plain text
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    text: str
+    outline: tuple[OutlineEntry, ...]
+
+
+def markdown_to_html(source: str) -> str:
+    md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS)
+    raw = md.convert(source)
+    return nh3.clean(
+        raw,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        filter_style_properties=_ALLOWED_STYLES,
+        url_schemes={"http", "https", "mailto", "file"},
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+_BLOCK_GAP = re.compile(
+    r"(</?(?:p|h[1-6]|li|pre|blockquote|div|dl|dt|dd|table|thead|tbody|tfoot|tr|td|th|ul|ol)"
+    r"\b[^>]*>|<hr\s*/?>)\s+(?=</?(?:p|h[1-6]|li|pre|blockquote|div|dl|dt|dd|table|thead|"
+    r"tbody|tfoot|tr|td|th|ul|ol|hr)\b)"
+)
+
+
+_PRE_END = re.compile(r"\n((?:</span>|</code>)*)</pre>")
+
+
+def render(source: str) -> Rendered:
+    # White space between two block tags is layout, not text; Qt would make a
+    # stray block of it in places (after a div, before a table).
+    body = _BLOCK_GAP.sub(r"\1", markdown_to_html(source))
+    # A code block's closing newline is not a line of code.
+    body = _PRE_END.sub(r"\1</pre>", body)
+    extractor = _TextExtractor()
+    extractor.feed(body)
+    extractor.close()
+    return Rendered(html=body, text=extractor.text(), outline=tuple(extractor.outline))
+
+
+def plain_text(source: str) -> str:
+    return render(source).text
+
+
+# --- plain text, block by block, as Qt's rich-text engine lays it out --------
+
+_BLOCK_TAGS = frozenset(
+    "p h1 h2 h3 h4 h5 h6 li pre blockquote div dl dt dd table tr td th ul ol".split()
+)
+_CELLS = frozenset({"td", "th"})
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_SPACE = re.compile(r"[ \t\n\r\f]+")
+
+
+class _TextExtractor(HTMLParser):
+    """Collect the text blocks of an HTML fragment the way QTextDocument does.
+
+    Empty blocks vanish, except where Qt keeps them: blank lines of a
+    ``<pre>``, empty table cells, a horizontal rule, and the empty block Qt
+    puts after a table (and before one that opens the document).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self._blocks: list[str] = []
+        self._current: list[str] = []
+        self._keep_empty = False
+        self._pre = 0
+        self._pre_text: list[str] = []
+        self._heading: tuple[int, str, int] | None = None
+        self._heading_text: list[str] = []
+        self.outline: list[OutlineEntry] = []
+
+    def _offset(self) -> int:
+        return sum(len(b) + 1 for b in self._blocks)
+
+    def _flush(self) -> None:
+        text = "".join(self._current).strip(" ")
+        if text or self._keep_empty:
+            self._blocks.append(text)
+        self._current = []
+        self._keep_empty = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._pre and tag != "br":
+            return
+        if tag in _BLOCK_TAGS:
+            self._flush()
+        if tag == "table" and not self._blocks:
+            self._blocks.append("")
+        if tag in _CELLS:
+            self._keep_empty = True
+        elif tag == "pre":
+            self._pre += 1
+            self._pre_text = []
+        elif tag == "hr":
+            self._flush()
+            self._blocks.append("")
+        elif tag in _HEADINGS:
+            self._heading = (_HEADINGS[tag], dict(attrs).get("id") or "", self._offset())
+            self._heading_text = []
+        elif tag == "br":
+            self._current.append("\n")
+        elif tag == "img":
+            self._current.append("\ufffc")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "pre" and self._pre:
+            self._pre -= 1
+            if not self._pre:
+                content = "".join(self._pre_text).removesuffix("\n")
+                self._blocks.extend(content.split("\n"))
+            return
+        if self._pre:
+            return
+        if tag in _HEADINGS and self._heading is not None:
+            level, anchor, offset = self._heading
+            title = _SPACE.sub(" ", "".join(self._heading_text)).strip()
+            self.outline.append(OutlineEntry(level, title, anchor, offset))
+            self._heading = None
+        if tag in _BLOCK_TAGS:
+            self._flush()
+        if tag == "table":
+            self._blocks.append("")
+
+    def handle_data(self, data: str) -> None:
+        if self._pre:
+            self._pre_text.append(data)
+            return
+        if self._heading is not None:
+            self._heading_text.append(data)
+        text = _SPACE.sub(" ", data)
+        if text.startswith(" ") and (not self._current or self._current[-1].endswith((" ", "\n"))):
+            text = text[1:]
+        if text:
+            self._current.append(text)
+
+    def text(self) -> str:
+        self._flush()
+        return "\n".join(self._blocks)
+
+
+def text_of(html_fragment: str) -> str:
+    """Unescape an HTML fragment to its text (for tests and snippets)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", html_fragment))
