@@ -1,0 +1,52 @@
+"""Composition root: builds the core objects and the window, and wires them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from reader import __version__
+from reader.errors import ReaderError
+from reader.library import Library
+from reader.paths import APP_NAME, bundled_articles_dir, ensure_data_dir, resolve_data_dir
+from reader.ui.main_window import MainWindow
+
+
+def settings_for(data_dir: Path) -> QSettings:
+    """Window state lives beside the library, so --data-dir isolates it too."""
+    return QSettings(str(data_dir / "state.ini"), QSettings.Format.IniFormat)
+
+
+def build_window(data_dir: Path) -> MainWindow:
+    """Everything the window needs, made from one data dir. Raises ReaderError."""
+    ensure_data_dir(data_dir)
+    bundled = bundled_articles_dir()
+
+    def library_factory() -> Library:
+        return Library(data_dir, bundled)
+
+    window = MainWindow(library_factory(), settings_for(data_dir), library_factory)
+    window.restore_geometry()
+    return window
+
+
+def run(data_dir_arg: str | None = None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    data_dir = resolve_data_dir(data_dir_arg)
+    try:
+        window = build_window(data_dir)
+    except ReaderError as exc:
+        print(f"reader: error: {exc}", file=sys.stderr)
+        QMessageBox.critical(None, "reader", f"reader cannot start.\n\n{exc}")
+        return 1
+    window.show()
+    window.load_library()
+    code = app.exec()
+    window.library.close()
+    return int(code)

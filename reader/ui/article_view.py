@@ -1,0 +1,249 @@
+"""The reading view: one article in a centred column, with highlights.
+
+Positions into the article's plain text (search hits, bookmarks) map one to
+one onto the document, because the core's plain text is the document's text.
+Qt counts in UTF-16 code units, Python in code points; :class:`TextMap`
+converts where the text has characters outside the BMP.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QFont,
+    QFontMetricsF,
+    QResizeEvent,
+    QTextCharFormat,
+    QTextCursor,
+)
+from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
+
+from reader.articles import Article
+from reader.ui.themes import SERIF_FAMILIES, THEMES, Theme, document_css, first_family
+
+COLUMN_CHARS = 70
+BODY_PX = 18
+
+
+class TextMap:
+    """Code-point offsets of the core <-> UTF-16 positions of Qt."""
+
+    def __init__(self, text: str) -> None:
+        self._wide = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+
+    def to_qt(self, offset: int) -> int:
+        return offset + bisect.bisect_left(self._wide, offset)
+
+    def from_qt(self, position: int) -> int:
+        offset = position
+        for _ in range(3):  # converges at once for all but pathological texts
+            offset = position - bisect.bisect_left(self._wide, offset)
+        return offset
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+class ArticleView(QTextBrowser):
+    """QTextBrowser showing an article; it never loads anything from the network."""
+
+    article_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("articleView")
+        self.setOpenLinks(False)
+        self.setReadOnly(True)
+        self.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.anchorClicked.connect(self.on_anchor_clicked)
+        self._article: Article | None = None
+        self._map = TextMap("")
+        self._theme = THEMES["light"]
+        self._font_px = BODY_PX
+        self._hits: list[Span] = []
+        self._current_hit = -1
+        self._marks: list[tuple[Span, QColor]] = []
+        self._flash: Span | None = None
+        family = first_family(SERIF_FAMILIES)
+        font = QFont(family)
+        font.setPixelSize(self._font_px)
+        self.document().setDefaultFont(font)
+        self.document().setDocumentMargin(28)
+        self.apply_theme(self._theme)
+
+    # --- content -------------------------------------------------------------
+
+    @property
+    def article(self) -> Article | None:
+        return self._article
+
+    def show_article(self, article: Article) -> None:
+        self._article = article
+        self._map = TextMap(article.text)
+        self._hits, self._current_hit, self._marks, self._flash = [], -1, [], None
+        self.document().setDefaultStyleSheet(document_css(self._theme))
+        self.setHtml(article.html)
+        self._update_selections()
+        self.verticalScrollBar().setValue(0)
+        self.article_changed.emit(article.id)
+
+    def clear_article(self) -> None:
+        self._article = None
+        self.clear()
+
+    def shown_text(self) -> str:
+        return self.toPlainText()
+
+    def loadResource(self, type_: int, name: QUrl) -> object:  # noqa: N802 (Qt API)
+        # Only local files: an article never makes the app reach the network.
+        if name.isLocalFile() or name.scheme() in ("", "qrc"):
+            return super().loadResource(type_, name)
+        return None
+
+    def on_anchor_clicked(self, url: QUrl) -> None:
+        if url.hasFragment() and not url.host() and not url.path():
+            self.scrollToAnchor(url.fragment())
+        elif url.scheme() in ("http", "https", "mailto"):
+            QDesktopServices.openUrl(url)  # the user's browser, on the user's click
+
+    # --- look ----------------------------------------------------------------
+
+    @property
+    def theme(self) -> Theme:
+        return self._theme
+
+    def apply_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self.setStyleSheet(
+            f"QTextBrowser#articleView {{ background: {theme.background}; color: {theme.text};"
+            f" selection-background-color: {theme.selection}; selection-color: {theme.text};"
+            " border: none; }"
+        )
+        if self._article is not None:
+            value = self.verticalScrollBar().value()
+            article = self._article
+            marks, hits, current = self._marks, self._hits, self._current_hit
+            self.show_article(article)
+            self._marks, self._hits, self._current_hit = marks, hits, current
+            self._update_selections()
+            self.verticalScrollBar().setValue(value)
+
+    def set_font_px(self, px: int) -> None:
+        self._font_px = max(12, min(32, px))
+        font = self.document().defaultFont()
+        font.setPixelSize(self._font_px)
+        self.document().setDefaultFont(font)
+        self._center_column()
+
+    @property
+    def font_px(self) -> int:
+        return self._font_px
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._center_column()
+
+    def _center_column(self) -> None:
+        """Keep a column of about 70 characters in the middle of the view."""
+        metrics = QFontMetricsF(self.document().defaultFont())
+        margin = int(self.document().documentMargin())
+        column = int(metrics.averageCharWidth() * COLUMN_CHARS) + 2 * margin
+        spare = self.width() - self.verticalScrollBar().sizeHint().width() - column
+        side = max(0, spare // 2)
+        self.setViewportMargins(side, 0, side, 0)
+
+    # --- highlights ----------------------------------------------------------
+
+    def cursor_for(self, start: int, end: int) -> QTextCursor:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._map.to_qt(start))
+        cursor.setPosition(self._map.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+        return cursor
+
+    def selected_span(self) -> Span | None:
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        return Span(self._map.from_qt(cursor.selectionStart()),
+                    self._map.from_qt(cursor.selectionEnd()))  # fmt: skip
+
+    def set_hits(self, spans: list[Span]) -> None:
+        self._hits = sorted(spans, key=lambda s: s.start)
+        self._current_hit = -1
+        self._update_selections()
+
+    def hit_count(self) -> int:
+        return len(self._hits)
+
+    def current_hit(self) -> int:
+        return self._current_hit
+
+    def go_to_hit(self, index: int) -> None:
+        if not self._hits:
+            return
+        self._current_hit = index % len(self._hits)
+        span = self._hits[self._current_hit]
+        self._update_selections()
+        self.scroll_to_span(span)
+
+    def next_hit(self) -> None:
+        self.go_to_hit(self._current_hit + 1)
+
+    def previous_hit(self) -> None:
+        self.go_to_hit(self._current_hit - 1 if self._current_hit >= 0 else -1)
+
+    def go_to_offset(self, offset: int) -> None:
+        """Show the hit at or after ``offset`` as the current one."""
+        for k, span in enumerate(self._hits):
+            if span.end > offset:
+                self.go_to_hit(k)
+                return
+        self.scroll_to_span(Span(offset, offset))
+
+    def set_marks(self, marks: list[tuple[Span, QColor]]) -> None:
+        self._marks = marks
+        self._update_selections()
+
+    def flash(self, span: Span | None) -> None:
+        self._flash = span
+        self._update_selections()
+
+    def scroll_to_span(self, span: Span) -> None:
+        """Scroll so the span starts a third of the way down the view."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._map.to_qt(span.start))
+        rect = self.cursorRect(cursor)
+        bar = self.verticalScrollBar()
+        target = bar.value() + rect.top() - self.viewport().height() // 3
+        bar.setValue(max(0, min(bar.maximum(), target)))
+
+    def _update_selections(self) -> None:
+        selections: list[QTextEdit.ExtraSelection] = []
+        for span, colour in self._marks:
+            selections.append(self._selection(span, colour, underline=False))
+        hit_colour = QColor(self._theme.hit)
+        for k, span in enumerate(self._hits):
+            colour = QColor(self._theme.hit_current) if k == self._current_hit else hit_colour
+            selections.append(self._selection(span, colour, underline=False))
+        if self._flash is not None:
+            selections.append(self._selection(self._flash, QColor(self._theme.hit_current), True))
+        self.setExtraSelections(selections)
+
+    def _selection(self, span: Span, colour: QColor, underline: bool) -> QTextEdit.ExtraSelection:
+        sel = QTextEdit.ExtraSelection()
+        sel.cursor = self.cursor_for(span.start, span.end)  # type: ignore[misc]
+        fmt = QTextCharFormat()
+        fmt.setBackground(colour)
+        if underline:
+            fmt.setFontUnderline(True)
+        sel.format = fmt  # type: ignore[misc]
+        return sel
+

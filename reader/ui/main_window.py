@@ -1,0 +1,311 @@
+"""The main window: library list beside the reading view, an outline, menus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
+
+from reader.articles import Article
+from reader.errors import ReaderError
+from reader.library import ImportOutcome, Library, RefreshReport
+from reader.ui import workers
+from reader.ui.article_view import ArticleView
+from reader.ui.library_panel import LibraryPanel
+from reader.ui.themes import THEMES
+
+ANCHOR_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class MainWindow(QMainWindow):
+    library_loaded = Signal()
+    article_opened = Signal(str)
+
+    def __init__(
+        self,
+        library: Library,
+        settings: QSettings,
+        library_factory: workers.Callable[[], Library],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.settings = settings
+        self._library_factory = library_factory
+        self._workers: list[workers.Worker] = []
+        self.setWindowTitle("reader")
+        self.resize(1280, 820)
+
+        self.library_panel = LibraryPanel(self)
+        self.view = ArticleView(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.library_panel)
+        self.splitter.addWidget(self.view)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([340, 940])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+        self.outline = QTreeWidget(self)
+        self.outline.setHeaderHidden(True)
+        self.outline.setRootIsDecorated(False)
+        self.outline.setIndentation(14)
+        self.outline_dock = QDockWidget("Outline", self)
+        self.outline_dock.setObjectName("outlineDock")
+        self.outline_dock.setWidget(self.outline)
+        self.outline_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.outline_dock)
+        self.outline_dock.hide()
+
+        self.status_label = QLabel(self)
+        self.progress = QProgressBar(self)
+        self.progress.setMaximumWidth(180)
+        self.progress.hide()
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+
+        self._build_actions()
+        self._connect_signals()
+        self._restore_view_settings()
+
+    # --- construction --------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        self.import_action = QAction("&Import Files…", self)
+        self.import_action.setShortcut(QKeySequence.StandardKey.Open)
+        file_menu.addAction(self.import_action)
+        file_menu.addSeparator()
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        file_menu.addAction(self.quit_action)
+
+        view_menu = menu.addMenu("&View")
+        self.theme_group = QActionGroup(self)
+        for name in THEMES:
+            action = QAction(name.capitalize(), self, checkable=True)
+            action.setData(name)
+            self.theme_group.addAction(action)
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        self.bigger_action = QAction("&Larger Text", self)
+        self.bigger_action.setShortcut(QKeySequence.StandardKey.ZoomIn)
+        self.smaller_action = QAction("&Smaller Text", self)
+        self.smaller_action.setShortcut(QKeySequence.StandardKey.ZoomOut)
+        view_menu.addAction(self.bigger_action)
+        view_menu.addAction(self.smaller_action)
+        view_menu.addSeparator()
+        self.outline_action = self.outline_dock.toggleViewAction()
+        self.outline_action.setText("&Outline")
+        self.outline_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        view_menu.addAction(self.outline_action)
+
+        go_menu = menu.addMenu("&Go")
+        self.library_focus_action = QAction("&Library", self)
+        self.library_focus_action.setShortcut(QKeySequence("Ctrl+L"))
+        go_menu.addAction(self.library_focus_action)
+
+    def _connect_signals(self) -> None:
+        self.library_panel.article_selected.connect(self.on_article_selected)
+        self.import_action.triggered.connect(self.on_import_triggered)
+        self.quit_action.triggered.connect(self.close)
+        self.theme_group.triggered.connect(self.on_theme_triggered)
+        self.bigger_action.triggered.connect(lambda: self.on_font_step(+1))
+        self.smaller_action.triggered.connect(lambda: self.on_font_step(-1))
+        self.outline.itemActivated.connect(self.on_outline_activated)
+        self.outline.itemClicked.connect(self.on_outline_activated)
+        self.library_focus_action.triggered.connect(self.library_panel.view.setFocus)
+
+    # --- library -------------------------------------------------------------
+
+    def load_library(self) -> None:
+        """Show the catalog at once, then bring it in step with the files off the UI thread."""
+        self.library_panel.set_articles(self.library.articles())
+        if self.library_panel.model.rowCount():
+            self._open_initial_article()
+        self.status_label.setText("Checking the library…")
+        factory = self._library_factory
+
+        def refresh(progress: workers.Callable[[int, int], None]) -> RefreshReport:
+            library = factory()
+            try:
+                return library.refresh(progress)
+            finally:
+                library.close()
+
+        self._start(refresh, self.on_refresh_finished)
+
+    def _start(
+        self,
+        fn: workers.Callable[[workers.Callable[[int, int], None]], object],
+        on_finished: workers.Callable[[object], None],
+    ) -> None:
+        worker = workers.start(fn, on_finished, self.on_worker_failed, self.on_worker_progress)
+        self._workers.append(worker)
+
+    def on_worker_progress(self, done: int, total: int) -> None:
+        self.progress.setVisible(done < total)
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def on_worker_failed(self, message: str) -> None:
+        self.progress.hide()
+        self.status_label.setText(message)
+
+    def on_refresh_finished(self, report: object) -> None:
+        assert isinstance(report, RefreshReport)
+        self.progress.hide()
+        had_rows = self.library_panel.model.rowCount() > 0
+        self.library_panel.set_articles(self.library.articles())
+        if not had_rows:
+            self._open_initial_article()
+        elif self.view.article is not None and self.view.article.id in report.changed:
+            self.open_article(self.view.article.id)
+        count = self.library_panel.model.rowCount()
+        parts = [f"{count} articles"]
+        if report.failed:
+            parts.append(f"{len(report.failed)} could not be read: {report.failed[0][1]}")
+        self.status_label.setText(" · ".join(parts))
+        self.library_loaded.emit()
+
+    def _open_initial_article(self) -> None:
+        last = self.settings.value("reading/last_article", "", type=str)
+        if not (last and self.library_panel.select(last)):
+            first = self.library_panel.first_id()
+            if first:
+                self.library_panel.select(first)
+
+    def on_import_triggered(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Import articles", str(Path.home()), "Articles (*.md *.markdown *.txt)"
+        )
+        if files:
+            self.import_files([Path(f) for f in files])
+
+    def import_files(self, paths: list[Path]) -> None:
+        factory = self._library_factory
+
+        def run(_progress: workers.Callable[[int, int], None]) -> list[ImportOutcome]:
+            library = factory()
+            try:
+                return library.import_paths(paths)
+            finally:
+                library.close()
+
+        self.status_label.setText(f"Importing {len(paths)} file(s)…")
+        self._start(run, self.on_import_finished)
+
+    def on_import_finished(self, outcomes: object) -> None:
+        assert isinstance(outcomes, list)
+        self.library_panel.set_articles(self.library.articles())
+        imported = [o for o in outcomes if o.status == "imported"]
+        problems = [o for o in outcomes if o.status != "imported"]
+        self.status_label.setText(f"Imported {len(imported)} of {len(outcomes)} file(s)")
+        if imported:
+            self.library_panel.select(imported[-1].article_id)
+        if problems:
+            QMessageBox.information(
+                self,
+                "Import",
+                "\n".join(f"{o.path.name}: {o.message}" for o in problems),
+            )
+
+    # --- reading -------------------------------------------------------------
+
+    def on_article_selected(self, article_id: str) -> None:
+        self.open_article(article_id)
+
+    def open_article(self, article_id: str) -> Article | None:
+        try:
+            article = self.library.get(article_id)
+        except ReaderError as exc:
+            self.status_label.setText(str(exc))
+            return None
+        if self.library_panel.current_id() != article_id:
+            self.library_panel.select(article_id)  # re-enters through the selection signal
+            return article
+        self.view.show_article(article)
+        self._fill_outline(article)
+        self.setWindowTitle(f"{article.title} — reader")
+        self.settings.setValue("reading/last_article", article_id)
+        info = article.info
+        self.status_label.setText(f"{info.words:,} words · about {info.minutes} min")
+        self.article_opened.emit(article_id)
+        return article
+
+    def _fill_outline(self, article: Article) -> None:
+        self.outline.clear()
+        for entry in article.rendered.outline:
+            if entry.level == 1:
+                continue
+            item = QTreeWidgetItem([entry.title])
+            item.setData(0, ANCHOR_ROLE, entry.anchor)
+            if entry.level > 2:
+                item.setText(0, "    " * (entry.level - 2) + entry.title)
+            self.outline.addTopLevelItem(item)
+
+    def on_outline_activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        anchor = item.data(0, ANCHOR_ROLE)
+        if anchor:
+            self.view.scrollToAnchor(anchor)
+
+    def on_theme_triggered(self, action: QAction) -> None:
+        name = action.data()
+        self.view.apply_theme(THEMES[name])
+        self.settings.setValue("reading/theme", name)
+
+    def on_font_step(self, step: int) -> None:
+        self.view.set_font_px(self.view.font_px + step)
+        self.settings.setValue("reading/font_px", self.view.font_px)
+
+    # --- state ---------------------------------------------------------------
+
+    def _restore_view_settings(self) -> None:
+        theme = self.settings.value("reading/theme", "light", type=str)
+        if theme not in THEMES:
+            theme = "light"
+        for action in self.theme_group.actions():
+            action.setChecked(action.data() == theme)
+        self.view.apply_theme(THEMES[theme])
+        font_px = self.settings.value("reading/font_px", self.view.font_px, type=int)
+        self.view.set_font_px(int(font_px))
+
+    def restore_geometry(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        splitter = self.settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+
+    def save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        self.save_state()
+        super().closeEvent(event)
