@@ -130,7 +130,11 @@ class Library:
                 row = rows.get(src.key)
                 try:
                     st = src.path.stat()
-                    if row and version_ok and (row.mtime_ns, row.size) == (st.st_mtime_ns, st.st_size):
+                    if (
+                        row
+                        and version_ok
+                        and (row.mtime_ns, row.size) == (st.st_mtime_ns, st.st_size)
+                    ):
                         report.unchanged += 1
                         continue
                     data, meta_bytes = self._read(src.path)
@@ -258,9 +262,8 @@ def _expand(paths: Iterable[Path]) -> Iterator[Path]:
     for p in paths:
         if p.is_dir():
             for child in sorted(p.rglob("*")):
-                if child.is_file() and not child.name.endswith(".meta.json"):
-                    if is_supported(child):
-                        yield child
+                if child.is_file() and is_supported(child):
+                    yield child
         else:
             yield p
 

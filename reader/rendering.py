@@ -20,7 +20,7 @@ import markdown
 import nh3
 
 _EXTENSIONS = ["tables", "fenced_code", "codehilite", "toc", "sane_lists"]
-_EXTENSION_CONFIGS = {
+_EXTENSION_CONFIGS: dict[str, dict[str, object]] = {
     "codehilite": {"noclasses": True, "guess_lang": False, "pygments_style": "friendly"},
     "toc": {"permalink": False},
 }
@@ -103,7 +103,28 @@ def plain_text(source: str) -> str:
 # --- plain text, block by block, as Qt's rich-text engine lays it out --------
 
 _BLOCK_TAGS = frozenset(
-    "p h1 h2 h3 h4 h5 h6 li pre blockquote div dl dt dd table tr td th ul ol".split()
+    [
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "pre",
+        "blockquote",
+        "div",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "ul",
+        "ol",
+    ]
 )
 _CELLS = frozenset({"td", "th"})
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
@@ -128,6 +149,7 @@ class _TextExtractor(HTMLParser):
         self._heading: tuple[int, str, int] | None = None
         self._heading_text: list[str] = []
         self.outline: list[OutlineEntry] = []
+        self._after_table = False
 
     def _offset(self) -> int:
         return sum(len(b) + 1 for b in self._blocks)
@@ -142,6 +164,7 @@ class _TextExtractor(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self._pre and tag != "br":
             return
+        self._after_table = self._after_table and tag == "hr"
         if tag in _BLOCK_TAGS:
             self._flush()
         if tag == "table" and not self._blocks:
@@ -153,7 +176,8 @@ class _TextExtractor(HTMLParser):
             self._pre_text = []
         elif tag == "hr":
             self._flush()
-            self._blocks.append("")
+            if not self._after_table:  # Qt lays a rule after a table in its trailing block
+                self._blocks.append("")
         elif tag in _HEADINGS:
             self._heading = (_HEADINGS[tag], dict(attrs).get("id") or "", self._offset())
             self._heading_text = []
@@ -180,6 +204,7 @@ class _TextExtractor(HTMLParser):
             self._flush()
         if tag == "table":
             self._blocks.append("")
+            self._after_table = True
 
     def handle_data(self, data: str) -> None:
         if self._pre:
@@ -191,6 +216,7 @@ class _TextExtractor(HTMLParser):
         if text.startswith(" ") and (not self._current or self._current[-1].endswith((" ", "\n"))):
             text = text[1:]
         if text:
+            self._after_table = self._after_table and not text.strip()
             self._current.append(text)
 
     def text(self) -> str:

@@ -15,9 +15,7 @@ def escape_markdown(text: str) -> str:
     m = _LINE_START.match(text)
     if m:
         lead, token = m.group(1), m.group(2)
-        if token[0].isdigit():
-            token = token[:-1] + "\\" + token[-1]
-        else:
-            token = "\\" + token
+        # "1999." stays a year, "#" stays a hash: escape what would start a block
+        token = token[:-1] + "\\" + token[-1] if token[0].isdigit() else "\\" + token
         text = lead + token + text[m.end() :]
     return text

@@ -62,8 +62,43 @@ _BULLET = re.compile(r"^[•●◦▪▫‣∙·\-–—*+]\s+(?=\S)")
 _NUMBERED = re.compile(r"^\(?(\d{1,3})[.)]\s+(?=\S)")
 _WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*", re.UNICODE)
 _SMALL_WORDS = frozenset(
-    "a an the and or but nor of in on at to for by with from as vs via into onto over "
-    "per than up out off is are be its it's your our their".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "by",
+        "with",
+        "from",
+        "as",
+        "vs",
+        "via",
+        "into",
+        "onto",
+        "over",
+        "per",
+        "than",
+        "up",
+        "out",
+        "off",
+        "is",
+        "are",
+        "be",
+        "its",
+        "it's",
+        "your",
+        "our",
+        "their",
+    ]
 )
 
 _NAVIGATION = re.compile(
@@ -82,7 +117,9 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 # "Career Forge 0 21", "12 likes 3 comments": a short label followed by counters.
-_COUNTER = re.compile(r"^(?:[^\d\n]{0,40}?\s)?\d[\d,.]*(?:\s+[^\d\s]{0,12})?(?:\s+\d[\d,.]*\s*\w{0,12})+$")
+_COUNTER = re.compile(
+    r"^(?:[^\d\n]{0,40}?\s)?\d[\d,.]*(?:\s+[^\d\s]{0,12})?(?:\s+\d[\d,.]*\s*\w{0,12})+$"
+)
 _TAIL = re.compile(
     r"^(related( (recommendations|posts|articles|stories|reading|content))?|"
     r"read (also|more|next)|also read|you (may|might) also like|more (from|stories|articles)"
@@ -94,8 +131,10 @@ _TAIL = re.compile(
 _LOREM = re.compile(r"\blorem ipsum\b|\bdolor sit amet\b", re.IGNORECASE)
 _PLACEHOLDER_NAME = re.compile(r"^(john|jane) (doe|smith)$", re.IGNORECASE)
 _TEASER_END = re.compile(r"(\.\.\.|…)$")
+# "India's Number 1 Digital Marketing Company": a site's banner, not a headline.
 _MARKETING = re.compile(
-    r"(\bno\.? ?1\b|\bnumber (1|one)\b|#1\b|\bbest\b.*\bcompany\b|™|®|\bwww\.|\.com\b)",
+    r"(\b(no\.? ?1|number (1|one)|#1|leading|best|top)\b.*\b(company|agency|site|website|"
+    r"platform|provider|firm|solutions?|services?|store|shop)\b|™|®|\bwww\.|\.com\b)",
     re.IGNORECASE,
 )
 
@@ -169,6 +208,9 @@ def _drop_chrome(lines: Sequence[str], dropped: list[str]) -> list[str]:
             continue
         if _LOREM.search(line):
             dropped.append(line)
+            if not in_filler and kept and is_short(kept[-1]):
+                # the heading of a section of filler ("Testimonials")
+                dropped.append(kept.pop())
             in_filler = True
             continue
         if in_filler and len(words(line)) <= 3 and not is_sentence(line):
@@ -297,9 +339,9 @@ def _classify_run(run: list[str], level: int, at_end: bool) -> list[Block]:
         edge = k == 0 or (k == last and not at_end)
         if line.endswith(":"):
             out.append(Block(Kind.PARAGRAPH, line))
-        elif edge and is_title_case(line):
-            out.append(Block(Kind.HEADING, line, level=level))
-        elif len(run) == 2 and all(is_title_case(x) for x in run):
+        elif (edge and is_title_case(line)) or (
+            len(run) == 2 and all(is_title_case(x) for x in run)
+        ):
             out.append(Block(Kind.HEADING, line, level=level))
         else:
             out.append(Block(Kind.BULLET, line))

@@ -9,6 +9,8 @@ converts where the text has characters outside the BMP.
 from __future__ import annotations
 
 import bisect
+import difflib
+import logging
 from dataclasses import dataclass
 
 from PySide6.QtCore import QUrl, Signal
@@ -26,24 +28,55 @@ from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 from reader.articles import Article
 from reader.ui.themes import SERIF_FAMILIES, THEMES, Theme, document_css, first_family
 
+log = logging.getLogger(__name__)
 COLUMN_CHARS = 70
 BODY_PX = 18
 
 
 class TextMap:
-    """Code-point offsets of the core <-> UTF-16 positions of Qt."""
+    """Code-point offsets of the core's text <-> UTF-16 positions in Qt's document.
 
-    def __init__(self, text: str) -> None:
-        self._wide = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+    The two texts are equal for everything the renderer produces (the tests
+    hold them to it); if a document ever differs, offsets are carried across
+    by aligning the two texts, so highlights stay on the right words.
+    """
+
+    def __init__(self, text: str, shown: str | None = None) -> None:
+        self._wide = [i for i, ch in enumerate(shown if shown is not None else text)
+                      if ord(ch) > 0xFFFF]  # fmt: skip
+        self._blocks: list[tuple[int, int, int]] = []  # (core start, shown start, length)
+        self.aligned = shown is None or shown == text
+        if shown is not None and not self.aligned:
+            matcher = difflib.SequenceMatcher(None, text, shown, autojunk=False)
+            self._blocks = [(a, b, n) for a, b, n in matcher.get_matching_blocks() if n]
+
+    def _to_shown(self, offset: int) -> int:
+        if self.aligned:
+            return offset
+        k = bisect.bisect_right([a for a, _, _ in self._blocks], offset) - 1
+        if k < 0:
+            return 0
+        a, b, n = self._blocks[k]
+        return b + min(offset - a, n)
+
+    def _from_shown(self, position: int) -> int:
+        if self.aligned:
+            return position
+        k = bisect.bisect_right([b for _, b, _ in self._blocks], position) - 1
+        if k < 0:
+            return 0
+        a, b, n = self._blocks[k]
+        return a + min(position - b, n)
 
     def to_qt(self, offset: int) -> int:
-        return offset + bisect.bisect_left(self._wide, offset)
+        shown = self._to_shown(offset)
+        return shown + bisect.bisect_left(self._wide, shown)
 
     def from_qt(self, position: int) -> int:
-        offset = position
+        shown = position
         for _ in range(3):  # converges at once for all but pathological texts
-            offset = position - bisect.bisect_left(self._wide, offset)
-        return offset
+            shown = position - bisect.bisect_left(self._wide, shown)
+        return self._from_shown(shown)
 
 
 @dataclass(frozen=True)
@@ -87,10 +120,12 @@ class ArticleView(QTextBrowser):
 
     def show_article(self, article: Article) -> None:
         self._article = article
-        self._map = TextMap(article.text)
         self._hits, self._current_hit, self._marks, self._flash = [], -1, [], None
         self.document().setDefaultStyleSheet(document_css(self._theme))
         self.setHtml(article.html)
+        self._map = TextMap(article.text, self.toPlainText())
+        if not self._map.aligned:
+            log.warning("article %s: shown text differs from its plain text", article.id)
         self._update_selections()
         self.verticalScrollBar().setValue(0)
         self.article_changed.emit(article.id)
@@ -102,10 +137,11 @@ class ArticleView(QTextBrowser):
     def shown_text(self) -> str:
         return self.toPlainText()
 
-    def loadResource(self, type_: int, name: QUrl) -> object:  # noqa: N802 (Qt API)
+    def loadResource(self, type_: int, name: QUrl | str) -> object:
         # Only local files: an article never makes the app reach the network.
-        if name.isLocalFile() or name.scheme() in ("", "qrc"):
-            return super().loadResource(type_, name)
+        url = QUrl(name)
+        if url.isLocalFile() or url.scheme() in ("", "qrc"):
+            return super().loadResource(type_, url)
         return None
 
     def on_anchor_clicked(self, url: QUrl) -> None:
@@ -147,7 +183,7 @@ class ArticleView(QTextBrowser):
     def font_px(self) -> int:
         return self._font_px
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._center_column()
 
@@ -239,11 +275,10 @@ class ArticleView(QTextBrowser):
 
     def _selection(self, span: Span, colour: QColor, underline: bool) -> QTextEdit.ExtraSelection:
         sel = QTextEdit.ExtraSelection()
-        sel.cursor = self.cursor_for(span.start, span.end)  # type: ignore[misc]
+        sel.cursor = self.cursor_for(span.start, span.end)
         fmt = QTextCharFormat()
         fmt.setBackground(colour)
         if underline:
             fmt.setFontUnderline(True)
-        sel.format = fmt  # type: ignore[misc]
+        sel.format = fmt
         return sel
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
@@ -38,7 +39,7 @@ class MainWindow(QMainWindow):
         self,
         library: Library,
         settings: QSettings,
-        library_factory: workers.Callable[[], Library],
+        library_factory: Callable[[], Library],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -145,7 +146,7 @@ class MainWindow(QMainWindow):
         self.status_label.setText("Checking the library…")
         factory = self._library_factory
 
-        def refresh(progress: workers.Callable[[int, int], None]) -> RefreshReport:
+        def refresh(progress: Callable[[int, int], None]) -> RefreshReport:
             library = factory()
             try:
                 return library.refresh(progress)
@@ -156,8 +157,8 @@ class MainWindow(QMainWindow):
 
     def _start(
         self,
-        fn: workers.Callable[[workers.Callable[[int, int], None]], object],
-        on_finished: workers.Callable[[object], None],
+        fn: Callable[[Callable[[int, int], None]], object],
+        on_finished: Callable[[object], None],
     ) -> None:
         worker = workers.start(fn, on_finished, self.on_worker_failed, self.on_worker_progress)
         self._workers.append(worker)
@@ -189,7 +190,7 @@ class MainWindow(QMainWindow):
 
     def _open_initial_article(self) -> None:
         last = self.settings.value("reading/last_article", "", type=str)
-        if not (last and self.library_panel.select(last)):
+        if not (isinstance(last, str) and last and self.library_panel.select(last)):
             first = self.library_panel.first_id()
             if first:
                 self.library_panel.select(first)
@@ -204,7 +205,7 @@ class MainWindow(QMainWindow):
     def import_files(self, paths: list[Path]) -> None:
         factory = self._library_factory
 
-        def run(_progress: workers.Callable[[int, int], None]) -> list[ImportOutcome]:
+        def run(_progress: Callable[[int, int], None]) -> list[ImportOutcome]:
             library = factory()
             try:
                 return library.import_paths(paths)
@@ -221,7 +222,9 @@ class MainWindow(QMainWindow):
         problems = [o for o in outcomes if o.status != "imported"]
         self.status_label.setText(f"Imported {len(imported)} of {len(outcomes)} file(s)")
         if imported:
-            self.library_panel.select(imported[-1].article_id)
+            last_id = imported[-1].article_id
+            if last_id:
+                self.library_panel.select(last_id)
         if problems:
             QMessageBox.information(
                 self,
@@ -287,7 +290,7 @@ class MainWindow(QMainWindow):
             action.setChecked(action.data() == theme)
         self.view.apply_theme(THEMES[theme])
         font_px = self.settings.value("reading/font_px", self.view.font_px, type=int)
-        self.view.set_font_px(int(font_px))
+        self.view.set_font_px(font_px if isinstance(font_px, int) else self.view.font_px)
 
     def restore_geometry(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -306,6 +309,6 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.sync()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         super().closeEvent(event)

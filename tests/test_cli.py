@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader import __version__
+from reader.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_json(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "list", "--json")
+    assert code == 0
+    entries = json.loads(out)
+    assert len(entries) == 5
+    assert set(entries[0]) == {"id", "title", "words", "source"}
+    assert Path(entries[0]["source"]).is_file()
+    assert entries[4]["title"] == "Backend Developer: The Unseen Architect of the Digital World"
+
+
+def test_show_formats(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "show", "backend-developer")
+    assert code == 0
+    assert out.startswith("Backend Developer: The Unseen Architect of the Digital World\n")
+    assert "Lorem" not in out
+    _, md, _ = run(capsys, "--data-dir", str(data_dir), "show", "backend-developer",
+                   "--format", "markdown")  # fmt: skip
+    assert md.startswith("# Backend Developer")
+    _, html, _ = run(capsys, "--data-dir", str(data_dir), "show", "backend-developer",
+                     "--format", "html")  # fmt: skip
+    assert html.startswith('<h1 id="backend-developer')
+
+
+def test_errors_are_one_line(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    code, out, err = run(capsys, "--data-dir", str(data_dir), "show", "no-such-article")
+    assert code == 1 and out == ""
+    assert err == "reader: error: no article with id 'no-such-article'\n"
+    with pytest.raises(SystemExit) as info:
+        main(["--data-dir", str(data_dir), "list", "--bogus"])
+    assert info.value.code == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_import_lines_and_exit_code(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    good = tmp_path / "my-trip-notes.txt"
+    good.write_text("We walked along the river for most of the afternoon and saw herons.\n")
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "import", str(good))
+    assert code == 0
+    assert out.startswith(f"imported {good} as my-trip-notes: My Trip Notes")
+    bad = tmp_path / "empty.md"
+    bad.write_text("")
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "import", str(good), str(bad))
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].startswith(f"skipped {good}: already in the library")
+    assert lines[1] == f"skipped {bad}: the file is empty"
+    _, out, _ = run(capsys, "--data-dir", str(data_dir), "list", "--json")
+    assert len(json.loads(out)) == 6
+
+
+def test_env_var_and_version(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("READER_DATA_DIR", str(data_dir))
+    code, _, _ = run(capsys, "list")
+    assert code == 0 and (data_dir / "catalog.sqlite3").is_file()
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out == f"reader {__version__}\n"
+
+
+def test_unusable_data_dir(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = run(capsys, "--data-dir", str(blocker), "list")
+    assert code == 1
+    assert err == f"reader: error: data dir {blocker} exists but is not a folder\n"
+
+
+def test_python_dash_m_runs_without_qt(data_dir: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "reader", "--data-dir", str(data_dir), "list"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert len(result.stdout.splitlines()) == 5
+    assert "PySide6" not in result.stderr  # the core and CLI never import Qt

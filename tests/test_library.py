@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from reader import importing
+from reader.errors import ArticleNotFound, DataDirError
+from reader.library import Library
+from tests.conftest import SEEDS
+
+ARTICLE = "# {title}\n\nA first paragraph about {title}, with enough words to count.\n"
+
+
+def write(path: Path, title: str) -> Path:
+    path.write_text(ARTICLE.format(title=title), encoding="utf-8")
+    return path
+
+
+def test_bundled_articles_are_catalogued_with_titles_and_counts(library: Library) -> None:
+    infos = library.articles()
+    assert len(infos) == 5
+    assert all(a.origin == "bundled" and a.words > 300 for a in infos)
+    assert len({a.id for a in infos}) == 5
+    assert infos[0].title.startswith("Empowering National Progress")
+
+
+def test_second_refresh_parses_nothing(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[Path] = []
+    real = importing.convert_bytes
+
+    def spy(data: bytes, path: Path, metadata: dict[str, str] | None = None) -> object:
+        calls.append(path)
+        return real(data, path, metadata)
+
+    monkeypatch.setattr("reader.library.convert_bytes", spy)
+    report = library.refresh()
+    assert report.unchanged == 5 and not report.touched
+    assert calls == []
+
+
+def test_edit_remove_and_rename_are_noticed(empty_library: Library) -> None:
+    lib = empty_library
+    a = write(lib.user_dir / "alpha.md", "Alpha Article")
+    b = write(lib.user_dir / "beta.md", "Beta Article")
+    report = lib.refresh()
+    assert sorted(report.added) == ["alpha-article", "beta-article"]
+
+    a.write_text(ARTICLE.format(title="Alpha Article") + "\nMore text.\n", encoding="utf-8")
+    os.utime(a, ns=(1, 1))
+    report = lib.refresh()
+    assert report.changed == ["alpha-article"]
+    assert "More text." in lib.get("alpha-article").text
+
+    moved = lib.user_dir / "sub" / "renamed.md"
+    moved.parent.mkdir()
+    b.rename(moved)
+    report = lib.refresh()
+    assert report.renamed == ["beta-article"] and not report.removed
+    assert lib.get("beta-article").info.source == str(moved)
+
+    a.unlink()
+    report = lib.refresh()
+    assert report.removed == ["alpha-article"]
+    with pytest.raises(ArticleNotFound):
+        lib.get("alpha-article")
+
+
+def test_converter_change_reparses(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("reader.library.CONVERTER_VERSION", "next")
+    report = library.refresh()
+    assert report.unchanged == 5  # same content: re-parsed, same result, same ids
+    assert library.catalog.get_meta("converter") == "next"
+
+
+def test_import_copies_catalogs_and_reports(empty_library: Library, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    good = write(src / "good.md", "Good One")
+    (src / "notes.txt").write_text("Field Notes\n\n" + "Words in a sentence here. " * 5)
+    (src / "empty.txt").write_text("")
+    (src / "image.png").write_bytes(b"\x89PNG")
+    outcomes = empty_library.import_paths([src, good, tmp_path / "missing.md", src / "image.png"])
+    status = [(o.path.name, o.status) for o in outcomes]
+    assert ("good.md", "imported") in status
+    assert ("notes.txt", "imported") in status
+    assert ("empty.txt", "failed") in status
+    assert ("missing.md", "failed") in status
+    assert ("image.png", "failed") in status
+    assert ("good.md", "skipped") in status  # the same file twice is not a duplicate
+    titles = {a.title for a in empty_library.articles()}
+    assert titles == {"Good One", "Field Notes"}
+    assert (empty_library.user_dir / "good.md").read_text() == good.read_text()
+
+
+def test_corrupt_catalog_is_set_aside_and_rebuilt(data_dir: Path) -> None:
+    (data_dir / "catalog.sqlite3").write_bytes(b"this is not a database" * 100)
+    lib = Library(data_dir, SEEDS)
+    lib.refresh()
+    assert len(lib.articles()) == 5
+    assert list(data_dir.glob("catalog.sqlite3.corrupt-*"))
+    lib.close()
+    sqlite3.connect(data_dir / "catalog.sqlite3").execute("SELECT 1 FROM articles").close()
+
+
+def test_unusable_data_dir_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(DataDirError, match="not a folder"):
+        Library(blocker, SEEDS)
+    with pytest.raises(DataDirError, match="cannot create"):
+        Library(blocker / "below", SEEDS)

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from reader.library import Library
+from reader.paths import default_data_dir
+from reader.rendering import render
+from reader.ui.app import build_window
+from reader.ui.article_view import ArticleView, TextMap
+from reader.ui.main_window import MainWindow
+
+
+def open_window(qtbot: QtBot, data_dir: Path) -> MainWindow:
+    window = build_window(data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.library_loaded, timeout=10_000):
+        window.load_library()
+    return window
+
+
+def test_five_rows_and_first_article_open(qtbot: QtBot, data_dir: Path) -> None:
+    window = open_window(qtbot, data_dir)
+    assert window.library_panel.model.rowCount() == 5
+    article = window.view.article
+    assert article is not None
+    assert article.title.startswith("Empowering National Progress")
+    assert window.view.toPlainText() == article.text
+
+
+def test_selecting_rows_shows_articles(qtbot: QtBot, data_dir: Path) -> None:
+    window = open_window(qtbot, data_dir)
+    view = window.library_panel.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert window.view.article is not None
+    assert window.view.article.title == "Why Back-End Developers Remain Irreplaceable"
+    qtbot.keyClick(view, Qt.Key.Key_End)
+    assert window.view.article.title.startswith("Backend Developer: The Unseen Architect")
+    assert "Backend Developer: The Unseen Architect" in window.windowTitle()
+
+
+def test_filter_narrows_the_list(qtbot: QtBot, data_dir: Path) -> None:
+    window = open_window(qtbot, data_dir)
+    qtbot.keyClicks(window.library_panel.filter_edit, "hidden")
+    assert window.library_panel.proxy.rowCount() == 1
+
+
+def test_state_is_restored_after_restart(qtbot: QtBot, data_dir: Path) -> None:
+    window = open_window(qtbot, data_dir)
+    window.resize(760, 560)
+    window.splitter.setSizes([240, 520])
+    window.library_panel.select("the-role-of-the-backend")
+    sizes = window.splitter.sizes()
+    window.close()
+
+    again = open_window(qtbot, data_dir)
+    assert again.view.article is not None
+    assert again.view.article.id == "the-role-of-the-backend"
+    assert again.size().width() == 760 and again.size().height() == 560
+    assert again.splitter.sizes() == sizes
+
+
+def test_every_seed_shows_exactly_the_core_text(qtbot: QtBot, library: Library) -> None:
+    view = ArticleView()
+    qtbot.addWidget(view)
+    for article in library:
+        view.show_article(article)
+        assert view.toPlainText() == article.text
+
+
+RICH = """# Title *with* emphasis
+
+A paragraph with `code`, **bold** and a [link](http://example.invalid).
+Second line   of it &amp; an entity &lt;tag&gt;.
+
+- one
+- two
+    - nested
+1. first
+2. second
+
+> A quote.
+>
+> Its second paragraph.
+
+```python
+def f(x):
+
+    return x  # comment
+```
+
+| a | b |
+|---|---|
+| 1 |   |
+
+---
+
+Hard break<br>
+then emoji 🚀 and more.
+"""
+
+
+def test_rich_markdown_text_matches_qt(qtbot: QtBot) -> None:
+    view = ArticleView()
+    qtbot.addWidget(view)
+    rendered = render(RICH)
+    view.setHtml(rendered.html)
+    assert view.toPlainText() == rendered.text
+
+
+def test_offsets_map_across_wide_characters(qtbot: QtBot) -> None:
+    text = "a🚀b😀c"
+    mapping = TextMap(text)
+    assert [mapping.to_qt(i) for i in range(len(text) + 1)] == [0, 1, 3, 4, 6, 7]
+    assert [mapping.from_qt(mapping.to_qt(i)) for i in range(len(text) + 1)] == list(range(6))
+
+
+def test_default_data_dir_is_qts_app_data_location(qtbot: QtBot) -> None:
+    app = QApplication.instance()
+    assert app is not None
+    old_name, old_org = app.applicationName(), app.organizationName()
+    app.setApplicationName("reader")
+    app.setOrganizationName("")
+    try:
+        location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    finally:
+        app.setApplicationName(old_name)
+        app.setOrganizationName(old_org)
+    assert Path(location) == default_data_dir()
+
+
+@pytest.mark.parametrize("theme", ["sepia", "dark"])
+def test_theme_choice_persists(qtbot: QtBot, data_dir: Path, theme: str) -> None:
+    window = open_window(qtbot, data_dir)
+    action = next(a for a in window.theme_group.actions() if a.data() == theme)
+    action.trigger()
+    window.close()
+    again = open_window(qtbot, data_dir)
+    assert again.view.theme.name == theme
+
+
+def test_text_map_carries_offsets_across_a_differing_document() -> None:
+    core = "alpha\nbeta gamma\ndelta"
+    shown = "alpha\n\nbeta gamma\ndelta"  # a stray empty block after the first line
+    mapping = TextMap(core, shown)
+    start = core.index("gamma")
+    assert shown[mapping.to_qt(start) : mapping.to_qt(start + 5)] == "gamma"
+    assert mapping.from_qt(shown.index("delta")) == core.index("delta")
