@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from reader import __version__
-from reader.errors import ReaderError
+from reader.errors import ReaderError, SearchIndexError
 from reader.library import Library
 from reader.paths import bundled_articles_dir, resolve_data_dir
+from reader.search import index_path, sync_articles
+from reader.search_index import Hit, SearchIndex, SearchResults
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,7 +47,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="copy .md/.markdown/.txt files or folders into the library")
     p.add_argument("paths", nargs="+", metavar="PATH", type=Path)
+
+    p = sub.add_parser(
+        "search",
+        help="search the library; QUERY '-' reads one query per line from stdin",
+        description='Words are ANDed; "exact phrases", OR, NOT or -word, title:, tag:, '
+        "note:, prefix* work. '-' reads queries from stdin and writes one JSON line each.",
+    )
+    p.add_argument("query", metavar="QUERY")
+    p.add_argument("--limit", type=_positive_int, default=10, metavar="N")
+    p.add_argument("--json", action="store_true", help="print a JSON array of hits")
+
+    p = sub.add_parser("index", help="bring the search index up to date")
+    p.add_argument("--rebuild", action="store_true", help="rebuild it from scratch")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def open_library(data_dir: str | None) -> Library:
@@ -90,7 +115,96 @@ def cmd_import(library: Library, args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-COMMANDS = {"list": cmd_list, "show": cmd_show, "import": cmd_import}
+def open_index(library: Library, rebuild: bool = False) -> SearchIndex:
+    """The search index, synced with the library; notices go to stderr."""
+    index = SearchIndex(index_path(library.data_dir))
+    try:
+        report = sync_articles(index, library, rebuild=rebuild)
+    except SearchIndexError as exc:  # another process is writing: search what is there
+        print(f"reader: note: {exc}", file=sys.stderr)
+        return index
+    if report.notice:
+        print(f"reader: note: {report.notice}", file=sys.stderr)
+    return index
+
+
+def hit_json(hit: Hit) -> dict[str, object]:
+    entry: dict[str, object] = {
+        "id": hit.id,
+        "kind": hit.kind,
+        "title": hit.title,
+        "score": round(hit.score, 4),
+        "snippet": hit.snippet_text(),
+        "offsets": [list(span) for span in hit.offsets],
+    }
+    if hit.kind != "article":
+        entry["article"] = hit.article_id
+    return entry
+
+
+def results_json(results: SearchResults) -> dict[str, object]:
+    return {
+        "query": results.query,
+        "total": results.total,
+        "did_you_mean": results.corrected,
+        "corrected": results.used_correction,
+        "message": results.message,
+        "hits": [hit_json(h) for h in results.hits],
+    }
+
+
+def cmd_search(library: Library, args: argparse.Namespace) -> int:
+    index = open_index(library)
+    try:
+        if args.query == "-":
+            for line in sys.stdin:
+                if line.strip():
+                    results = index.search(line.strip(), limit=args.limit)
+                    print(json.dumps(results_json(results), ensure_ascii=False), flush=True)
+            return 0
+        results = index.search(args.query, limit=args.limit)
+    finally:
+        index.close()
+    if results.message:
+        print(f"reader: note: {results.message}", file=sys.stderr)
+    if args.json:
+        print(json.dumps([hit_json(h) for h in results.hits], ensure_ascii=False, indent=2))
+        return 0
+    if results.corrected and results.used_correction:
+        print(f"No results for {results.query!r}. Showing results for: {results.corrected}")
+    elif results.corrected:
+        print(f"Did you mean: {results.corrected}")
+    print(f"{results.total} result{'s' if results.total != 1 else ''}")
+    for hit in results.hits:
+        label = "" if hit.kind == "article" else f" [{hit.kind}]"
+        print(f"\n{hit.score:6.2f}  {hit.id}{label}  {hit.title}")
+        print(f"        {hit.snippet_text()}")
+    return 0
+
+
+def cmd_index(library: Library, args: argparse.Namespace) -> int:
+    index = SearchIndex(index_path(library.data_dir))
+    try:
+        report = sync_articles(index, library, rebuild=args.rebuild)
+        if report.notice:
+            print(f"reader: note: {report.notice}", file=sys.stderr)
+        verb = "rebuilt" if report.rebuilt else "updated"
+        print(
+            f"index {verb}: {report.added} added, {report.updated} changed, "
+            f"{report.removed} removed; {index.doc_count()} documents"
+        )
+    finally:
+        index.close()
+    return 0
+
+
+COMMANDS = {
+    "list": cmd_list,
+    "show": cmd_show,
+    "import": cmd_import,
+    "search": cmd_search,
+    "index": cmd_index,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
