@@ -14,6 +14,8 @@ what changed.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import shutil
@@ -57,7 +59,7 @@ Progress = Callable[[int, int], None]
 
 def _analyzer() -> Any:
     return (
-        RegexTokenizer(r"\w+(?:[.'’]\w+)*")
+        RegexTokenizer(r"\w+(?:\.?\w+)*")
         | LowercaseFilter()
         | CharsetFilter(accent_map)
         | StopFilter()
@@ -190,23 +192,31 @@ class SearchIndex:
     def _open(self) -> None:
         reason = self._problem()
         if reason is None:
-            try:
-                self._ix = whoosh_index.open_dir(str(self.path), indexname="MAIN")
-                self._searcher = self._ix.searcher(weighting=BM25F())
-                self._searcher.doc_count()  # touch the segments: a damaged one fails here
-                self._manifest = self._read_manifest()
-                return
-            except Exception as exc:  # whoosh has no common error type for damage
-                reason = f"the search index was unreadable ({type(exc).__name__}) and was rebuilt"
-                self._discard()
+            with _closing_abandoned_files():
+                try:
+                    self._ix = whoosh_index.open_dir(str(self.path), indexname="MAIN")
+                    self._searcher = self._ix.searcher(weighting=BM25F())
+                    self._searcher.doc_count()  # touch the segments: a damaged one fails here
+                    self._manifest = self._read_manifest()
+                    return
+                except Exception as exc:  # whoosh has no common error type for damage
+                    reason = f"the search index was unreadable ({type(exc).__name__}); rebuilt"
+            self._discard()
         self._create()
         if reason:
             self.notice = reason
 
     def _problem(self) -> str | None:
         """Why the index on disk cannot be used as it is, or None if it can."""
-        if not self.path.exists() or not whoosh_index.exists_in(str(self.path), "MAIN"):
-            return "" if not self.path.exists() else "the search index was missing and was rebuilt"
+        if not self.path.exists():
+            return ""
+        with _closing_abandoned_files():
+            try:
+                present = whoosh_index.exists_in(str(self.path), "MAIN")
+            except Exception:
+                present = True  # a table of contents that cannot be read: let open_dir fail
+        if not present:
+            return "the search index was missing and was rebuilt"
         try:
             version = json.loads(self._version_file.read_text())["schema"]
         except (OSError, ValueError, KeyError, TypeError):
@@ -329,10 +339,7 @@ class SearchIndex:
 
     def _read_manifest_after_failure(self) -> dict[str, str]:
         self._searcher = self._searcher.refresh()
-        try:
-            self._manifest_file.unlink()
-        except OSError:
-            pass
+        self._manifest_file.unlink(missing_ok=True)
         return self._read_manifest()
 
     def _writer(self, bulk: bool) -> Any:
@@ -440,7 +447,7 @@ class SearchIndex:
     def _suggest(self, word: str) -> str | None:
         """The indexed word nearest to ``word``: fewest edits, then most documents."""
         reader = self._searcher.reader()
-        folded = "".join(accent_map.get(ord(c), c) for c in word.lower())  # type: ignore[arg-type]
+        folded = "".join(accent_map.get(ord(c), c) for c in word.lower())
         if len(folded) < 3 or not folded.isalpha():
             return None
         maxdist = 1 if len(folded) <= 4 else 2
@@ -488,6 +495,17 @@ class SearchIndex:
 
 
 _TEXT_FIELDS = ("title", "body", "note")
+
+
+@contextlib.contextmanager
+def _closing_abandoned_files() -> Iterator[None]:
+    """whoosh leaves files open when it fails to read a damaged index; close them quietly."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            yield
+        finally:
+            gc.collect()
 
 
 def _edit_distance(a: str, b: str) -> int:
