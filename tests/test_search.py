@@ -151,7 +151,7 @@ def test_corrupted_index_is_rebuilt(library: Library) -> None:
 
 def _hold_lock(
     path: str, ready: multiprocessing.synchronize.Event, done: multiprocessing.synchronize.Event
-) -> None:  # noqa: E501
+) -> None:
     from whoosh import index as whoosh_index
 
     ix = whoosh_index.open_dir(path, indexname="MAIN")

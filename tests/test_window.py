@@ -15,11 +15,12 @@ from reader.ui.article_view import ArticleView, TextMap
 from reader.ui.main_window import MainWindow
 
 
-def open_window(qtbot: QtBot, data_dir: Path) -> MainWindow:
+def open_window(qtbot: QtBot, data_dir: Path, wait_for_index: bool = False) -> MainWindow:
     window = build_window(data_dir)
     qtbot.addWidget(window)
     window.show()
-    with qtbot.waitSignal(window.library_loaded, timeout=10_000):
+    signal = window.index_ready if wait_for_index else window.library_loaded
+    with qtbot.waitSignal(signal, timeout=20_000):
         window.load_library()
     return window
 

@@ -12,6 +12,8 @@ from reader import __version__
 from reader.errors import ReaderError
 from reader.library import Library
 from reader.paths import APP_NAME, bundled_articles_dir, ensure_data_dir, resolve_data_dir
+from reader.search import index_path
+from reader.search_index import SearchIndex
 from reader.ui.main_window import MainWindow
 
 
@@ -28,7 +30,10 @@ def build_window(data_dir: Path) -> MainWindow:
     def library_factory() -> Library:
         return Library(data_dir, bundled)
 
-    window = MainWindow(library_factory(), settings_for(data_dir), library_factory)
+    def index_factory() -> SearchIndex:
+        return SearchIndex(index_path(data_dir))
+
+    window = MainWindow(library_factory(), settings_for(data_dir), library_factory, index_factory)
     window.restore_geometry()
     return window
 

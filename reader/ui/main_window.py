@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QSplitter,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QWidget,
@@ -23,9 +24,11 @@ from PySide6.QtWidgets import (
 from reader.articles import Article
 from reader.errors import ReaderError
 from reader.library import ImportOutcome, Library, RefreshReport
+from reader.search_index import Hit, SearchIndex, SearchResults, SyncReport
 from reader.ui import workers
-from reader.ui.article_view import ArticleView
+from reader.ui.article_view import ArticleView, Span
 from reader.ui.library_panel import LibraryPanel
+from reader.ui.search_panel import SearchPanel
 from reader.ui.themes import THEMES
 
 ANCHOR_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -33,6 +36,8 @@ ANCHOR_ROLE = Qt.ItemDataRole.UserRole + 1
 
 class MainWindow(QMainWindow):
     library_loaded = Signal()
+    index_ready = Signal()
+    search_finished = Signal(object)
     article_opened = Signal(str)
 
     def __init__(
@@ -40,6 +45,7 @@ class MainWindow(QMainWindow):
         library: Library,
         settings: QSettings,
         library_factory: Callable[[], Library],
+        index_factory: Callable[[], SearchIndex],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -47,6 +53,12 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self._library_factory = library_factory
         self._workers: list[workers.Worker] = []
+        # The index is used from one thread only, in the order work was asked for.
+        self._index_pool = QThreadPool(self)
+        self._index_pool.setMaxThreadCount(1)
+        self._index_factory = index_factory
+        self._index: SearchIndex | None = None
+        self._search_seq = 0
         self.setWindowTitle("reader")
         self.resize(1280, 820)
 
@@ -54,7 +66,13 @@ class MainWindow(QMainWindow):
         self.view = ArticleView(self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.library_panel)
+        self.search_panel = SearchPanel(settings, self)
+        self.sidebar = QTabWidget(self)
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setDocumentMode(True)
+        self.sidebar.addTab(self.library_panel, "Library")
+        self.sidebar.addTab(self.search_panel, "Search")
+        self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.view)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
@@ -124,6 +142,17 @@ class MainWindow(QMainWindow):
         self.library_focus_action = QAction("&Library", self)
         self.library_focus_action.setShortcut(QKeySequence("Ctrl+L"))
         go_menu.addAction(self.library_focus_action)
+        self.search_action = QAction("&Search Library…", self)
+        self.search_action.setShortcuts([QKeySequence("Ctrl+K"), QKeySequence.StandardKey.Find])
+        go_menu.addAction(self.search_action)
+        self.next_hit_action = QAction("&Next Hit", self)
+        self.next_hit_action.setShortcuts([QKeySequence("F3"), QKeySequence.StandardKey.FindNext])
+        self.previous_hit_action = QAction("&Previous Hit", self)
+        self.previous_hit_action.setShortcuts(
+            [QKeySequence("Shift+F3"), QKeySequence.StandardKey.FindPrevious]
+        )
+        go_menu.addAction(self.next_hit_action)
+        go_menu.addAction(self.previous_hit_action)
 
     def _connect_signals(self) -> None:
         self.library_panel.article_selected.connect(self.on_article_selected)
@@ -134,7 +163,95 @@ class MainWindow(QMainWindow):
         self.smaller_action.triggered.connect(lambda: self.on_font_step(-1))
         self.outline.itemActivated.connect(self.on_outline_activated)
         self.outline.itemClicked.connect(self.on_outline_activated)
-        self.library_focus_action.triggered.connect(self.library_panel.view.setFocus)
+        self.library_focus_action.triggered.connect(self.on_library_focus)
+        self.search_action.triggered.connect(self.on_search_action)
+        self.next_hit_action.triggered.connect(self.view.next_hit)
+        self.previous_hit_action.triggered.connect(self.view.previous_hit)
+        self.search_panel.query_changed.connect(self.on_query_changed)
+        self.search_panel.hit_activated.connect(self.on_hit_activated)
+        self.search_finished.connect(self.search_panel.show_results)
+
+    # --- search --------------------------------------------------------------
+
+    def on_library_focus(self) -> None:
+        self.sidebar.setCurrentWidget(self.library_panel)
+        self.library_panel.view.setFocus()
+
+    def on_search_action(self) -> None:
+        self.sidebar.setCurrentWidget(self.search_panel)
+        self.search_panel.focus_field()
+
+    def _index_job(
+        self,
+        fn: Callable[[SearchIndex, Callable[[int, int], None]], object],
+        on_finished: Callable[[object], None],
+    ) -> None:
+        """Run ``fn(index, progress)`` on the index thread (opening the index first)."""
+
+        def job(progress: Callable[[int, int], None]) -> object:
+            if self._index is None:
+                self._index = self._index_factory()
+            return fn(self._index, progress)
+
+        worker = workers.start(
+            job, on_finished, self.on_worker_failed, self.on_worker_progress, self._index_pool
+        )
+        self._workers.append(worker)
+
+    def sync_index(self) -> None:
+        factory = self._library_factory
+
+        def sync(index: SearchIndex, progress: Callable[[int, int], None]) -> SyncReport:
+            from reader.search import sync_articles
+
+            library = factory()
+            try:
+                return sync_articles(index, library, progress)
+            finally:
+                library.close()
+
+        self._index_job(sync, self.on_index_synced)
+
+    def on_index_synced(self, report: object) -> None:
+        assert isinstance(report, SyncReport)
+        self.progress.hide()
+        if report.notice:
+            self.status_label.setText(report.notice[:1].upper() + report.notice[1:])
+        elif report.added or report.updated or report.removed:
+            self.status_label.setText(f"Search index updated ({self._index_doc_count()} documents)")
+        self.index_ready.emit()
+        if self.search_panel.current_query():
+            self.on_query_changed(self.search_panel.current_query())
+
+    def _index_doc_count(self) -> int:
+        return self._index.doc_count() if self._index is not None else 0
+
+    def on_query_changed(self, text: str) -> None:
+        self._search_seq += 1
+        seq = self._search_seq
+
+        def search(index: SearchIndex, _progress: Callable[[int, int], None]) -> object:
+            return (seq, index.search(text, limit=30))
+
+        self._index_job(search, self.on_search_answer)
+
+    def on_search_answer(self, answer: object) -> None:
+        seq, results = answer  # type: ignore[misc]
+        if seq == self._search_seq and isinstance(results, SearchResults):
+            self.search_finished.emit(results)
+
+    def on_hit_activated(self, hit: object) -> None:
+        assert isinstance(hit, Hit)
+        article = self.open_article(hit.article_id)
+        if article is None:
+            return
+        spans = [Span(s, e) for s, e in hit.offsets]
+        self.view.set_hits(spans)
+        target = hit.snippets[0].start if hit.snippets and hit.snippets[0].start >= 0 else 0
+        self.view.go_to_offset(target)
+        self.status_label.setText(
+            f"{len(spans)} match{'es' if len(spans) != 1 else ''} · F3 next, Shift+F3 previous"
+        )
 
     # --- library -------------------------------------------------------------
 
@@ -187,6 +304,7 @@ class MainWindow(QMainWindow):
             parts.append(f"{len(report.failed)} could not be read: {report.failed[0][1]}")
         self.status_label.setText(" · ".join(parts))
         self.library_loaded.emit()
+        self.sync_index()
 
     def _open_initial_article(self) -> None:
         last = self.settings.value("reading/last_article", "", type=str)
@@ -221,6 +339,7 @@ class MainWindow(QMainWindow):
         imported = [o for o in outcomes if o.status == "imported"]
         problems = [o for o in outcomes if o.status != "imported"]
         self.status_label.setText(f"Imported {len(imported)} of {len(outcomes)} file(s)")
+        self.sync_index()
         if imported:
             last_id = imported[-1].article_id
             if last_id:

@@ -1,0 +1,187 @@
+"""The search panel: a query field, results as you type, recent searches."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reader.search_index import Hit, SearchResults, join_snippets
+
+DEBOUNCE_MS = 150
+MAX_RECENT = 12
+HIT_ROLE = Qt.ItemDataRole.UserRole + 1
+RECENT_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+class SearchPanel(QWidget):
+    query_changed = Signal(str)  # debounced
+    hit_activated = Signal(object)  # Hit
+
+    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.field = QLineEdit(self)
+        self.field.setObjectName("searchField")
+        self.field.setPlaceholderText("Search the library  (Ctrl+K)")
+        self.field.setClearButtonEnabled(True)
+        self.status = QLabel(self)
+        self.status.setObjectName("searchStatus")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.RichText)
+        self.status.setOpenExternalLinks(False)
+        self.results = QListWidget(self)
+        self.results.setObjectName("searchResults")
+        self.results.setWordWrap(True)
+        self.results.setSpacing(2)
+        self.results.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.setStyleSheet(
+            "QListWidget#searchResults::item:selected { background: #e6eef9; color: black; }"
+            "QListWidget#searchResults::item:hover { background: #f1f4f8; }"
+        )
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 0, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.field)
+        layout.addWidget(self.status)
+        layout.addWidget(self.results, 1)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._last: SearchResults | None = None
+
+        self.field.textChanged.connect(self.on_text_changed)
+        self.field.returnPressed.connect(self.on_return_pressed)
+        self._timer.timeout.connect(self.on_timer_timeout)
+        self.results.itemActivated.connect(self.on_item_activated)
+        self.results.itemClicked.connect(self.on_item_activated)
+        self.status.linkActivated.connect(self.on_status_link)
+        self.show_recent()
+
+    # --- input ---------------------------------------------------------------
+
+    def focus_field(self) -> None:
+        self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.field.selectAll()
+
+    def on_text_changed(self, text: str) -> None:
+        if text.strip():
+            self._timer.start()
+        else:
+            self._timer.stop()
+            self._last = None
+            self.show_recent()
+
+    def on_timer_timeout(self) -> None:
+        self.query_changed.emit(self.field.text().strip())
+
+    def on_return_pressed(self) -> None:
+        if self._timer.isActive():
+            self._timer.stop()
+            self.query_changed.emit(self.field.text().strip())
+        item = self.results.currentItem() or self.results.item(0)
+        if item is not None:
+            self.on_item_activated(item)
+
+    def on_status_link(self, link: str) -> None:
+        if link.startswith("query:"):
+            self.field.setText(link.removeprefix("query:"))
+
+    # --- results -------------------------------------------------------------
+
+    def current_query(self) -> str:
+        return self.field.text().strip()
+
+    def show_results(self, results: SearchResults) -> None:
+        if results.query != self.current_query():
+            return  # an answer to a query the user has typed past
+        self._last = results
+        self.results.clear()
+        parts = []
+        if results.corrected and results.used_correction:
+            parts.append(
+                f"No results for “{html.escape(results.query)}”. "
+                f"Showing results for <b>{html.escape(results.corrected)}</b>."
+            )
+        elif results.corrected:
+            link = html.escape(results.corrected, quote=True)
+            text = html.escape(results.corrected)
+            parts.append(f'Did you mean: <a href="query:{link}">{text}</a>')
+        if results.message:
+            parts.append(html.escape(results.message[:1].upper() + results.message[1:]) + ".")
+        count = results.total
+        parts.append(f"{count} result{'s' if count != 1 else ''}")
+        self.status.setText("<br>".join(parts))
+        for hit in results.hits:
+            self._add_hit(hit)
+        if results.hits:
+            self.results.setCurrentRow(0)
+
+    def _add_hit(self, hit: Hit) -> None:
+        badge = "" if hit.kind == "article" else " <span style='color:#8a6d1a'>· bookmark</span>"
+        snippet = join_snippets(
+            s.marked("<b style='background-color:#ffe58a'>", "</b>", html.escape)
+            for s in hit.snippets
+        )
+        label = QLabel(
+            f"<div style='margin:2px'><b>{html.escape(hit.title)}</b>{badge}"
+            f"<div style='color:#444'>{snippet}</div></div>"
+        )
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setContentsMargins(6, 6, 6, 6)
+        label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        item = QListWidgetItem(self.results)
+        item.setData(HIT_ROLE, hit)
+        item.setToolTip(hit.title)
+        scrollbar = self.results.verticalScrollBar().sizeHint().width()
+        width = max(200, self.results.viewport().width() - scrollbar - 4)
+        label.setFixedWidth(width)
+        item.setSizeHint(label.sizeHint())
+        self.results.setItemWidget(item, label)
+
+    def hit_items(self) -> list[QListWidgetItem]:
+        return [self.results.item(k) for k in range(self.results.count())]
+
+    def on_item_activated(self, item: QListWidgetItem) -> None:
+        hit = item.data(HIT_ROLE)
+        if hit is not None:
+            self.remember(self.current_query())
+            self.hit_activated.emit(hit)
+            return
+        recent = item.data(RECENT_ROLE)
+        if recent:
+            self.field.setText(recent)
+
+    # --- recent searches -----------------------------------------------------
+
+    def recent(self) -> list[str]:
+        value = self.settings.value("search/recent", [])
+        if isinstance(value, str):
+            return [value]
+        return [str(v) for v in value] if isinstance(value, list) else []
+
+    def remember(self, text: str) -> None:
+        if not text:
+            return
+        items = [text] + [r for r in self.recent() if r != text]
+        self.settings.setValue("search/recent", items[:MAX_RECENT])
+
+    def show_recent(self) -> None:
+        self.results.clear()
+        recent = self.recent()
+        self.status.setText("Recent searches" if recent else "Type to search every article.")
+        for text in recent:
+            item = QListWidgetItem(f"↺  {text}", self.results)
+            item.setData(RECENT_ROLE, text)
