@@ -7,7 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from reader.search_index import Hit
 from reader.ui.main_window import MainWindow
-from tests.test_window import open_window
+from tests.test_window import _close_windows, open_window  # noqa: F401 (fixture)
 
 
 def ready_window(qtbot: QtBot, data_dir: Path) -> MainWindow:

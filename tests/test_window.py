@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,23 @@ from reader.ui.article_view import ArticleView, TextMap
 from reader.ui.main_window import MainWindow
 
 
+_OPEN: list[MainWindow] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_windows() -> Iterator[None]:
+    """Close every window a test opened, so its background work ends with the test."""
+    yield
+    while _OPEN:
+        window = _OPEN.pop()
+        window.close()
+        window.shutdown()
+        window.deleteLater()
+
+
 def open_window(qtbot: QtBot, data_dir: Path, wait_for_index: bool = False) -> MainWindow:
     window = build_window(data_dir)
-    qtbot.addWidget(window)
+    _OPEN.append(window)
     window.show()
     signal = window.index_ready if wait_for_index else window.library_loaded
     with qtbot.waitSignal(signal, timeout=20_000):

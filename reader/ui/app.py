@@ -53,5 +53,6 @@ def run(data_dir_arg: str | None = None) -> int:
     window.show()
     window.load_library()
     code = app.exec()
+    window.shutdown()
     window.library.close()
     return int(code)

@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self._library_factory = library_factory
         self._workers: list[workers.Worker] = []
+        self._pool = QThreadPool(self)
         # The index is used from one thread only, in the order work was asked for.
         self._index_pool = QThreadPool(self)
         self._index_pool.setMaxThreadCount(1)
@@ -143,13 +144,17 @@ class MainWindow(QMainWindow):
         self.library_focus_action.setShortcut(QKeySequence("Ctrl+L"))
         go_menu.addAction(self.library_focus_action)
         self.search_action = QAction("&Search Library…", self)
-        self.search_action.setShortcuts([QKeySequence("Ctrl+K"), QKeySequence.StandardKey.Find])
+        self.search_action.setShortcuts(
+            [QKeySequence("Ctrl+K"), QKeySequence(QKeySequence.StandardKey.Find)]
+        )
         go_menu.addAction(self.search_action)
         self.next_hit_action = QAction("&Next Hit", self)
-        self.next_hit_action.setShortcuts([QKeySequence("F3"), QKeySequence.StandardKey.FindNext])
+        self.next_hit_action.setShortcuts(
+            [QKeySequence("F3"), QKeySequence(QKeySequence.StandardKey.FindNext)]
+        )
         self.previous_hit_action = QAction("&Previous Hit", self)
         self.previous_hit_action.setShortcuts(
-            [QKeySequence("Shift+F3"), QKeySequence.StandardKey.FindPrevious]
+            [QKeySequence("Shift+F3"), QKeySequence(QKeySequence.StandardKey.FindPrevious)]
         )
         go_menu.addAction(self.next_hit_action)
         go_menu.addAction(self.previous_hit_action)
@@ -236,7 +241,9 @@ class MainWindow(QMainWindow):
         self._index_job(search, self.on_search_answer)
 
     def on_search_answer(self, answer: object) -> None:
-        seq, results = answer  # type: ignore[misc]
+        if not isinstance(answer, tuple):
+            return
+        seq, results = answer
         if seq == self._search_seq and isinstance(results, SearchResults):
             self.search_finished.emit(results)
 
@@ -277,7 +284,9 @@ class MainWindow(QMainWindow):
         fn: Callable[[Callable[[int, int], None]], object],
         on_finished: Callable[[object], None],
     ) -> None:
-        worker = workers.start(fn, on_finished, self.on_worker_failed, self.on_worker_progress)
+        worker = workers.start(
+            fn, on_finished, self.on_worker_failed, self.on_worker_progress, self._pool
+        )
         self._workers.append(worker)
 
     def on_worker_progress(self, done: int, total: int) -> None:
@@ -428,6 +437,15 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.sync()
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def shutdown(self) -> None:
+        """Let background work finish and close the index; safe to call twice."""
+        self._pool.waitForDone(30_000)
+        self._index_pool.waitForDone(30_000)
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         self.save_state()
+        self.shutdown()
         super().closeEvent(event)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -32,14 +33,21 @@ class Worker(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self.fn(self.signals.progress.emit)
-        except ReaderError as exc:
-            self.signals.failed.emit(str(exc))
-        except Exception as exc:  # a bug: report it, keep the window alive
-            traceback.print_exc()
-            self.signals.failed.emit(f"unexpected error: {exc}")
-        else:
-            self.signals.finished.emit(result)
+            try:
+                result = self.fn(self._progress)
+            except ReaderError as exc:
+                self.signals.failed.emit(str(exc))
+            except Exception as exc:  # a bug: report it, keep the window alive
+                traceback.print_exc()
+                self.signals.failed.emit(f"unexpected error: {exc}")
+            else:
+                self.signals.finished.emit(result)
+        except RuntimeError:
+            pass  # the window that asked for this is gone: nobody to tell
+
+    def _progress(self, done: int, total: int) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.signals.progress.emit(done, total)
 
 
 def start(
