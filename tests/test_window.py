@@ -15,7 +15,6 @@ from reader.ui.app import build_window
 from reader.ui.article_view import ArticleView, TextMap
 from reader.ui.main_window import MainWindow
 
-
 _OPEN: list[MainWindow] = []
 
 

@@ -445,7 +445,7 @@ class MainWindow(QMainWindow):
             self._index.close()
             self._index = None
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         self.shutdown()
         super().closeEvent(event)
