@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from reader import __version__
-from reader.errors import ReaderError, SearchIndexError
-from reader.library import Library
+from reader.bookmarks import COLORS, Bookmark
+from reader.core import ReaderCore
+from reader.errors import BookmarkError, ReaderError, SearchIndexError
+from reader.library import write_atomic
 from reader.paths import bundled_articles_dir, resolve_data_dir
-from reader.search import index_path, sync_articles
 from reader.search_index import Hit, SearchIndex, SearchResults
 
 
@@ -60,6 +61,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="bring the search index up to date")
     p.add_argument("--rebuild", action="store_true", help="rebuild it from scratch")
+
+    p = sub.add_parser("open", help="open the window at an article or a bookmarked passage")
+    p.add_argument("target", metavar="ARTICLE_ID[#BOOKMARK_ID]")
+
+    bm = sub.add_parser("bookmarks", help="list, add, export and import bookmarks")
+    bsub = bm.add_subparsers(dest="bookmarks_command", metavar="ACTION", parser_class=_Parser)
+    bsub.required = True
+    p = bsub.add_parser("list", help="every bookmark, with where it points now")
+    p.add_argument("--json", action="store_true")
+    p = bsub.add_parser("add", help="bookmark the first occurrence of a passage")
+    p.add_argument("article_id", metavar="ARTICLE_ID")
+    p.add_argument("--quote", required=True, metavar="TEXT")
+    p.add_argument("--note", default="", metavar="N")
+    p.add_argument("--color", default="yellow", choices=COLORS, metavar="C")
+    p.add_argument("--tag", action="append", default=[], metavar="TAG", dest="tags")
+    p = bsub.add_parser("delete", help="delete a bookmark")
+    p.add_argument("bookmark_id", metavar="BOOKMARK_ID")
+    p = bsub.add_parser("export", help="Markdown, or JSON-LD (W3C Web Annotations)")
+    p.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE")
+    p = bsub.add_parser("import", help="merge a JSON-LD export by id")
+    p.add_argument("file", type=Path, metavar="FILE")
     return parser
 
 
@@ -73,14 +96,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def open_library(data_dir: str | None) -> Library:
-    library = Library(resolve_data_dir(data_dir), bundled_articles_dir())
-    library.refresh()
-    return library
+def open_core(data_dir: str | None) -> ReaderCore:
+    core = ReaderCore(resolve_data_dir(data_dir), bundled_articles_dir())
+    for notice in core.notices:
+        print(f"reader: note: {notice}", file=sys.stderr)
+    core.refresh()
+    return core
 
 
-def cmd_list(library: Library, args: argparse.Namespace) -> int:
-    infos = library.articles()
+def cmd_list(core: ReaderCore, args: argparse.Namespace) -> int:
+    infos = core.library.articles()
     if args.json:
         entries = [
             {"id": a.id, "title": a.title, "words": a.words, "source": a.source} for a in infos
@@ -93,8 +118,8 @@ def cmd_list(library: Library, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_show(library: Library, args: argparse.Namespace) -> int:
-    article = library.get(args.id)
+def cmd_show(core: ReaderCore, args: argparse.Namespace) -> int:
+    article = core.library.get(args.id)
     if args.format == "markdown":
         sys.stdout.write(article.markdown)
     elif args.format == "html":
@@ -104,9 +129,11 @@ def cmd_show(library: Library, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import(library: Library, args: argparse.Namespace) -> int:
+def cmd_import(core: ReaderCore, args: argparse.Namespace) -> int:
     failed = False
-    for outcome in library.import_paths(args.paths):
+    outcomes = core.library.import_paths(args.paths)
+    core.follow_bookmarks()
+    for outcome in outcomes:
         if outcome.status == "imported":
             print(f"imported {outcome.path} as {outcome.article_id}: {outcome.message}")
         else:
@@ -115,11 +142,11 @@ def cmd_import(library: Library, args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def open_index(library: Library, rebuild: bool = False) -> SearchIndex:
+def open_index(core: ReaderCore, rebuild: bool = False) -> SearchIndex:
     """The search index, synced with the library; notices go to stderr."""
-    index = SearchIndex(index_path(library.data_dir))
+    index = core.open_index()
     try:
-        report = sync_articles(index, library, rebuild=rebuild)
+        report = core.sync_index(index, rebuild=rebuild)
     except SearchIndexError as exc:  # another process is writing: search what is there
         print(f"reader: note: {exc}", file=sys.stderr)
         return index
@@ -139,6 +166,7 @@ def hit_json(hit: Hit) -> dict[str, object]:
     }
     if hit.kind != "article":
         entry["article"] = hit.article_id
+        entry["note"] = hit.note
     return entry
 
 
@@ -153,8 +181,8 @@ def results_json(results: SearchResults) -> dict[str, object]:
     }
 
 
-def cmd_search(library: Library, args: argparse.Namespace) -> int:
-    index = open_index(library)
+def cmd_search(core: ReaderCore, args: argparse.Namespace) -> int:
+    index = open_index(core)
     try:
         if args.query == "-":
             for line in sys.stdin:
@@ -182,10 +210,10 @@ def cmd_search(library: Library, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_index(library: Library, args: argparse.Namespace) -> int:
-    index = SearchIndex(index_path(library.data_dir))
+def cmd_index(core: ReaderCore, args: argparse.Namespace) -> int:
+    index = core.open_index()
     try:
-        report = sync_articles(index, library, rebuild=args.rebuild)
+        report = core.sync_index(index, rebuild=args.rebuild)
         if report.notice:
             print(f"reader: note: {report.notice}", file=sys.stderr)
         verb = "rebuilt" if report.rebuilt else "updated"
@@ -198,12 +226,85 @@ def cmd_index(library: Library, args: argparse.Namespace) -> int:
     return 0
 
 
+def bookmark_json(b: Bookmark) -> dict[str, object]:
+    return {
+        "id": b.id,
+        "article": b.article_id,
+        "quote": b.exact,
+        "note": b.note,
+        "color": b.color,
+        "tags": list(b.tags),
+        "start": b.start,
+        "end": b.end,
+        "state": b.state,
+        "created": b.created,
+        "updated": b.updated,
+    }
+
+
+def cmd_bookmarks(core: ReaderCore, args: argparse.Namespace) -> int:
+    action = args.bookmarks_command
+    if action == "list":
+        marks = core.bookmarks.entries()
+        if args.json:
+            print(json.dumps([bookmark_json(b) for b in marks], ensure_ascii=False, indent=2))
+            return 0
+        for b in marks:
+            state = "" if b.state == "anchored" else "  [detached]"
+            quote = b.exact if len(b.exact) <= 70 else b.exact[:69] + "…"
+            print(f"{b.id}  {b.article_id} {b.start}-{b.end}  {b.color}{state}\n    “{quote}”")
+            if b.note:
+                print(f"    {b.note}")
+        return 0
+    if action == "add":
+        b = core.add_bookmark_quote(args.article_id, args.quote, args.note, args.color,
+                                    tuple(args.tags))  # fmt: skip
+        print(f"bookmarked {b.id} in {b.article_id} at {b.start}-{b.end}")
+        return 0
+    if action == "delete":
+        b = core.bookmarks.delete(args.bookmark_id)
+        print(f"deleted {b.id}")
+        return 0
+    if action == "export":
+        text = core.export_bookmarks(args.format)
+        if args.output is None:
+            sys.stdout.write(text)
+        else:
+            write_atomic(args.output, text.encode("utf-8"))
+            print(f"wrote {len(core.bookmarks.entries())} bookmarks to {args.output}")
+        return 0
+    try:
+        data = args.file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BookmarkError(f"cannot read {args.file}: {exc}") from None
+    report = core.import_bookmarks(data)
+    for problem in report.problems:
+        print(f"skipped: {problem}", file=sys.stderr)
+    print(f"imported {report.added} new, {report.updated} updated, {report.unchanged} unchanged")
+    return 1 if report.problems else 0
+
+
+def cmd_open(core: ReaderCore, args: argparse.Namespace) -> int:
+    article_id, _, bookmark_id = args.target.partition("#")
+    core.library.get(article_id)  # a clear error before any window opens
+    if bookmark_id:
+        b = core.bookmarks.get(bookmark_id)
+        if b.article_id != article_id:
+            raise BookmarkError(f"bookmark {bookmark_id} belongs to article {b.article_id}")
+    core.close()
+    from reader.ui.app import run
+
+    return run(args.data_dir, article_id, bookmark_id or None)
+
+
 COMMANDS = {
     "list": cmd_list,
     "show": cmd_show,
     "import": cmd_import,
     "search": cmd_search,
     "index": cmd_index,
+    "bookmarks": cmd_bookmarks,
+    "open": cmd_open,
 }
 
 
@@ -215,11 +316,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run(args.data_dir)
     try:
-        library = open_library(args.data_dir)
+        core = open_core(args.data_dir)
         try:
-            return COMMANDS[args.command](library, args)
+            return COMMANDS[args.command](core, args)
         finally:
-            library.close()
+            core.close()
     except ReaderError as exc:
         print(f"reader: error: {exc}", file=sys.stderr)
         return 1

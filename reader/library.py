@@ -238,9 +238,9 @@ class Library:
                 outcomes.append(ImportOutcome(path, "skipped", msg, known[digest]))
                 continue
             target = _free_name(self.user_dir, path.name)
-            _write_atomic(target, data)
+            write_atomic(target, data)
             if meta_bytes:
-                _write_atomic(metadata_path(target), meta_bytes)
+                write_atomic(metadata_path(target), meta_bytes)
             known[digest] = "(this import)"
             copied[f"user:{target.relative_to(self.user_dir).as_posix()}"] = path
         report = self.refresh()
@@ -286,7 +286,7 @@ def _free_name(folder: Path, name: str) -> Path:
     return target
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
+def write_atomic(target: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".import-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:

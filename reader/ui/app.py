@@ -9,8 +9,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from reader import __version__
+from reader.core import ReaderCore
 from reader.errors import ReaderError
-from reader.library import Library
 from reader.paths import APP_NAME, bundled_articles_dir, ensure_data_dir, resolve_data_dir
 from reader.search import index_path
 from reader.search_index import SearchIndex
@@ -27,18 +27,22 @@ def build_window(data_dir: Path) -> MainWindow:
     ensure_data_dir(data_dir)
     bundled = bundled_articles_dir()
 
-    def library_factory() -> Library:
-        return Library(data_dir, bundled)
+    def core_factory() -> ReaderCore:
+        return ReaderCore(data_dir, bundled)
 
     def index_factory() -> SearchIndex:
         return SearchIndex(index_path(data_dir))
 
-    window = MainWindow(library_factory(), settings_for(data_dir), library_factory, index_factory)
+    window = MainWindow(core_factory(), settings_for(data_dir), core_factory, index_factory)
     window.restore_geometry()
     return window
 
 
-def run(data_dir_arg: str | None = None) -> int:
+def run(
+    data_dir_arg: str | None = None,
+    article_id: str | None = None,
+    bookmark_id: str | None = None,
+) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
@@ -50,9 +54,13 @@ def run(data_dir_arg: str | None = None) -> int:
         print(f"reader: error: {exc}", file=sys.stderr)
         QMessageBox.critical(None, "reader", f"reader cannot start.\n\n{exc}")
         return 1
+    for notice in window.core.notices:
+        QMessageBox.warning(window, "reader", notice[:1].upper() + notice[1:] + ".")
     window.show()
+    if article_id:
+        window.open_target(article_id, bookmark_id)
     window.load_library()
     code = app.exec()
     window.shutdown()
-    window.library.close()
+    window.core.close()
     return int(code)

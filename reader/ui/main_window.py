@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QColor,
+    QKeySequence,
+    QUndoCommand,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -22,11 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from reader.articles import Article
+from reader.bookmarks import COLOR_HEX, Bookmark
+from reader.core import ReaderCore
 from reader.errors import ReaderError
-from reader.library import ImportOutcome, Library, RefreshReport
+from reader.library import ImportOutcome, RefreshReport
 from reader.search_index import Hit, SearchIndex, SearchResults, SyncReport
 from reader.ui import workers
 from reader.ui.article_view import ArticleView, Span
+from reader.ui.bookmarks_panel import BookmarkDialog, BookmarksPanel
 from reader.ui.library_panel import LibraryPanel
 from reader.ui.search_panel import SearchPanel
 from reader.ui.themes import THEMES
@@ -42,16 +53,17 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        library: Library,
+        core: ReaderCore,
         settings: QSettings,
-        library_factory: Callable[[], Library],
+        core_factory: Callable[[], ReaderCore],
         index_factory: Callable[[], SearchIndex],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.library = library
+        self.core = core
+        self.library = core.library
         self.settings = settings
-        self._library_factory = library_factory
+        self._core_factory = core_factory
         self._workers: list[workers.Worker] = []
         self._pool = QThreadPool(self)
         # The index is used from one thread only, in the order work was asked for.
@@ -73,6 +85,13 @@ class MainWindow(QMainWindow):
         self.sidebar.setDocumentMode(True)
         self.sidebar.addTab(self.library_panel, "Library")
         self.sidebar.addTab(self.search_panel, "Search")
+        self.bookmarks_panel = BookmarksPanel(self)
+        self.sidebar.addTab(self.bookmarks_panel, "Bookmarks")
+        self.undo_stack = QUndoStack(self)
+        self._pending_target: tuple[str, str | None] | None = None
+        self._flash_timer = QTimer(self)
+        self._flash_timer.setSingleShot(True)
+        self._flash_timer.setInterval(1600)
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.view)
         self.splitter.setStretchFactor(0, 0)
@@ -114,10 +133,31 @@ class MainWindow(QMainWindow):
         self.import_action = QAction("&Import Files…", self)
         self.import_action.setShortcut(QKeySequence.StandardKey.Open)
         file_menu.addAction(self.import_action)
+        self.export_action = QAction("&Export Bookmarks…", self)
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         file_menu.addAction(self.quit_action)
+
+        edit_menu = menu.addMenu("&Edit")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        self.bookmark_action = QAction("&Bookmark Passage…", self)
+        self.bookmark_action.setShortcut(QKeySequence("Ctrl+D"))
+        self.bookmark_action.setToolTip("Keep the selected passage, with a note (Ctrl+D)")
+        edit_menu.addAction(self.bookmark_action)
+
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.addAction(self.import_action)
+        toolbar.addAction(self.bookmark_action)
 
         view_menu = menu.addMenu("&View")
         self.theme_group = QActionGroup(self)
@@ -175,6 +215,133 @@ class MainWindow(QMainWindow):
         self.search_panel.query_changed.connect(self.on_query_changed)
         self.search_panel.hit_activated.connect(self.on_hit_activated)
         self.search_finished.connect(self.search_panel.show_results)
+        self.bookmark_action.triggered.connect(self.on_bookmark_action)
+        self.export_action.triggered.connect(self.on_export_action)
+        self.view.customContextMenuRequested.connect(self.on_view_context_menu)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.bookmarks_panel.bookmark_activated.connect(self.on_bookmark_activated)
+        self.bookmarks_panel.bookmark_edited.connect(self.on_bookmark_edited)
+        self.bookmarks_panel.delete_requested.connect(self.on_delete_requested)
+        self._flash_timer.timeout.connect(lambda: self.view.flash(None))
+
+    # --- bookmarks -------------------------------------------------------------
+
+    def on_view_context_menu(self, pos: QPoint) -> None:
+        menu = self.view.createStandardContextMenu()
+        menu.addSeparator()
+        menu.addAction(self.bookmark_action)
+        self.bookmark_action.setEnabled(self.view.selected_span() is not None)
+        menu.exec(self.view.viewport().mapToGlobal(pos))
+        self.bookmark_action.setEnabled(True)
+
+    def on_bookmark_action(self) -> None:
+        span = self.view.selected_span()
+        article = self.view.article
+        if span is None or article is None:
+            self.status_label.setText("Select a passage in the article first.")
+            return
+        dialog = BookmarkDialog(article.text[span.start : span.end].strip(), self)
+        if dialog.exec() != BookmarkDialog.DialogCode.Accepted:
+            return
+        note, color, tags = dialog.values()
+        self.bookmark_selection(note, color, tags)
+
+    def bookmark_selection(
+        self, note: str = "", color: str = "yellow", tags: tuple[str, ...] = ()
+    ) -> Bookmark | None:
+        """Keep the selected passage; it is committed before this returns."""
+        span = self.view.selected_span()
+        article = self.view.article
+        if span is None or article is None:
+            return None
+        try:
+            bookmark = self.core.add_bookmark(article.id, span.start, span.end, note, color, tags)
+        except ReaderError as exc:
+            QMessageBox.warning(self, "Bookmark", str(exc))
+            return None
+        self.status_label.setText("Bookmark saved")
+        self.refresh_bookmarks()
+        self.sync_index()
+        return bookmark
+
+    def refresh_bookmarks(self) -> None:
+        article = self.view.article
+        current = article.id if article else None
+        self.bookmarks_panel.set_bookmarks(
+            self.core.bookmarks.entries(), self.core.titles(), current
+        )
+        if article is not None:
+            marks = [
+                (Span(b.start, b.end), QColor(COLOR_HEX[b.color]))
+                for b in self.core.bookmarks.entries(article.id)
+                if not b.detached
+            ]
+            self.view.set_marks(marks)
+
+    def on_bookmark_activated(self, bookmark: object) -> None:
+        assert isinstance(bookmark, Bookmark)
+        self.show_bookmark(bookmark)
+
+    def show_bookmark(self, bookmark: Bookmark) -> None:
+        if self.open_article(bookmark.article_id) is None:
+            return
+        if bookmark.detached:
+            self.status_label.setText("This passage is no longer in the article (detached).")
+            return
+        span = Span(bookmark.start, bookmark.end)
+        self.view.scroll_to_span(span)
+        self.view.flash(span)
+        self._flash_timer.start()
+
+    def on_bookmark_edited(self, bookmark_id: str, note: str, color: str, tags: object) -> None:
+        try:
+            self.core.bookmarks.update(bookmark_id, note=note, color=color, tags=list(tags))  # type: ignore[call-overload]
+        except ReaderError as exc:
+            self.status_label.setText(str(exc))
+            return
+        self.status_label.setText("Bookmark saved")
+        self.refresh_bookmarks()
+        self.sync_index()
+
+    def on_delete_requested(self, bookmark_id: str) -> None:
+        self.undo_stack.push(_DeleteBookmark(self, bookmark_id))
+
+    def on_export_action(self) -> None:
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export bookmarks", str(Path.home() / "bookmarks.md"),
+            "Markdown (*.md);;Web Annotations JSON-LD (*.jsonld *.json)",
+        )  # fmt: skip
+        if not path:
+            return
+        fmt = (
+            "json"
+            if "json" in chosen.lower() or path.endswith((".json", ".jsonld"))
+            else "markdown"
+        )
+        from reader.library import write_atomic
+
+        write_atomic(Path(path), self.core.export_bookmarks(fmt).encode("utf-8"))
+        self.status_label.setText(f"Bookmarks exported to {path}")
+
+    def open_target(self, article_id: str, bookmark_id: str | None) -> None:
+        """Open an article (at a bookmark) now, or once the library has loaded."""
+        self._pending_target = (article_id, bookmark_id)
+        if self.library_panel.model.row_of(article_id) >= 0:
+            self._open_pending_target()
+
+    def _open_pending_target(self) -> bool:
+        if self._pending_target is None:
+            return False
+        article_id, bookmark_id = self._pending_target
+        self._pending_target = None
+        if bookmark_id:
+            try:
+                self.show_bookmark(self.core.bookmarks.get(bookmark_id))
+                self.bookmarks_panel.select(bookmark_id)
+                return True
+            except ReaderError as exc:
+                self.status_label.setText(str(exc))
+        return self.open_article(article_id) is not None
 
     # --- search --------------------------------------------------------------
 
@@ -204,16 +371,14 @@ class MainWindow(QMainWindow):
         self._workers.append(worker)
 
     def sync_index(self) -> None:
-        factory = self._library_factory
+        factory = self._core_factory
 
         def sync(index: SearchIndex, progress: Callable[[int, int], None]) -> SyncReport:
-            from reader.search import sync_articles
-
-            library = factory()
+            core = factory()
             try:
-                return sync_articles(index, library, progress)
+                return core.sync_index(index, progress)
             finally:
-                library.close()
+                core.close()
 
         self._index_job(sync, self.on_index_synced)
 
@@ -268,14 +433,14 @@ class MainWindow(QMainWindow):
         if self.library_panel.model.rowCount():
             self._open_initial_article()
         self.status_label.setText("Checking the library…")
-        factory = self._library_factory
+        factory = self._core_factory
 
         def refresh(progress: Callable[[int, int], None]) -> RefreshReport:
-            library = factory()
+            core = factory()
             try:
-                return library.refresh(progress)
+                return core.refresh(progress)
             finally:
-                library.close()
+                core.close()
 
         self._start(refresh, self.on_refresh_finished)
 
@@ -305,8 +470,11 @@ class MainWindow(QMainWindow):
         self.library_panel.set_articles(self.library.articles())
         if not had_rows:
             self._open_initial_article()
+        elif self._pending_target is not None:
+            self._open_pending_target()
         elif self.view.article is not None and self.view.article.id in report.changed:
             self.open_article(self.view.article.id)
+        self.refresh_bookmarks()
         count = self.library_panel.model.rowCount()
         parts = [f"{count} articles"]
         if report.failed:
@@ -316,6 +484,8 @@ class MainWindow(QMainWindow):
         self.sync_index()
 
     def _open_initial_article(self) -> None:
+        if self._open_pending_target():
+            return
         last = self.settings.value("reading/last_article", "", type=str)
         if not (isinstance(last, str) and last and self.library_panel.select(last)):
             first = self.library_panel.first_id()
@@ -330,14 +500,16 @@ class MainWindow(QMainWindow):
             self.import_files([Path(f) for f in files])
 
     def import_files(self, paths: list[Path]) -> None:
-        factory = self._library_factory
+        factory = self._core_factory
 
         def run(_progress: Callable[[int, int], None]) -> list[ImportOutcome]:
-            library = factory()
+            core = factory()
             try:
-                return library.import_paths(paths)
+                outcomes = core.library.import_paths(paths)
+                core.follow_bookmarks()
+                return outcomes
             finally:
-                library.close()
+                core.close()
 
         self.status_label.setText(f"Importing {len(paths)} file(s)…")
         self._start(run, self.on_import_finished)
@@ -376,6 +548,7 @@ class MainWindow(QMainWindow):
             return article
         self.view.show_article(article)
         self._fill_outline(article)
+        self.refresh_bookmarks()
         self.setWindowTitle(f"{article.title} — reader")
         self.settings.setValue("reading/last_article", article_id)
         info = article.info
@@ -449,3 +622,26 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.shutdown()
         super().closeEvent(event)
+
+
+class _DeleteBookmark(QUndoCommand):
+    """Deleting a bookmark, undone by putting it back as it was."""
+
+    def __init__(self, window: MainWindow, bookmark_id: str) -> None:
+        super().__init__("Delete Bookmark")
+        self.window = window
+        self.bookmark_id = bookmark_id
+        self.deleted: Bookmark | None = None
+
+    def redo(self) -> None:
+        self.deleted = self.window.core.bookmarks.delete(self.bookmark_id)
+        self.window.status_label.setText("Bookmark deleted · Ctrl+Z to undo")
+        self.window.refresh_bookmarks()
+        self.window.sync_index()
+
+    def undo(self) -> None:
+        if self.deleted is not None:
+            self.window.core.bookmarks.put(self.deleted)
+            self.window.status_label.setText("Bookmark restored")
+            self.window.refresh_bookmarks()
+            self.window.sync_index()

@@ -1,0 +1,168 @@
+"""Bookmarks out and in: Markdown, and JSON-LD in the W3C Web Annotation model."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from reader.bookmarks import COLORS, Bookmark, normalise_tags
+from reader.errors import BookmarkError
+
+CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+SOURCE_PREFIX = "urn:x-reader:article:"
+ID_PREFIX = "urn:uuid:"
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _ts(text: Any, default: float) -> float:
+    if not isinstance(text, str):
+        return default
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return default
+
+
+def to_annotation(b: Bookmark, article_title: str | None = None) -> dict[str, Any]:
+    body: list[dict[str, Any]] = []
+    if b.note:
+        body.append(
+            {
+                "type": "TextualBody",
+                "value": b.note,
+                "format": "text/plain",
+                "purpose": "commenting",
+            }
+        )
+    body.extend({"type": "TextualBody", "value": t, "purpose": "tagging"} for t in b.tags)
+    target: dict[str, Any] = {
+        "source": SOURCE_PREFIX + b.article_id,
+        "selector": [
+            {"type": "TextQuoteSelector", "exact": b.exact, "prefix": b.prefix, "suffix": b.suffix},
+            {"type": "TextPositionSelector", "start": b.start, "end": b.end},
+        ],
+    }
+    if article_title:
+        target["title"] = article_title
+    return {
+        "@context": CONTEXT,
+        "id": ID_PREFIX + b.id,
+        "type": "Annotation",
+        "motivation": "highlighting" if not b.note else "commenting",
+        "created": _iso(b.created),
+        "modified": _iso(b.updated),
+        "stylesClass": f"color-{b.color}",
+        "body": body,
+        "target": target,
+    }
+
+
+def export_json(bookmarks: Iterable[Bookmark], titles: dict[str, str]) -> str:
+    items = [to_annotation(b, titles.get(b.article_id)) for b in bookmarks]
+    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+def export_markdown(bookmarks: Iterable[Bookmark], titles: dict[str, str]) -> str:
+    """Grouped by article: each passage as a quote, its note under it, where it came from."""
+    groups: dict[str, list[Bookmark]] = {}
+    for b in bookmarks:
+        groups.setdefault(b.article_id, []).append(b)
+    out = ["# Bookmarks", ""]
+    for article_id, items in groups.items():
+        out += [f"## {titles.get(article_id, article_id)}", ""]
+        for b in sorted(items, key=lambda x: x.start):
+            out += ["> " + line if line else ">" for line in b.exact.splitlines()]
+            out.append("")
+            if b.note:
+                out += [b.note, ""]
+            where = f"*{article_id}, characters {b.start}–{b.end}"
+            where += f", {b.color}" + (f", tags: {', '.join(b.tags)}" if b.tags else "")
+            where += f", saved {_iso(b.created)[:10]}"
+            where += " — detached: the passage is no longer in the article*" if b.detached else "*"
+            out += [where, ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _items(data: Any) -> list[dict[str, Any]]:
+    if isinstance(data, list):
+        return [d for d in data if isinstance(d, dict)]
+    if isinstance(data, dict):
+        if data.get("type") == "Annotation":
+            return [data]
+        for key in ("items", "first"):
+            if key in data:
+                return _items(data[key])
+    raise BookmarkError("not a W3C Web Annotation document (no annotations found)")
+
+
+def from_annotation(a: dict[str, Any], now: float | None = None) -> Bookmark:
+    now = now or time.time()
+    raw_id = str(a.get("id") or "")
+    if not raw_id:
+        raise BookmarkError("an annotation has no id")
+    target = a.get("target")
+    if isinstance(target, list):
+        target = target[0] if target else None
+    if not isinstance(target, dict) or not str(target.get("source", "")).startswith(SOURCE_PREFIX):
+        raise BookmarkError(f"annotation {raw_id}: its target is not a reader article")
+    selectors = target.get("selector") or []
+    if isinstance(selectors, dict):
+        selectors = [selectors]
+    quote = next((s for s in selectors if s.get("type") == "TextQuoteSelector"), None)
+    position = next((s for s in selectors if s.get("type") == "TextPositionSelector"), None)
+    if quote is None or not quote.get("exact"):
+        raise BookmarkError(f"annotation {raw_id}: no TextQuoteSelector")
+    bodies = a.get("body") or []
+    if isinstance(bodies, dict):
+        bodies = [bodies]
+    note = "\n".join(
+        str(b.get("value", ""))
+        for b in bodies
+        if isinstance(b, dict) and b.get("purpose", "commenting") != "tagging"
+    )
+    tags = [
+        str(b.get("value", ""))
+        for b in bodies
+        if isinstance(b, dict) and b.get("purpose") == "tagging"
+    ]
+    color = str(a.get("stylesClass", "")).removeprefix("color-")
+    start = int(position.get("start", 0)) if position else 0
+    end = int(position.get("end", start + len(quote["exact"]))) if position else len(quote["exact"])
+    created = _ts(a.get("created"), now)
+    return Bookmark(
+        id=raw_id.removeprefix(ID_PREFIX),
+        article_id=str(target["source"]).removeprefix(SOURCE_PREFIX),
+        created=created,
+        updated=_ts(a.get("modified"), created),
+        note=note.strip(),
+        color=color if color in COLORS else "yellow",
+        tags=normalise_tags(tags),
+        exact=str(quote["exact"]),
+        prefix=str(quote.get("prefix", "")),
+        suffix=str(quote.get("suffix", "")),
+        start=start,
+        end=end,
+        content_hash="",  # unknown: re-anchored against the article as it is now
+        state="anchored",
+    )
+
+
+def parse_annotations(text: str) -> tuple[list[Bookmark], list[str]]:
+    """Bookmarks read from a JSON-LD export, and one line per annotation skipped."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise BookmarkError(f"not JSON: {exc}") from None
+    out, problems = [], []
+    for item in _items(data):
+        try:
+            out.append(from_annotation(item))
+        except (BookmarkError, TypeError, ValueError) as exc:
+            problems.append(str(exc))
+    return out, problems

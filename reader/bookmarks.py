@@ -1,0 +1,350 @@
+"""The bookmark store: SQLite in the data dir, one transaction per change.
+
+Each bookmark keeps where it points as W3C Web Annotation selectors (see
+:mod:`reader.anchoring`) and the article's content hash when it last
+anchored. When an article changes, :meth:`BookmarkStore.reanchor` finds its
+bookmarks again; those that cannot be found stay, marked detached.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from reader.anchoring import Selector, anchor, selector_for
+from reader.errors import BookmarkError, BookmarkNotFound, QuoteNotFound
+
+COLORS = ("yellow", "green", "blue", "pink", "purple")
+COLOR_HEX = {
+    "yellow": "#fff0a8",
+    "green": "#c9f0c1",
+    "blue": "#cde3ff",
+    "pink": "#ffd3e2",
+    "purple": "#e6d7ff",
+}
+State = Literal["anchored", "detached"]
+
+SCHEMA_VERSION = 1
+_MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE bookmarks (
+        id TEXT PRIMARY KEY,
+        article_id TEXT NOT NULL,
+        created REAL NOT NULL,
+        updated REAL NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        color TEXT NOT NULL DEFAULT 'yellow',
+        tags TEXT NOT NULL DEFAULT '[]',
+        exact TEXT NOT NULL,
+        prefix TEXT NOT NULL DEFAULT '',
+        suffix TEXT NOT NULL DEFAULT '',
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'anchored' CHECK (state IN ('anchored', 'detached'))
+    );
+    CREATE INDEX bookmarks_article ON bookmarks (article_id);
+    """,
+}
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    id: str
+    article_id: str
+    created: float
+    updated: float
+    note: str
+    color: str
+    tags: tuple[str, ...]
+    exact: str
+    prefix: str
+    suffix: str
+    start: int
+    end: int
+    content_hash: str
+    state: State = "anchored"
+
+    @property
+    def selector(self) -> Selector:
+        return Selector(self.exact, self.prefix, self.suffix, self.start, self.end)
+
+    @property
+    def detached(self) -> bool:
+        return self.state == "detached"
+
+
+def _row(r: sqlite3.Row) -> Bookmark:
+    return Bookmark(
+        id=r["id"],
+        article_id=r["article_id"],
+        created=r["created"],
+        updated=r["updated"],
+        note=r["note"],
+        color=r["color"],
+        tags=tuple(json.loads(r["tags"])),
+        exact=r["exact"],
+        prefix=r["prefix"],
+        suffix=r["suffix"],
+        start=r["start"],
+        end=r["end"],
+        content_hash=r["content_hash"],
+        state=r["state"],
+    )
+
+
+def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for tag in tags:
+        t = " ".join(tag.strip().lower().split())
+        if t and t not in out:
+            out.append(t)
+    return tuple(out)
+
+
+def check_color(color: str) -> str:
+    if color not in COLORS:
+        raise BookmarkError(f"unknown colour {color!r}; choose one of {', '.join(COLORS)}")
+    return color
+
+
+class BookmarkStore:
+    """Bookmarks in ``path`` (SQLite, WAL). A damaged file is set aside, never lost."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.notice: str | None = None
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError as exc:
+            aside = path.with_name(f"{path.name}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}")
+            for suffix in ("", "-wal", "-shm"):
+                part = Path(str(path) + suffix)
+                if part.exists():
+                    part.replace(Path(str(aside) + suffix))
+            self.notice = (
+                f"the bookmarks database could not be read ({exc}); it was kept as "
+                f"{aside.name} and a new one was started"
+            )
+            self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+        try:
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # a saved bookmark survives a crash
+            check = db.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise sqlite3.DatabaseError(f"integrity check failed: {check}")
+            self._migrate(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise BookmarkError("the bookmarks database was written by a newer version of reader")
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            # One migration, one transaction: the schema and its version move together.
+            script = f"BEGIN IMMEDIATE;{_MIGRATIONS[target]};PRAGMA user_version={target};COMMIT;"
+            try:
+                db.executescript(script)
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # --- reading -------------------------------------------------------------
+
+    def entries(self, article_id: str | None = None) -> list[Bookmark]:
+        if article_id is None:
+            cur = self._db.execute("SELECT * FROM bookmarks ORDER BY created, id")
+        else:
+            cur = self._db.execute(
+                "SELECT * FROM bookmarks WHERE article_id=? ORDER BY start, created",
+                (article_id,),
+            )
+        return [_row(r) for r in cur]
+
+    def get(self, bookmark_id: str) -> Bookmark:
+        r = self._db.execute("SELECT * FROM bookmarks WHERE id=?", (bookmark_id,)).fetchone()
+        if r is None:
+            raise BookmarkNotFound(f"no bookmark with id {bookmark_id!r}")
+        return _row(r)
+
+    # --- changing ------------------------------------------------------------
+
+    def add(
+        self,
+        article_id: str,
+        text: str,
+        content_hash: str,
+        start: int,
+        end: int,
+        note: str = "",
+        color: str = "yellow",
+        tags: Iterable[str] = (),
+    ) -> Bookmark:
+        """Bookmark ``text[start:end]``; committed when this returns."""
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if not (0 <= start < end <= len(text)):
+            raise BookmarkError("select some text to bookmark")
+        sel = selector_for(text, start, end)
+        now = time.time()
+        bookmark = Bookmark(
+            id=str(uuid.uuid4()),
+            article_id=article_id,
+            created=now,
+            updated=now,
+            note=note.strip(),
+            color=check_color(color),
+            tags=normalise_tags(tags),
+            exact=sel.exact,
+            prefix=sel.prefix,
+            suffix=sel.suffix,
+            start=sel.start,
+            end=sel.end,
+            content_hash=content_hash,
+        )
+        self.put(bookmark)
+        return bookmark
+
+    def add_quote(
+        self,
+        article_id: str,
+        text: str,
+        content_hash: str,
+        quote: str,
+        **fields: Any,
+    ) -> Bookmark:
+        at = text.find(quote)
+        if not quote.strip() or at < 0:
+            raise QuoteNotFound(f"the text {quote!r} is not in article {article_id!r}")
+        return self.add(article_id, text, content_hash, at, at + len(quote), **fields)
+
+    def put(self, bookmark: Bookmark) -> None:
+        """Insert or replace one bookmark, in one transaction."""
+        with self._tx() as db:
+            db.execute(
+                """INSERT OR REPLACE INTO bookmarks
+                   (id, article_id, created, updated, note, color, tags, exact, prefix,
+                    suffix, start, "end", content_hash, state)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    bookmark.id,
+                    bookmark.article_id,
+                    bookmark.created,
+                    bookmark.updated,
+                    bookmark.note,
+                    bookmark.color,
+                    json.dumps(list(bookmark.tags)),
+                    bookmark.exact,
+                    bookmark.prefix,
+                    bookmark.suffix,
+                    bookmark.start,
+                    bookmark.end,
+                    bookmark.content_hash,
+                    bookmark.state,
+                ),
+            )
+
+    def update(
+        self,
+        bookmark_id: str,
+        *,
+        note: str | None = None,
+        color: str | None = None,
+        tags: Iterable[str] | None = None,
+    ) -> Bookmark:
+        old = self.get(bookmark_id)
+        new = replace(
+            old,
+            note=old.note if note is None else note.strip(),
+            color=old.color if color is None else check_color(color),
+            tags=old.tags if tags is None else normalise_tags(tags),
+            updated=time.time(),
+        )
+        if new != replace(old, updated=new.updated):
+            self.put(new)
+            return new
+        return old
+
+    def delete(self, bookmark_id: str) -> Bookmark:
+        """Remove a bookmark and return it, so the caller can offer undo."""
+        old = self.get(bookmark_id)
+        with self._tx() as db:
+            db.execute("DELETE FROM bookmarks WHERE id=?", (bookmark_id,))
+        return old
+
+    # --- following the article ---------------------------------------------
+
+    def reanchor(self, article_id: str, text: str, content_hash: str) -> list[Bookmark]:
+        """Find the article's bookmarks again in its new text; returns those that moved."""
+        changed: list[Bookmark] = []
+        for b in self.entries(article_id):
+            if b.content_hash == content_hash and not b.detached:
+                continue
+            found = anchor(text, b.selector)
+            if found is None:
+                new = replace(b, state="detached", content_hash=content_hash)
+            else:
+                sel = found.selector(text)
+                new = replace(
+                    b,
+                    exact=sel.exact,
+                    prefix=sel.prefix,
+                    suffix=sel.suffix,
+                    start=sel.start,
+                    end=sel.end,
+                    content_hash=content_hash,
+                    state="anchored",
+                )
+            changed.append(new)
+        if changed:
+            with self._tx() as db:
+                for new in changed:
+                    db.execute(
+                        """UPDATE bookmarks SET exact=?, prefix=?, suffix=?, start=?, "end"=?,
+                           content_hash=?, state=? WHERE id=?""",
+                        (new.exact, new.prefix, new.suffix, new.start, new.end,
+                         new.content_hash, new.state, new.id),
+                    )  # fmt: skip
+        return changed
+
+    def detach_missing(self, article_ids: set[str]) -> list[Bookmark]:
+        """Mark bookmarks of articles no longer in the library as detached (never delete)."""
+        gone = [b for b in self.entries() if b.article_id not in article_ids and not b.detached]
+        if gone:
+            with self._tx() as db:
+                for b in gone:
+                    db.execute("UPDATE bookmarks SET state='detached' WHERE id=?", (b.id,))
+        return [replace(b, state="detached") for b in gone]

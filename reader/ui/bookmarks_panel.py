@@ -1,0 +1,303 @@
+"""Bookmarks: the dialog to keep a passage, and the panel that lists them."""
+
+from __future__ import annotations
+
+import html
+import time
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reader.bookmarks import COLOR_HEX, COLORS, Bookmark
+
+BOOKMARK_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def color_icon(name: str) -> QIcon:
+    pix = QPixmap(14, 14)
+    pix.fill(QColor(COLOR_HEX[name]))
+    return QIcon(pix)
+
+
+def color_combo(parent: QWidget, with_any: bool = False) -> QComboBox:
+    combo = QComboBox(parent)
+    if with_any:
+        combo.addItem("Any colour", "")
+    for name in COLORS:
+        combo.addItem(color_icon(name), name.capitalize(), name)
+    return combo
+
+
+def split_tags(text: str) -> tuple[str, ...]:
+    return tuple(t.strip() for t in text.split(",") if t.strip())
+
+
+class BookmarkDialog(QDialog):
+    """Note, colour and tags for a passage being kept."""
+
+    def __init__(self, quote: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Bookmark passage")
+        shown = quote if len(quote) <= 280 else quote[:279] + "…"
+        passage = QLabel(f"<i>“{html.escape(shown)}”</i>")
+        passage.setWordWrap(True)
+        self.note = QPlainTextEdit(self)
+        self.note.setPlaceholderText("A note (optional)")
+        self.note.setTabChangesFocus(True)
+        self.color = color_combo(self)
+        self.tags = QLineEdit(self)
+        self.tags.setPlaceholderText("comma, separated, tags")
+        form = QFormLayout()
+        form.addRow("Note", self.note)
+        form.addRow("Colour", self.color)
+        form.addRow("Tags", self.tags)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(passage)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(460, 320)
+
+    def values(self) -> tuple[str, str, tuple[str, ...]]:
+        return self.note.toPlainText(), str(self.color.currentData()), split_tags(self.tags.text())
+
+
+class BookmarksPanel(QWidget):
+    bookmark_activated = Signal(object)  # Bookmark
+    bookmark_edited = Signal(str, str, str, object)  # id, note, colour, tags
+    delete_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._all: list[Bookmark] = []
+        self._titles: dict[str, str] = {}
+        self._current_article: str | None = None
+        self._editing: str | None = None
+
+        self.scope = QComboBox(self)
+        self.scope.addItem("All bookmarks", "all")
+        self.scope.addItem("This article", "article")
+        self.sort = QComboBox(self)
+        self.sort.addItem("By article", "article")
+        self.sort.addItem("Newest first", "date")
+        self.color_filter = color_combo(self, with_any=True)
+        self.has_note = QCheckBox("Has a note", self)
+        self.text_filter = QLineEdit(self)
+        self.text_filter.setPlaceholderText("Filter bookmarks")
+        self.text_filter.setClearButtonEnabled(True)
+        self.list = QListWidget(self)
+        self.list.setObjectName("bookmarkList")
+        self.list.setWordWrap(True)
+        self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setStyleSheet(
+            "QListWidget#bookmarkList::item:selected { background: #e6eef9; color: black; }"
+        )
+        self.empty = QLabel("Select text in an article and press Ctrl+D to keep it here.", self)
+        self.empty.setWordWrap(True)
+
+        self.note_edit = QPlainTextEdit(self)
+        self.note_edit.setPlaceholderText("Note")
+        self.note_edit.setMaximumHeight(90)
+        self.color_edit = color_combo(self)
+        self.tags_edit = QLineEdit(self)
+        self.tags_edit.setPlaceholderText("Tags")
+        self.delete_button = QPushButton("Delete", self)
+        self.editor = QWidget(self)
+        editor_layout = QVBoxLayout(self.editor)
+        editor_layout.setContentsMargins(0, 0, 0, 0)
+        editor_layout.addWidget(self.note_edit)
+        row = QHBoxLayout()
+        row.addWidget(self.color_edit)
+        row.addWidget(self.tags_edit, 1)
+        row.addWidget(self.delete_button)
+        editor_layout.addLayout(row)
+        self.editor.setEnabled(False)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.scope)
+        filters.addWidget(self.sort)
+        filters2 = QHBoxLayout()
+        filters2.addWidget(self.color_filter)
+        filters2.addWidget(self.has_note)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 0, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.text_filter)
+        layout.addLayout(filters)
+        layout.addLayout(filters2)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.editor)
+
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(400)
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        for combo in (self.scope, self.sort, self.color_filter):
+            combo.currentIndexChanged.connect(self.refill)
+        self.has_note.toggled.connect(self.refill)
+        self.text_filter.textChanged.connect(self.refill)
+        self.list.itemActivated.connect(self.on_item_activated)
+        self.list.itemDoubleClicked.connect(self.on_item_activated)
+        self.list.currentItemChanged.connect(self.on_current_item_changed)
+        self.note_edit.textChanged.connect(self._save_timer.start)
+        self.tags_edit.editingFinished.connect(self.save_edits)
+        self.color_edit.activated.connect(self.save_edits)
+        self._save_timer.timeout.connect(self.save_edits)
+        self.delete_button.clicked.connect(self.on_delete_clicked)
+
+    # --- content -------------------------------------------------------------
+
+    def set_bookmarks(
+        self, bookmarks: list[Bookmark], titles: dict[str, str], current_article: str | None
+    ) -> None:
+        self.save_edits()
+        self._all, self._titles, self._current_article = bookmarks, titles, current_article
+        self.refill()
+
+    def visible(self) -> list[Bookmark]:
+        marks = list(self._all)
+        if self.scope.currentData() == "article":
+            marks = [b for b in marks if b.article_id == self._current_article]
+        color = self.color_filter.currentData()
+        if color:
+            marks = [b for b in marks if b.color == color]
+        if self.has_note.isChecked():
+            marks = [b for b in marks if b.note]
+        needle = self.text_filter.text().strip().casefold()
+        if needle:
+            marks = [
+                b
+                for b in marks
+                if needle in b.exact.casefold()
+                or needle in b.note.casefold()
+                or needle in " ".join(b.tags)
+                or needle in self._titles.get(b.article_id, "").casefold()
+            ]
+        if self.sort.currentData() == "date":
+            marks.sort(key=lambda b: -b.created)
+        else:
+            marks.sort(key=lambda b: (self._titles.get(b.article_id, "~"), b.start))
+        return marks
+
+    def refill(self) -> None:
+        keep = self._editing
+        self.list.blockSignals(True)
+        self.list.clear()
+        for b in self.visible():
+            self._add_item(b)
+        self.list.blockSignals(False)
+        self.empty.setVisible(not self._all)
+        self._editing = None
+        for k in range(self.list.count()):
+            item = self.list.item(k)
+            if item.data(BOOKMARK_ROLE).id == keep:
+                self.list.setCurrentItem(item)
+                break
+        else:
+            self._load_editor(None)
+
+    def _add_item(self, b: Bookmark) -> None:
+        quote = b.exact if len(b.exact) <= 220 else b.exact[:219] + "…"
+        title = html.escape(self._titles.get(b.article_id, b.article_id))
+        when = time.strftime("%d %b %Y", time.localtime(b.created))
+        state = " · <span style='color:#b3261e'>detached</span>" if b.detached else ""
+        note = f"<div style='color:#333'>{html.escape(b.note)}</div>" if b.note else ""
+        tags = f" · {html.escape(', '.join(b.tags))}" if b.tags else ""
+        label = QLabel(
+            f"<div style='background-color:{COLOR_HEX[b.color]}'>“{html.escape(quote)}”</div>"
+            f"{note}<div style='color:#666; font-size:small'>{title} · {when}{tags}{state}</div>"
+        )
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setContentsMargins(6, 6, 6, 6)
+        label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        item = QListWidgetItem(self.list)
+        item.setData(BOOKMARK_ROLE, b)
+        scrollbar = self.list.verticalScrollBar().sizeHint().width()
+        label.setFixedWidth(max(200, self.list.viewport().width() - scrollbar - 4))
+        item.setSizeHint(label.sizeHint())
+        self.list.setItemWidget(item, label)
+
+    def items(self) -> list[Bookmark]:
+        return [self.list.item(k).data(BOOKMARK_ROLE) for k in range(self.list.count())]
+
+    def select(self, bookmark_id: str) -> None:
+        for k in range(self.list.count()):
+            if self.list.item(k).data(BOOKMARK_ROLE).id == bookmark_id:
+                self.list.setCurrentRow(k)
+                return
+
+    # --- editing -------------------------------------------------------------
+
+    def on_current_item_changed(self, item: QListWidgetItem | None, _prev: object) -> None:
+        self.save_edits()
+        self._load_editor(item.data(BOOKMARK_ROLE) if item is not None else None)
+
+    def _load_editor(self, b: Bookmark | None) -> None:
+        self._editing = None
+        for w in (self.note_edit, self.tags_edit, self.color_edit):
+            w.blockSignals(True)
+        self.note_edit.setPlainText(b.note if b else "")
+        self.tags_edit.setText(", ".join(b.tags) if b else "")
+        self.color_edit.setCurrentIndex(COLORS.index(b.color) if b else 0)
+        for w in (self.note_edit, self.tags_edit, self.color_edit):
+            w.blockSignals(False)
+        self.editor.setEnabled(b is not None)
+        self._editing = b.id if b else None
+
+    def save_edits(self) -> None:
+        self._save_timer.stop()
+        if self._editing is None:
+            return
+        current = next((b for b in self._all if b.id == self._editing), None)
+        if current is None:
+            return
+        note = self.note_edit.toPlainText().strip()
+        color = str(self.color_edit.currentData())
+        tags = split_tags(self.tags_edit.text())
+        if (note, color, tags) != (current.note, current.color, current.tags):
+            self.bookmark_edited.emit(current.id, note, color, tags)
+
+    def on_item_activated(self, item: QListWidgetItem) -> None:
+        self.bookmark_activated.emit(item.data(BOOKMARK_ROLE))
+
+    def on_delete_clicked(self) -> None:
+        if self._editing:
+            self.delete_requested.emit(self._editing)
+
+    def keyPressEvent(self, event: object) -> None:
+        from PySide6.QtGui import QKeyEvent
+
+        if (
+            isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+            and self.list.hasFocus()
+            and self._editing
+        ):
+            self.delete_requested.emit(self._editing)
+            return
+        super().keyPressEvent(event)  # type: ignore[arg-type]
