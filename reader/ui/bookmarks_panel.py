@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.bookmarks import COLOR_HEX, COLORS, Bookmark
+from reader.ui.widgets import fit_item_widgets, refit_on_resize
 
 BOOKMARK_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -113,6 +114,7 @@ class BookmarksPanel(QWidget):
         self.list.setStyleSheet(
             "QListWidget#bookmarkList::item:selected { background: #e6eef9; color: black; }"
         )
+        refit_on_resize(self.list)
         self.empty = QLabel("Select text in an article and press Ctrl+D to keep it here.", self)
         self.empty.setWordWrap(True)
 
@@ -237,10 +239,8 @@ class BookmarksPanel(QWidget):
         label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         item = QListWidgetItem(self.list)
         item.setData(BOOKMARK_ROLE, b)
-        scrollbar = self.list.verticalScrollBar().sizeHint().width()
-        label.setFixedWidth(max(200, self.list.viewport().width() - scrollbar - 4))
-        item.setSizeHint(label.sizeHint())
         self.list.setItemWidget(item, label)
+        fit_item_widgets(self.list, [item])
 
     def items(self) -> list[Bookmark]:
         return [self.list.item(k).data(BOOKMARK_ROLE) for k in range(self.list.count())]

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.search_index import Hit, SearchResults, join_snippets
+from reader.ui.widgets import fit_item_widgets, refit_on_resize
 
 DEBOUNCE_MS = 150
 MAX_RECENT = 12
@@ -49,6 +50,7 @@ class SearchPanel(QWidget):
             "QListWidget#searchResults::item:hover { background: #f1f4f8; }"
         )
 
+        refit_on_resize(self.results)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 0, 8)
         layout.setSpacing(6)
@@ -145,11 +147,8 @@ class SearchPanel(QWidget):
         item = QListWidgetItem(self.results)
         item.setData(HIT_ROLE, hit)
         item.setToolTip(hit.title)
-        scrollbar = self.results.verticalScrollBar().sizeHint().width()
-        width = max(200, self.results.viewport().width() - scrollbar - 4)
-        label.setFixedWidth(width)
-        item.setSizeHint(label.sizeHint())
         self.results.setItemWidget(item, label)
+        fit_item_widgets(self.results, [item])
 
     def hit_items(self) -> list[QListWidgetItem]:
         return [self.results.item(k) for k in range(self.results.count())]
