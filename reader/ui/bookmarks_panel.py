@@ -94,6 +94,7 @@ class BookmarksPanel(QWidget):
         self._titles: dict[str, str] = {}
         self._current_article: str | None = None
         self._editing: str | None = None
+        self._saving = False
 
         self.scope = QComboBox(self)
         self.scope.addItem("All bookmarks", "all")
@@ -176,8 +177,8 @@ class BookmarksPanel(QWidget):
     def set_bookmarks(
         self, bookmarks: list[Bookmark], titles: dict[str, str], current_article: str | None
     ) -> None:
-        self.save_edits()
         self._all, self._titles, self._current_article = bookmarks, titles, current_article
+        self.save_edits()  # edits typed but not yet saved are kept
         self.refill()
 
     def visible(self) -> list[Bookmark]:
@@ -271,7 +272,7 @@ class BookmarksPanel(QWidget):
 
     def save_edits(self) -> None:
         self._save_timer.stop()
-        if self._editing is None:
+        if self._editing is None or self._saving:
             return
         current = next((b for b in self._all if b.id == self._editing), None)
         if current is None:
@@ -280,7 +281,11 @@ class BookmarksPanel(QWidget):
         color = str(self.color_edit.currentData())
         tags = split_tags(self.tags_edit.text())
         if (note, color, tags) != (current.note, current.color, current.tags):
-            self.bookmark_edited.emit(current.id, note, color, tags)
+            self._saving = True
+            try:
+                self.bookmark_edited.emit(current.id, note, color, tags)
+            finally:
+                self._saving = False
 
     def on_item_activated(self, item: QListWidgetItem) -> None:
         self.bookmark_activated.emit(item.data(BOOKMARK_ROLE))

@@ -290,6 +290,8 @@ class MainWindow(QMainWindow):
             return
         span = Span(bookmark.start, bookmark.end)
         self.view.scroll_to_span(span)
+        # A view that has just been shown lays out later; scroll again once it has.
+        QTimer.singleShot(0, lambda: self.view.scroll_to_span(span))
         self.view.flash(span)
         self._flash_timer.start()
 
@@ -535,6 +537,13 @@ class MainWindow(QMainWindow):
     # --- reading -------------------------------------------------------------
 
     def on_article_selected(self, article_id: str) -> None:
+        shown = self.view.article
+        if shown is not None and shown.id == article_id:
+            info = next(
+                (a for a in self.library_panel.model.articles() if a.id == article_id), None
+            )
+            if info is not None and info.content_hash == shown.info.content_hash:
+                return  # the list was refreshed: keep the reader's place
         self.open_article(article_id)
 
     def open_article(self, article_id: str) -> Article | None:
