@@ -31,6 +31,7 @@ sys.path.insert(0, str(HERE.parent))
 from reader.search_index import ARTICLE, IndexDoc, SearchIndex  # noqa: E402
 
 CORPUS = HERE / "corpus"
+RUNS = 5
 PACKAGES = ("python3.11-doc", "perl-doc", "manpages", "manpages-dev")
 
 QUERIES = [
@@ -57,7 +58,7 @@ QUERIES = [
 class _HtmlSections(HTMLParser):
     """Text of a Sphinx page, one section per h1/h2/h3."""
 
-    SKIP = {"script", "style", "nav", "head"}
+    SKIP = frozenset({"script", "style", "nav", "head"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -272,7 +273,7 @@ def main() -> int:
     for q in QUERIES:  # warm both once
         index.search(q, limit=10)
         db.execute(FTS_SQL, (fts_query(q),)).fetchall()
-    for _ in range(3):
+    for _ in range(RUNS):
         for q in QUERIES:
             ms, res = timed(index.search, q, 10)
             w_times.append(ms)
@@ -283,7 +284,7 @@ def main() -> int:
 
     rng = random.Random(7)
     w_change, f_change = [], []
-    for k in range(5):
+    for k in range(9):
         n = rng.randrange(len(corpus))
         word = f"zqxchange{k}"
         doc_id = f"{ARTICLE}:d{n}"
@@ -293,7 +294,9 @@ def main() -> int:
         docs[doc_id] = new
 
         def change_whoosh(new: IndexDoc = new, word: str = word) -> int:
-            index.sync({d.doc_id: d.stamp for d in docs.values()}, lambda ids: (docs[i] for i in ids))
+            index.sync(
+                {d.doc_id: d.stamp for d in docs.values()}, lambda ids: (docs[i] for i in ids)
+            )
             return len(index.search(word).hits)
 
         def change_fts(n: int = n, new: IndexDoc = new, word: str = word) -> int:
@@ -320,8 +323,8 @@ def main() -> int:
         ("one change -> searchable (ms)", statistics.median(w_change), statistics.median(f_change)),
         ("cold open + first query (ms)", w_cold, f_cold),
     ]
-    print(f"{len(QUERIES)} queries x 3 runs; hits returned: whoosh {w_hits}, fts5 {f_hits}")
-    print(f"\n| measure | reader (Whoosh) | SQLite FTS5 | ratio |\n|---|---:|---:|---:|")
+    print(f"{len(QUERIES)} queries x {RUNS} runs; hits returned: whoosh {w_hits}, fts5 {f_hits}")
+    print("\n| measure | reader (Whoosh) | SQLite FTS5 | ratio |\n|---|---:|---:|---:|")
     for name, w, f in rows:
         print(f"| {name} | {w:,.2f} | {f:,.2f} | {w / f:,.1f}x |")
     shutil.rmtree(work, ignore_errors=True)
