@@ -174,6 +174,7 @@ def results_json(results: SearchResults) -> dict[str, object]:
     return {
         "query": results.query,
         "total": results.total,
+        "total_exact": results.total_exact,
         "did_you_mean": results.corrected,
         "corrected": results.used_correction,
         "message": results.message,
@@ -202,7 +203,8 @@ def cmd_search(core: ReaderCore, args: argparse.Namespace) -> int:
         print(f"No results for {results.query!r}. Showing results for: {results.corrected}")
     elif results.corrected:
         print(f"Did you mean: {results.corrected}")
-    print(f"{results.total} result{'s' if results.total != 1 else ''}")
+    about = "" if results.total_exact else "about "
+    print(f"{about}{results.total:,} result{'s' if results.total != 1 else ''}")
     for hit in results.hits:
         label = "" if hit.kind == "article" else f" [{hit.kind}]"
         print(f"\n{hit.score:6.2f}  {hit.id}{label}  {hit.title}")

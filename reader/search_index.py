@@ -29,21 +29,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-with warnings.catch_warnings():
-    # whoosh 2.7.4 has invalid escape sequences that Python 3.12+ warns about on compile.
-    warnings.filterwarnings("ignore", category=SyntaxWarning, module=r"whoosh(\..*)?")
-    warnings.filterwarnings("ignore", category=SyntaxWarning, message=r".*invalid escape")
-    from whoosh import index as whoosh_index
-    from whoosh import qparser, query
-    from whoosh.analysis import STOP_WORDS, Token, Tokenizer
-    from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-    from whoosh.filedb import compound as whoosh_compound
-    from whoosh.filedb.filestore import FileStorage
-    from whoosh.filedb.structfile import BufferFile
-    from whoosh.index import LockError
-    from whoosh.lang import stemmer_for_language
-    from whoosh.scoring import BM25F
-    from whoosh.support.charset import accent_map
+# whoosh 2.7.4 has invalid escape sequences, which Python 3.12+ reports as
+# SyntaxWarnings when it compiles whoosh's files. Silence those, for whoosh's
+# files only (a compile warning names its file, hence the path pattern).
+warnings.filterwarnings("ignore", category=SyntaxWarning, module=r".*[/\\]whoosh[/\\]")
+warnings.filterwarnings("ignore", category=SyntaxWarning, module=r"whoosh(\..*)?$")
+
+from whoosh import index as whoosh_index
+from whoosh import qparser, query
+from whoosh.analysis import STOP_WORDS, Token, Tokenizer
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb import compound as whoosh_compound
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import BufferFile
+from whoosh.index import LockError
+from whoosh.lang import stemmer_for_language
+from whoosh.scoring import BM25F
+from whoosh.support.charset import accent_map
 
 from reader.errors import SearchIndexError
 
@@ -71,6 +73,8 @@ class EnglishAnalyzer(Tokenizer):  # type: ignore[misc]
 
     def __init__(self) -> None:
         self._stem = functools.lru_cache(maxsize=200_000)(stemmer_for_language("en"))
+        self._terms: dict[str, str] = {}  # written word -> stem, "" for stop words
+        self._plain: dict[str, str] = {}  # written word -> folded word, "" for stop words
 
     def stem(self, word: str) -> str:
         return str(self._stem(word))
@@ -102,24 +106,25 @@ class EnglishAnalyzer(Tokenizer):  # type: ignore[misc]
         **kwargs: Any,
     ) -> Iterator[Any]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        stem = self._stem
-        stops = STOP_WORDS
+        terms = self._plain if no_morph else self._terms
         pos = start_pos
         matches = self._WORDS.finditer(value) if tokenize else [_Whole(value)]
         for m in matches:
-            word = m.group().lower()
-            if not word.isascii():
-                word = word.translate(accent_map)
-            if len(word) < 2 or word in stops:
+            raw = m.group()
+            term = terms.get(raw)
+            if term is None:
+                term = self._term(raw, no_morph)
+            if not term:  # a stop word
                 if removestops:
                     continue
                 token.stopped = True
+                token.text = self._fold(raw)
             else:
                 token.stopped = False
-            token.text = word if no_morph or token.stopped else stem(word)
+                token.text = term
             token.boost = 1.0
             if keeporiginal:
-                token.original = m.group()
+                token.original = raw
             if positions:
                 token.pos = pos
                 pos += 1
@@ -127,6 +132,21 @@ class EnglishAnalyzer(Tokenizer):  # type: ignore[misc]
                 token.startchar = start_char + m.start()
                 token.endchar = start_char + m.end()
             yield token
+
+    @staticmethod
+    def _fold(raw: str) -> str:
+        word = raw.lower()
+        return word if word.isascii() else word.translate(accent_map)
+
+    def _term(self, raw: str, no_morph: bool) -> str:
+        """The indexed form of a written word ("" for a stop word), remembered."""
+        word = self._fold(raw)
+        term = "" if len(word) < 2 or word in STOP_WORDS else word if no_morph else self.stem(word)
+        cache = self._plain if no_morph else self._terms
+        if len(cache) > 500_000:
+            cache.clear()
+        cache[raw] = term
+        return term
 
 
 class _Whole:

@@ -123,7 +123,8 @@ class SearchPanel(QWidget):
         if results.message:
             parts.append(html.escape(results.message[:1].upper() + results.message[1:]) + ".")
         count = results.total
-        parts.append(f"{count} result{'s' if count != 1 else ''}")
+        about = "" if results.total_exact else "about "
+        parts.append(f"{about}{count:,} result{'s' if count != 1 else ''}")
         self.status.setText("<br>".join(parts))
         for hit in results.hits:
             self._add_hit(hit)
