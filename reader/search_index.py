@@ -35,8 +35,8 @@ from typing import Any
 warnings.filterwarnings("ignore", category=SyntaxWarning, module=r".*[/\\]whoosh[/\\]")
 warnings.filterwarnings("ignore", category=SyntaxWarning, module=r"whoosh(\..*)?$")
 
+from whoosh import formats, qparser, query
 from whoosh import index as whoosh_index
-from whoosh import qparser, query
 from whoosh.analysis import STOP_WORDS, Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb import compound as whoosh_compound
@@ -49,7 +49,7 @@ from whoosh.support.charset import accent_map
 
 from reader.errors import SearchIndexError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 ARTICLE = "article"
 BOOKMARK = "bookmark"
 SNIPPET_CHARS = 180
@@ -133,6 +133,31 @@ class EnglishAnalyzer(Tokenizer):  # type: ignore[misc]
                 token.endchar = start_char + m.end()
             yield token
 
+    def postings(self, value: str) -> dict[str, list[tuple[int, int, int]]]:
+        """Each indexed term of ``value`` with its (position, start, end) list.
+
+        The indexing path: the same terms as ``__call__`` yields, gathered in
+        one loop without a token object per word.
+        """
+        terms = self._terms
+        found: dict[str, list[tuple[int, int, int]]] = {}
+        pos = 0
+        for m in self._WORDS.finditer(value):
+            raw = m.group()
+            term = terms.get(raw)
+            if term is None:
+                term = self._term(raw, False)
+            if term:
+                start = m.start()
+                entry = (pos, start, start + len(raw))
+                hits = found.get(term)
+                if hits is None:
+                    found[term] = [entry]
+                else:
+                    hits.append(entry)
+                pos += 1
+        return found
+
     @staticmethod
     def _fold(raw: str) -> str:
         word = raw.lower()
@@ -147,6 +172,19 @@ class EnglishAnalyzer(Tokenizer):  # type: ignore[misc]
             cache.clear()
         cache[raw] = term
         return term
+
+
+class _TermCharacters(formats.Characters):  # type: ignore[misc]
+    """whoosh's Characters postings, gathered by :meth:`EnglishAnalyzer.postings`."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[Any]:
+        if not isinstance(analyzer, EnglishAnalyzer) or not isinstance(value, str):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        encode = self.encode
+        for term, hits in analyzer.postings(value).items():
+            yield term, len(hits), len(hits) * boost, encode(hits)
 
 
 class _Whole:
@@ -169,6 +207,12 @@ def _analyzer() -> Any:
     return EnglishAnalyzer()
 
 
+def _text_with_chars(analyzer: Any) -> Any:
+    field_ = TEXT(analyzer=analyzer, chars=True)
+    field_.format = _TermCharacters(field_boost=field_.format.field_boost)
+    return field_
+
+
 def make_schema() -> Schema:
     analyzer = _analyzer()
     return Schema(
@@ -176,8 +220,8 @@ def make_schema() -> Schema:
         kind=ID(stored=True),
         article_id=ID(stored=True),
         title=TEXT(analyzer=analyzer, stored=True, field_boost=3.0),
-        body=TEXT(analyzer=analyzer, chars=True),
-        note=TEXT(analyzer=analyzer, chars=True),
+        body=_text_with_chars(analyzer),
+        note=_text_with_chars(analyzer),
         tags=KEYWORD(stored=True, lowercase=True, commas=True, scorable=True),
         base=NUMERIC(stored=True),
         extra=STORED(),

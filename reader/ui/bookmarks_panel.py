@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.bookmarks import COLOR_HEX, COLORS, Bookmark
-from reader.ui.widgets import fit_item_widgets, refit_on_resize
+from reader.ui.widgets import add_rich_item, refit_on_resize
 
 BOOKMARK_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -230,18 +230,13 @@ class BookmarksPanel(QWidget):
         state = " · <span style='color:#b3261e'>detached</span>" if b.detached else ""
         note = f"<div style='color:#333'>{html.escape(b.note)}</div>" if b.note else ""
         tags = f" · {html.escape(', '.join(b.tags))}" if b.tags else ""
-        label = QLabel(
+        add_rich_item(
+            self.list,
             f"<div style='background-color:{COLOR_HEX[b.color]}'>“{html.escape(quote)}”</div>"
-            f"{note}<div style='color:#666; font-size:small'>{title} · {when}{tags}{state}</div>"
+            f"{note}<div style='color:#666; font-size:small'>{title} · {when}{tags}{state}</div>",
+            BOOKMARK_ROLE,
+            b,
         )
-        label.setWordWrap(True)
-        label.setTextFormat(Qt.TextFormat.RichText)
-        label.setContentsMargins(6, 6, 6, 6)
-        label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        item = QListWidgetItem(self.list)
-        item.setData(BOOKMARK_ROLE, b)
-        self.list.setItemWidget(item, label)
-        fit_item_widgets(self.list, [item])
 
     def items(self) -> list[Bookmark]:
         return [self.list.item(k).data(BOOKMARK_ROLE) for k in range(self.list.count())]

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.search_index import Hit, SearchResults, join_snippets
-from reader.ui.widgets import fit_item_widgets, refit_on_resize
+from reader.ui.widgets import add_rich_item, refit_on_resize
 
 DEBOUNCE_MS = 150
 MAX_RECENT = 12
@@ -137,19 +137,14 @@ class SearchPanel(QWidget):
             s.marked("<b style='background-color:#ffe58a'>", "</b>", html.escape)
             for s in hit.snippets
         )
-        label = QLabel(
+        item = add_rich_item(
+            self.results,
             f"<div style='margin:2px'><b>{html.escape(hit.title)}</b>{badge}"
-            f"<div style='color:#444'>{snippet}</div></div>"
+            f"<div style='color:#444'>{snippet}</div></div>",
+            HIT_ROLE,
+            hit,
         )
-        label.setWordWrap(True)
-        label.setTextFormat(Qt.TextFormat.RichText)
-        label.setContentsMargins(6, 6, 6, 6)
-        label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        item = QListWidgetItem(self.results)
-        item.setData(HIT_ROLE, hit)
         item.setToolTip(hit.title)
-        self.results.setItemWidget(item, label)
-        fit_item_widgets(self.results, [item])
 
     def hit_items(self) -> list[QListWidgetItem]:
         return [self.results.item(k) for k in range(self.results.count())]

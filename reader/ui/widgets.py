@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QListWidget, QListWidgetItem
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem
 
 
 def fit_item_widgets(view: QListWidget, items: Iterable[QListWidgetItem] | None = None) -> None:
@@ -36,3 +37,17 @@ class _Refit(QObject):
 def refit_on_resize(view: QListWidget) -> None:
     """Keep the item widgets of ``view`` fitted to its width as it is resized."""
     view.viewport().installEventFilter(_Refit(view))
+
+
+def add_rich_item(view: QListWidget, rich_text: str, role: int, data: Any) -> QListWidgetItem:
+    """Append an item drawn as wrapped rich text, carrying ``data`` under ``role``."""
+    label = QLabel(rich_text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setContentsMargins(6, 6, 6, 6)
+    label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+    item = QListWidgetItem(view)
+    item.setData(role, data)
+    view.setItemWidget(item, label)
+    fit_item_widgets(view, [item])
+    return item
