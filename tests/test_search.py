@@ -242,3 +242,37 @@ def test_cli_search_stdin_and_index(data_dir: Path) -> None:
     result = subprocess.run([*cmd, "index", "--rebuild"], capture_output=True, text=True)
     assert result.returncode == 0
     assert result.stdout.startswith("index rebuilt: 5 added")
+
+
+def test_one_pass_analyzer_matches_whooshs_filter_chain(library: Library) -> None:
+    from whoosh.analysis import (
+        CharsetFilter,
+        LowercaseFilter,
+        RegexTokenizer,
+        StemFilter,
+        StopFilter,
+    )
+    from whoosh.support.charset import accent_map
+
+    from reader.search_index import EnglishAnalyzer
+
+    chain = (
+        RegexTokenizer(r"\w+(?:\.?\w+)*")
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter()
+        | StemFilter(lang="en")
+    )
+    ours = EnglishAnalyzer()
+    texts = [a.text for a in library] + ["Café Über naïve e.g. U.S.A. the A I 3.14 x_y ÆON THE"]
+    for text in texts:
+        expected = [(t.text, t.startchar, t.endchar) for t in chain(text, chars=True)]
+        assert [(t.text, t.startchar, t.endchar) for t in ours(text, chars=True)] == expected
+        assert [t.text for t in ours(text, no_morph=True)] == [
+            t.text for t in chain(text, no_morph=True)
+        ]
+        grouped = {k: [(s, e) for _, s, e in v] for k, v in ours.postings(text).items()}
+        by_term: dict[str, list[tuple[int, int]]] = {}
+        for term, s, e in expected:
+            by_term.setdefault(term, []).append((s, e))
+        assert grouped == by_term
