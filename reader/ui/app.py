@@ -6,12 +6,19 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from reader import __version__
 from reader.core import ReaderCore
 from reader.errors import ReaderError
-from reader.paths import APP_NAME, bundled_articles_dir, ensure_data_dir, resolve_data_dir
+from reader.paths import (
+    APP_NAME,
+    bundled_articles_dir,
+    ensure_data_dir,
+    resolve_data_dir,
+    resources_dir,
+)
 from reader.search import index_path
 from reader.search_index import SearchIndex
 from reader.ui.main_window import MainWindow
@@ -47,6 +54,9 @@ def run(
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    icon = resources_dir() / "icons" / "reader.svg"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     data_dir = resolve_data_dir(data_dir_arg)
     try:
         window = build_window(data_dir)

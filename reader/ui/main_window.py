@@ -457,7 +457,8 @@ class MainWindow(QMainWindow):
         self._workers.append(worker)
 
     def on_worker_progress(self, done: int, total: int) -> None:
-        self.progress.setVisible(done < total)
+        # Small jobs end before a bar could tell anything; large ones show it.
+        self.progress.setVisible(total >= 100 and done < total)
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
 
