@@ -3,13 +3,13 @@
 Articles (and, beside them, bookmarked passages) are indexed with BM25F over a
 boosted title, the body (exactly the plain text the reading view shows, with
 character offsets kept in the postings), tags and notes. English stemming and
-accent folding apply to every text field; unstemmed words are kept for
-spelling suggestions.
+accent folding apply to every text field; spelling suggestions come from the
+indexed terms, shown as they are written in the texts.
 
 The index is derived data: it is rebuilt from the library whenever it is
-missing, of an older schema, or unreadable. A small manifest beside it maps
-each document to the content hash it was indexed from, so a sync touches only
-what changed.
+missing, of an older schema, or unreadable. A SQLite sidecar beside it keeps
+each document's shown text (for snippets) and the stamp it was indexed from,
+so a sync touches only what changed.
 """
 
 from __future__ import annotations
@@ -367,6 +367,7 @@ class SearchIndex:
         self._ix: Any = None
         self._searcher: Any = None
         self._manifest: dict[str, str] = {}
+        self._manifest_generation = -1
         self._texts: _Texts | None = None
         self._lock = threading.RLock()
         self._parser = self._make_parser()
@@ -392,7 +393,7 @@ class SearchIndex:
                     self._searcher = self._ix.searcher(weighting=BM25F())
                     self._searcher.doc_count()  # touch the segments: a damaged one fails here
                     self._texts = _Texts(self._texts_file)
-                    self._manifest = self._texts.stamps()
+                    self._reload_manifest()
                     return
                 except Exception as exc:  # whoosh has no common error type for damage
                     reason = f"the search index was unreadable ({type(exc).__name__}); rebuilt"
@@ -448,8 +449,14 @@ class SearchIndex:
                 f"cannot create the search index in {self.path}: {exc}"
             ) from None
         self._texts = _Texts(self._texts_file)
-        self._manifest = {}
         self._searcher = self._ix.searcher(weighting=BM25F())
+        self._reload_manifest()
+
+    def _reload_manifest(self) -> None:
+        """Read the stamps of what the index holds, as of its latest generation."""
+        assert self._texts is not None
+        self._manifest_generation = self._ix.latest_generation()
+        self._manifest = self._texts.stamps()
 
     def close(self) -> None:
         with self._lock:
@@ -483,15 +490,17 @@ class SearchIndex:
         """
         report = SyncReport(notice=self.notice)
         self.notice = None
-        have = {k: v for k, v in self._manifest.items() if k.split(":", 1)[0] in kinds}
-        stale = [d for d, stamp in wanted.items() if have.get(d) != stamp]
-        gone = [d for d in have if d not in wanted]
-        if not stale and not gone:
-            return report
-        report.rebuilt = not self._manifest and len(stale) > 1
         with self._lock:
             assert self._texts is not None
+            if self._ix.latest_generation() != self._manifest_generation:
+                self._reload_manifest()  # another process has written since
+            have = {k: v for k, v in self._manifest.items() if k.split(":", 1)[0] in kinds}
+            stale = [d for d, stamp in wanted.items() if have.get(d) != stamp]
+            gone = [d for d in have if d not in wanted]
+            if not stale and not gone:
+                return report
             writer = self._writer(bulk=len(stale) >= BULK_THRESHOLD)
+            report.rebuilt = self._searcher.refresh().doc_count_all() == 0 and len(stale) > 1
             written: list[IndexDoc] = []
             try:
                 delete = self._deleter(writer)
@@ -524,6 +533,7 @@ class SearchIndex:
                 self._manifest[doc.doc_id] = doc.stamp
             report.removed = len(gone)
             self._searcher = self._searcher.refresh()
+            self._manifest_generation = self._ix.latest_generation()
         if progress:
             progress(1, 1)
         return report

@@ -64,11 +64,11 @@ class MainWindow(QMainWindow):
         self.library = core.library
         self.settings = settings
         self._core_factory = core_factory
-        self._workers: list[workers.Worker] = []
-        self._pool = QThreadPool(self)
+        self._jobs = workers.JobRunner(QThreadPool(self), self)
         # The index is used from one thread only, in the order work was asked for.
-        self._index_pool = QThreadPool(self)
-        self._index_pool.setMaxThreadCount(1)
+        index_pool = QThreadPool(self)
+        index_pool.setMaxThreadCount(1)
+        self._index_jobs = workers.JobRunner(index_pool, self)
         self._index_factory = index_factory
         self._index: SearchIndex | None = None
         self._search_seq = 0
@@ -367,10 +367,7 @@ class MainWindow(QMainWindow):
                 self._index = self._index_factory()
             return fn(self._index, progress)
 
-        worker = workers.start(
-            job, on_finished, self.on_worker_failed, self.on_worker_progress, self._index_pool
-        )
-        self._workers.append(worker)
+        self._index_jobs.start(job, on_finished, self.on_worker_failed, self.on_worker_progress)
 
     def sync_index(self) -> None:
         factory = self._core_factory
@@ -451,10 +448,7 @@ class MainWindow(QMainWindow):
         fn: Callable[[Callable[[int, int], None]], object],
         on_finished: Callable[[object], None],
     ) -> None:
-        worker = workers.start(
-            fn, on_finished, self.on_worker_failed, self.on_worker_progress, self._pool
-        )
-        self._workers.append(worker)
+        self._jobs.start(fn, on_finished, self.on_worker_failed, self.on_worker_progress)
 
     def on_worker_progress(self, done: int, total: int) -> None:
         # Small jobs end before a bar could tell anything; large ones show it.
@@ -622,8 +616,8 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Let background work finish and close the index; safe to call twice."""
-        self._pool.waitForDone(30_000)
-        self._index_pool.waitForDone(30_000)
+        self._jobs.wait(30_000)
+        self._index_jobs.wait(30_000)
         if self._index is not None:
             self._index.close()
             self._index = None
