@@ -200,9 +200,10 @@ def cmd_search(core: ReaderCore, args: argparse.Namespace) -> int:
         print(json.dumps([hit_json(h) for h in results.hits], ensure_ascii=False, indent=2))
         return 0
     if results.corrected and results.used_correction:
-        print(f"No results for {results.query!r}. Showing results for: {results.corrected}")
+        print(f"No results for {results.query!r}. Did you mean: {results.corrected}?"
+              " Showing its results.")  # fmt: skip
     elif results.corrected:
-        print(f"Did you mean: {results.corrected}")
+        print(f"Did you mean: {results.corrected}?")
     about = "" if results.total_exact else "about "
     print(f"{about}{results.total:,} result{'s' if results.total != 1 else ''}")
     for hit in results.hits:

@@ -111,15 +111,14 @@ class SearchPanel(QWidget):
         self._last = results
         self.results.clear()
         parts = []
-        if results.corrected and results.used_correction:
-            parts.append(
-                f"No results for “{html.escape(results.query)}”. "
-                f"Showing results for <b>{html.escape(results.corrected)}</b>."
-            )
-        elif results.corrected:
+        if results.corrected:
             link = html.escape(results.corrected, quote=True)
-            text = html.escape(results.corrected)
-            parts.append(f'Did you mean: <a href="query:{link}">{text}</a>')
+            offer = f'Did you mean: <a href="query:{link}">{html.escape(results.corrected)}</a>?'
+            if results.used_correction:
+                offer = (
+                    f"No results for “{html.escape(results.query)}”. {offer} Showing its results."
+                )
+            parts.append(offer)
         if results.message:
             parts.append(html.escape(results.message[:1].upper() + results.message[1:]) + ".")
         count = results.total
