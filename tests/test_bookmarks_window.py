@@ -122,3 +122,19 @@ def test_open_target_goes_to_the_bookmark(qtbot: QtBot, data_dir: Path) -> None:
         again.load_library()
     assert again.view.article is not None and again.view.article.id == b.article_id
     qtbot.waitUntil(lambda: again.view.verticalScrollBar().value() > 0)
+
+
+def test_delete_key_removes_and_ctrl_z_restores(qtbot: QtBot, data_dir: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    window = open_window(qtbot, data_dir)
+    b = window.core.add_bookmark_quote("backend-developer", PASSAGE)
+    window.refresh_bookmarks()
+    window.sidebar.setCurrentWidget(window.bookmarks_panel)
+    panel = window.bookmarks_panel
+    panel.select(b.id)
+    panel.list.setFocus()
+    qtbot.keyClick(panel.list, Qt.Key.Key_Delete)
+    assert window.core.bookmarks.entries() == []
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert [x.id for x in window.core.bookmarks.entries()] == [b.id]

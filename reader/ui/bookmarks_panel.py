@@ -6,7 +6,7 @@ import html
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -289,15 +289,9 @@ class BookmarksPanel(QWidget):
         if self._editing:
             self.delete_requested.emit(self._editing)
 
-    def keyPressEvent(self, event: object) -> None:
-        from PySide6.QtGui import QKeyEvent
-
-        if (
-            isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
-            and self.list.hasFocus()
-            and self._editing
-        ):
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        deleting = event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+        if deleting and self.list.hasFocus() and self._editing:
             self.delete_requested.emit(self._editing)
             return
-        super().keyPressEvent(event)  # type: ignore[arg-type]
+        super().keyPressEvent(event)

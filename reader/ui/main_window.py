@@ -296,8 +296,9 @@ class MainWindow(QMainWindow):
         self._flash_timer.start()
 
     def on_bookmark_edited(self, bookmark_id: str, note: str, color: str, tags: object) -> None:
+        tag_list = [str(t) for t in tags] if isinstance(tags, (list, tuple)) else []
         try:
-            self.core.bookmarks.update(bookmark_id, note=note, color=color, tags=list(tags))  # type: ignore[call-overload]
+            self.core.bookmarks.update(bookmark_id, note=note, color=color, tags=tag_list)
         except ReaderError as exc:
             self.status_label.setText(str(exc))
             return
