@@ -187,3 +187,59 @@ def test_prose_is_never_taken_for_chrome() -> None:
     kept = render(doc.to_markdown()).text
     for line in lines:
         assert line in kept
+
+
+def test_more_site_furniture_is_dropped_and_prose_kept() -> None:
+    paras = [PARA.replace("This paragraph", f"Passage {k}") for k in range(6)]
+    text = "\n".join(
+        [
+            "We use cookies to improve your experience. By continuing you accept our cookie policy.",
+            "« Previous",
+            "Next »",
+            "Tending a Small Orchard",
+            "By Maria Lopez",
+            "March 3, 2024",
+            "5 min read",
+            "Table of Contents",
+            "Choosing the Trees",
+            "Pruning in Winter",
+            "Harvest Time",
+            paras[0],
+            "Photo credit: Unsplash",
+            "Choosing the Trees",
+            paras[1],
+            "Share on Facebook",
+            "Follow us on Instagram",
+            "Pruning in Winter",
+            paras[2],
+            "Cookies made from the first apples are a family tradition, and nobody accepts less.",
+            "Harvest Time",
+            paras[3],
+            paras[4],
+            "Tags: orchards, apples, pruning",
+            "Copyright © 2024 Garden Weekly. All rights reserved.",
+            "Leave a Reply",
+            "Your email address will not be published. Required fields are marked as such.",
+            "Subscribe to our newsletter",
+        ]
+    )
+    title, md = text_to_markdown(text)
+    assert title == "Tending a Small Orchard"
+    shown = render(md).text
+    for p in paras[:5]:
+        assert p in shown
+    assert "Cookies made from the first apples are a family tradition" in shown
+    assert "By Maria Lopez" in shown and "March 3, 2024" in shown
+    assert "## By Maria Lopez" not in md and "## March 3, 2024" not in md
+    for chrome in ("We use cookies", "Previous", "Next »", "5 min read", "Table of Contents",
+                   "Photo credit", "Share on Facebook", "Follow us", "Tags:", "Copyright",
+                   "Leave a Reply", "Your email address", "Subscribe"):  # fmt: skip
+        assert chrome not in shown, chrome
+    assert md.count("## Choosing the Trees") == 1
+    assert shown.count("Choosing the Trees") == 1
+    assert "## Harvest Time" in md
+
+
+def test_a_heading_that_starts_with_by_is_still_a_heading() -> None:
+    _title, md = text_to_markdown("\n".join(["A Title Here", PARA, "By the Numbers", PARA]))
+    assert "## By the Numbers" in md

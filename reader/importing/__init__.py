@@ -30,7 +30,7 @@ CONVERTERS: dict[str, Converter] = {
 
 SUPPORTED_SUFFIXES = frozenset(CONVERTERS)
 # Bump when a converter changes its output: cached conversions are then redone.
-CONVERTER_VERSION = "1"
+CONVERTER_VERSION = "2"
 MAX_BYTES = 20 * 1024 * 1024
 METADATA_SUFFIX = ".meta.json"
 

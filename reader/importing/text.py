@@ -102,14 +102,44 @@ _SMALL_WORDS = frozenset(
 )
 
 _NAVIGATION = re.compile(
-    r"^(skip to (main )?content|skip navigation|scroll to top|back to top|go to top|"
+    r"^[«‹<]?\s*(skip to (main )?content|skip navigation|scroll to top|back to top|go to top|"
     r"jump to (content|navigation)|toggle (navigation|menu)|main menu|menu|close|search|"
     r"search for:?|share( this( post| article| page)?)?:?|tweet|pin it|print( this)?|email|"
     r"subscribe( now)?|sign (in|up)|log ?in|log ?out|register|advertisement|sponsored|"
     r"accept( all)?( cookies)?|cookie (settings|policy)|previous( (post|article))?|"
-    r"next( (post|article))?|read more|continue reading|leave a (reply|comment)|"
-    r"post navigation|click here|loading\.*|home)\s*[»›>]*$",
+    r"next( (post|article))?|read more|continue reading|"
+    r"post navigation|click here|loading\.*|home|"
+    r"(share|follow( us)?|find us|like us|connect with us)( (on|via) [\w.+ ]{2,30})?|"
+    r"subscribe to( our)? [\w ]{0,20}newsletter|sign up for( our| the)? [\w ]{0,20}newsletter)"
+    r"\s*[»›>:]*$",
     re.IGNORECASE,
+)
+# Credits, copyright, reading time and tag lines: page furniture, not prose.
+_FURNITURE = re.compile(
+    r"^((photo|image|picture|illustration|video)s?( credit| source| courtesy)?s?\s*[:|-]\s*\S.*|"
+    r"(credit|source|courtesy)\s*:\s*\S.*|"
+    r".*(©|\(c\) ?\d{4}|all rights reserved).*|"
+    r"\d+\s*(min|minute)s?\s+read|"
+    r"(tags|tagged|categories|category|filed under|posted in)\s*:\s*\S.*)$",
+    re.IGNORECASE,
+)
+_COOKIES = re.compile(r"\bcookies?\b", re.IGNORECASE)
+_CONSENT = re.compile(
+    r"\b(accept|consent|agree|privacy policy|cookie (policy|settings)|learn more|"
+    r"by continuing|manage (preferences|settings))\b",
+    re.IGNORECASE,
+)
+# Dates and bylines stay as written, but never as headings.
+_MONTHS = (
+    r"(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|"
+    r"oct(ober)?|nov(ember)?|dec(ember)?)"
+)
+_DATELINE = re.compile(
+    rf"^((?i:by|written by|posted by)\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){{0,3}}(\s*[,|·•-].*)?|"
+    rf"(?i:(published|updated|posted)( on)?)\b.*|"
+    rf".*\b(?i:{_MONTHS})\.?\s+\d{{1,2}}(st|nd|rd|th)?,?\s+\d{{4}}\b.*|"
+    rf".*\b\d{{1,2}}(st|nd|rd|th)?\s+(?i:{_MONTHS})\.?,?\s+\d{{4}}\b.*|"
+    rf"\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{1,4}})$"
 )
 _PLACEHOLDER = re.compile(
     r"^[\[(]?(image|img|photo|picture|figure|fig\.?|graphic|thumbnail|banner|icon|video)"
@@ -126,6 +156,14 @@ _TAIL = re.compile(
     r"( .{1,30})?|see also|recommended( for you| reading)?|latest( (posts|news|articles))?|"
     r"popular( posts)?|trending( now)?|tags?|filed under|categories|share this( (article|post))?|"
     r"about the author|comments?|\d+ comments?|leave a (reply|comment))\s*:?$",
+    re.IGNORECASE,
+)
+# Tails cut even when prose follows (a comment form, other posts' blurbs), as
+# long as they come after most of the text.
+_STRONG_TAIL = re.compile(
+    r"^(leave a (reply|comment)|\d+ (comments|responses)|comments \(\d+\)|"
+    r"related (posts|articles|stories)|you (may|might) also like|more from .{1,40}|"
+    r"recommended for you|read next|popular posts)\s*:?$",
     re.IGNORECASE,
 )
 _LOREM = re.compile(r"\blorem ipsum\b|\bdolor sit amet\b", re.IGNORECASE)
@@ -175,8 +213,12 @@ def is_tagline(line: str) -> bool:
 
 
 def is_chrome_line(line: str) -> bool:
-    """Navigation, image placeholders, counters and taglines; never prose."""
-    if is_sentence(line):
+    """Navigation, placeholders, credits, counters, taglines, cookie banners."""
+    if _COOKIES.search(line) and _CONSENT.search(line) and len(words(line)) <= 40:
+        return True  # a cookie banner reads like a sentence, but is not the article's
+    if _FURNITURE.match(line) and len(words(line)) <= 14:
+        return True
+    if is_sentence(line) or _DATELINE.match(line):
         return False
     return bool(
         _NAVIGATION.match(line)
@@ -234,15 +276,41 @@ def _drop_chrome(lines: Sequence[str], dropped: list[str]) -> list[str]:
 
 
 def _cut_tail(lines: list[str], dropped: list[str]) -> list[str]:
-    """Cut a final 'Related posts:' section made only of short link lines."""
+    """Cut the page's tail: "Related posts:" link lists, comment forms."""
     cut = len(lines)
     for i in range(len(lines) - 1, 0, -1):
         if is_sentence(lines[i]):
             break
         if _TAIL.match(lines[i]):
             cut = i
+    total = sum(len(x) for x in lines) or 1
+    before = 0
+    for i, line in enumerate(lines[:cut]):
+        if _STRONG_TAIL.match(line) and before / total >= 0.5:
+            cut = i
+            break
+        before += len(line)
     dropped.extend(lines[cut:])
     return lines[:cut]
+
+
+def _drop_contents(lines: list[str], dropped: list[str]) -> list[str]:
+    """Drop a table of contents: a run of short lines each repeated later as a heading."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and is_short(lines[j]) and lines[j] in lines[j + 1 :]:
+            j += 1
+        if j - i >= 3:
+            if out and re.fullmatch(r"(table of )?contents|in this (article|post)", out[-1], re.I):
+                dropped.append(out.pop())
+            dropped.extend(lines[i:j])
+            i = j
+            continue
+        out.append(lines[i])
+        i += 1
+    return out
 
 
 def _find_title(lines: list[str], dropped: list[str]) -> tuple[str | None, list[str]]:
@@ -330,14 +398,14 @@ def _classify(lines: list[str]) -> list[Block]:
 def _classify_run(run: list[str], level: int, at_end: bool) -> list[Block]:
     if len(run) == 1:
         line = run[0]
-        if line.endswith(":") or (at_end and not is_title_case(line)):
+        if line.endswith(":") or _DATELINE.match(line) or (at_end and not is_title_case(line)):
             return [Block(Kind.PARAGRAPH, line)]
         return [Block(Kind.HEADING, line, level=level)]
     out: list[Block] = []
     last = len(run) - 1
     for k, line in enumerate(run):
         edge = k == 0 or (k == last and not at_end)
-        if line.endswith(":"):
+        if line.endswith(":") or _DATELINE.match(line):
             out.append(Block(Kind.PARAGRAPH, line))
         elif (edge and is_title_case(line)) or (
             len(run) == 2 and all(is_title_case(x) for x in run)
@@ -374,6 +442,7 @@ def parse_text(text: str) -> TextDocument:
     lines = normalise_lines(text)
     lines = _drop_chrome(lines, dropped)
     lines = _cut_tail(lines, dropped)
+    lines = _drop_contents(lines, dropped)
     title, body = _find_title(lines, dropped)
     blocks = _drop_empty_sections(_classify(body), dropped)
     return TextDocument(title=title, blocks=blocks, dropped=dropped)
