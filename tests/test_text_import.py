@@ -193,7 +193,7 @@ def test_more_site_furniture_is_dropped_and_prose_kept() -> None:
     paras = [PARA.replace("This paragraph", f"Passage {k}") for k in range(6)]
     text = "\n".join(
         [
-            "We use cookies to improve your experience. By continuing you accept our cookie policy.",
+            "We use cookies to improve your experience. By continuing you accept them.",
             "« Previous",
             "Next »",
             "Tending a Small Orchard",
