@@ -243,3 +243,21 @@ def test_more_site_furniture_is_dropped_and_prose_kept() -> None:
 def test_a_heading_that_starts_with_by_is_still_a_heading() -> None:
     _title, md = text_to_markdown("\n".join(["A Title Here", PARA, "By the Numbers", PARA]))
     assert "## By the Numbers" in md
+
+
+def test_a_blog_page_with_menu_byline_lists_and_share_tail() -> None:
+    text = (Path(__file__).parent / "data" / "sleep_page.txt").read_text(encoding="utf-8")
+    title, md = text_to_markdown(text)
+    assert title == "Why Sleep Matters More Than You Think"
+    shown = render(md).text
+    for chrome in ("Menu", "Blog\n", "Health & Wellness", "12 Comments", "Image: Getty",
+                   "Share this", "Facebook", "Twitter", "LinkedIn", "You might also like",
+                   "10 Foods", "The Truth About Naps"):  # fmt: skip
+        assert chrome not in shown, chrome
+    assert "\nDr. Amy Chen\nJune 12, 2023\n" in shown
+    assert "## Dr. Amy Chen" not in md
+    assert "- Adults need seven to nine hours of sleep per night." in md
+    assert "1. Light sleep prepares the body" in md and "3. REM sleep supports" in md
+    assert "## What Happens When We Sleep?" in md
+    assert "## THE COST OF SHORT NIGHTS" in md
+    assert '"You can\'t cheat sleep," says one researcher' in shown

@@ -110,8 +110,15 @@ _NAVIGATION = re.compile(
     r"next( (post|article))?|read more|continue reading|"
     r"post navigation|click here|loading\.*|home|"
     r"(share|follow( us)?|find us|like us|connect with us)( (on|via) [\w.+ ]{2,30})?|"
+    r"facebook|twitter|x|linkedin|instagram|pinterest|reddit|whatsapp|telegram|youtube|tiktok|"
+    r"threads|mastodon|bluesky|flipboard|pocket|copy link|"
     r"subscribe to( our)? [\w ]{0,20}newsletter|sign up for( our| the)? [\w ]{0,20}newsletter)"
     r"\s*[»›>:]*$",
+    re.IGNORECASE,
+)
+# "Health & Wellness | 12 Comments": counts of comments, shares, views.
+_COUNTS = re.compile(
+    r"\b\d[\d,.]*k?\s*(comments?|responses?|shares?|views?|likes?|reads?|claps?)\b",
     re.IGNORECASE,
 )
 # Credits, copyright, reading time and tag lines: page furniture, not prose.
@@ -224,6 +231,7 @@ def is_chrome_line(line: str) -> bool:
         _NAVIGATION.match(line)
         or _PLACEHOLDER.match(line)
         or (_COUNTER.match(line) and len(words(line)) <= 7)
+        or (_COUNTS.search(line) and len(words(line)) <= 10)
         or is_tagline(line)
     )
 
@@ -313,11 +321,14 @@ def _drop_contents(lines: list[str], dropped: list[str]) -> list[str]:
     return out
 
 
-def _find_title(lines: list[str], dropped: list[str]) -> tuple[str | None, list[str]]:
-    """The headline is a short line of the masthead, the lines before the first prose.
+def _find_title(lines: list[str], dropped: list[str]) -> tuple[str | None, list[str], list[str]]:
+    """The headline, the lead lines under it, and the body.
 
-    Banner lines (pictographs, marketing superlatives) are passed over; a line
-    repeated further down (sites print the headline twice) is preferred.
+    The headline is a short line of the masthead, the lines before the first
+    prose. Banner lines (pictographs, marketing superlatives) and datelines are
+    passed over; a line repeated further down (sites print the headline twice)
+    is preferred. Masthead lines under the headline (byline, date, dek) are its
+    lead: kept as they are, never taken for section headings.
     """
     first_prose = next((i for i, x in enumerate(lines) if is_sentence(x)), len(lines))
     masthead = lines[:first_prose]
@@ -330,22 +341,23 @@ def _find_title(lines: list[str], dropped: list[str]) -> tuple[str | None, list[
         and not _MARKETING.search(x)
         and len(words(x)) >= 2
         and not _BULLET.match(x)
+        and not _DATELINE.match(x)
     ]
     if not candidates or len(masthead) > 8:
-        return None, lines
+        return None, [], lines
     repeated = [i for i in candidates if masthead[i] in lines[first_prose:]]
     chosen = repeated[0] if repeated else candidates[0]
     title = masthead[chosen]
     # Masthead lines before the headline are site banners.
     dropped.extend(masthead[:chosen])
-    rest = masthead[chosen + 1 :] + lines[first_prose:]
+    lead = [x for x in masthead[chosen + 1 :] if x != title]
     body = []
-    for x in rest:
+    for x in lines[first_prose:]:
         if x == title:
             dropped.append(x)
             continue
         body.append(x)
-    return title, body
+    return title, lead, body
 
 
 def _classify(lines: list[str]) -> list[Block]:
@@ -443,8 +455,9 @@ def parse_text(text: str) -> TextDocument:
     lines = _drop_chrome(lines, dropped)
     lines = _cut_tail(lines, dropped)
     lines = _drop_contents(lines, dropped)
-    title, body = _find_title(lines, dropped)
-    blocks = _drop_empty_sections(_classify(body), dropped)
+    title, lead, body = _find_title(lines, dropped)
+    blocks = [Block(Kind.PARAGRAPH, x) for x in lead] + _classify(body)
+    blocks = _drop_empty_sections(blocks, dropped)
     return TextDocument(title=title, blocks=blocks, dropped=dropped)
 
 
