@@ -240,3 +240,13 @@ def test_search_finds_passages_and_notes(
     assert [h["kind"] for h in hits] == ["bookmark"] and hits[0]["article"] == "backend-developer"
     _, out, _ = run(capsys, *d, "search", "note:skyscraper", "--json")
     assert json.loads(out) == []
+
+
+def test_cli_open_rejects_unknown_targets_before_any_window(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    d = ["--data-dir", str(data_dir)]
+    code, _, err = run(capsys, *d, "open", "no-such-article")
+    assert code == 1 and err == "reader: error: no article with id 'no-such-article'\n"
+    code, _, err = run(capsys, *d, "open", "backend-developer#no-such-bookmark")
+    assert code == 1 and err == "reader: error: no bookmark with id 'no-such-bookmark'\n"
