@@ -11,7 +11,7 @@ from pathlib import Path
 
 from reader.annotations import export_json, export_markdown, parse_annotations
 from reader.bookmarks import Bookmark, BookmarkStore
-from reader.errors import ArticleNotFound
+from reader.errors import ArticleNotFound, BookmarkNotFound
 from reader.library import Library, RefreshReport
 from reader.paths import ensure_data_dir
 from reader.search import index_path, sync_index
@@ -110,8 +110,8 @@ class ReaderCore:
         report = AnnotationImport(problems=problems)
         for b in incoming:
             try:
-                existing = self.bookmarks.get(b.id)
-            except Exception:
+                existing: Bookmark | None = self.bookmarks.get(b.id)
+            except BookmarkNotFound:
                 existing = None
             if existing is not None:
                 if b.updated <= existing.updated:

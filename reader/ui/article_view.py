@@ -130,13 +130,6 @@ class ArticleView(QTextBrowser):
         self.verticalScrollBar().setValue(0)
         self.article_changed.emit(article.id)
 
-    def clear_article(self) -> None:
-        self._article = None
-        self.clear()
-
-    def shown_text(self) -> str:
-        return self.toPlainText()
-
     def loadResource(self, type_: int, name: QUrl | str) -> object:
         # Only local files: an article never makes the app reach the network.
         url = QUrl(name)
