@@ -261,3 +261,15 @@ def test_a_blog_page_with_menu_byline_lists_and_share_tail() -> None:
     assert "## What Happens When We Sleep?" in md
     assert "## THE COST OF SHORT NIGHTS" in md
     assert '"You can\'t cheat sleep," says one researcher' in shown
+
+
+def test_a_news_page_with_section_label_ads_and_related_links() -> None:
+    text = (Path(__file__).parent / "data" / "news_page.txt").read_text(encoding="utf-8")
+    title, md = text_to_markdown(text)
+    assert title == "Farmers Turn to Drought-Resistant Seeds as Rains Fail"
+    shown = render(md).text
+    for chrome in ("World News", "Advertisement", "continues below", "RELATED",
+                   "Click to enlarge", "Watch: Inside"):  # fmt: skip
+        assert chrome not in shown, chrome
+    assert "A farmer inspects his crops in Machakos County last month. (Photo: Reuters)" in shown
+    assert "## What the Experts Say" in md

@@ -112,6 +112,8 @@ _NAVIGATION = re.compile(
     r"(share|follow( us)?|find us|like us|connect with us)( (on|via) [\w.+ ]{2,30})?|"
     r"facebook|twitter|x|linkedin|instagram|pinterest|reddit|whatsapp|telegram|youtube|tiktok|"
     r"threads|mastodon|bluesky|flipboard|pocket|copy link|"
+    r"(story )?continues? (reading )?below( (the )?(advertisement|ad))?|"
+    r"click to (enlarge|expand|zoom)|view (image|gallery|slideshow)|"
     r"subscribe to( our)? [\w ]{0,20}newsletter|sign up for( our| the)? [\w ]{0,20}newsletter)"
     r"\s*[»›>:]*$",
     re.IGNORECASE,
@@ -127,7 +129,8 @@ _FURNITURE = re.compile(
     r"(credit|source|courtesy)\s*:\s*\S.*|"
     r".*(©|\(c\) ?\d{4}|all rights reserved).*|"
     r"\d+\s*(min|minute)s?\s+read|"
-    r"(tags|tagged|categories|category|filed under|posted in)\s*:\s*\S.*)$",
+    r"(tags|tagged|categories|category|filed under|posted in)\s*:\s*\S.*|"
+    r"(related|read more|read also|also read|see also|more|watch|listen)\s*:\s*\S.*)$",
     re.IGNORECASE,
 )
 _COOKIES = re.compile(r"\bcookies?\b", re.IGNORECASE)
@@ -345,8 +348,16 @@ def _find_title(lines: list[str], dropped: list[str]) -> tuple[str | None, list[
     ]
     if not candidates or len(masthead) > 8:
         return None, [], lines
+
+    # A headline printed twice wins; then one of four words or more over a
+    # section label or site name ("World News"); then title case over a
+    # sentence-case dek; then the line nearest the text.
+    def rank(i: int) -> tuple[bool, bool, bool, int]:
+        line = masthead[i]
+        return (line in lines[first_prose:], len(words(line)) >= 4, is_title_case(line), i)
+
     repeated = [i for i in candidates if masthead[i] in lines[first_prose:]]
-    chosen = repeated[0] if repeated else candidates[0]
+    chosen = repeated[0] if repeated else max(candidates, key=rank)
     title = masthead[chosen]
     # Masthead lines before the headline are site banners.
     dropped.extend(masthead[:chosen])
