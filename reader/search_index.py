@@ -38,6 +38,7 @@ warnings.filterwarnings("ignore", category=SyntaxWarning, module=r"whoosh(\..*)?
 from whoosh import formats, qparser, query
 from whoosh import index as whoosh_index
 from whoosh.analysis import STOP_WORDS, Token, Tokenizer
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb import compound as whoosh_compound
 from whoosh.filedb.filestore import FileStorage
@@ -57,6 +58,11 @@ MAX_SNIPPETS = 2
 BULK_THRESHOLD = 2000  # documents; larger builds use a helper process
 
 Progress = Callable[[int, int], None]
+
+# Postings blocks are stored uncompressed: zlib cost about a sixth of the build
+# and of each query, for segment files nearly twice as large (176 MB against
+# 92 MB for the 47 MB bench corpus).
+_CODEC = W3Codec(compression=0)
 
 
 class EnglishAnalyzer(Tokenizer):  # type: ignore[misc]
@@ -560,9 +566,13 @@ class SearchIndex:
         try:
             if bulk:
                 return self._ix.writer(
-                    procs=2, limitmb=256, multisegment=True, timeout=self.lock_timeout
+                    procs=2,
+                    limitmb=256,
+                    multisegment=True,
+                    codec=_CODEC,
+                    timeout=self.lock_timeout,
                 )
-            return self._ix.writer(limitmb=256, timeout=self.lock_timeout)
+            return self._ix.writer(limitmb=256, codec=_CODEC, timeout=self.lock_timeout)
         except LockError:
             raise SearchIndexError(
                 "the search index is being written by another process; try again shortly"
