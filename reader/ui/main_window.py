@@ -387,7 +387,8 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         if report.notice:
             self.status_label.setText(report.notice[:1].upper() + report.notice[1:])
-        elif report.added or report.updated or report.removed:
+        elif report.added + report.updated + report.removed > 1:
+            # a single document (a bookmark just saved) needs no word of its own
             self.status_label.setText(f"Search index updated ({self._index_doc_count()} documents)")
         self.index_ready.emit()
         if self.search_panel.current_query():
