@@ -273,3 +273,19 @@ def test_a_news_page_with_section_label_ads_and_related_links() -> None:
         assert chrome not in shown, chrome
     assert "A farmer inspects his crops in Machakos County last month. (Photo: Reuters)" in shown
     assert "## What the Experts Say" in md
+
+
+def test_a_member_story_page_with_app_chrome_and_author_box() -> None:
+    text = (Path(__file__).parent / "data" / "member_story_page.txt").read_text(encoding="utf-8")
+    title, md = text_to_markdown(text)
+    assert title == "The Quiet Power of Writing Things Down"
+    shown = render(md).text
+    assert shown.startswith(
+        "The Quiet Power of Writing Things Down\nRavi Patel\nFeb 14, 2024\nMost of us carry"
+    )
+    chrome_lines = ("Open in app", "Member-only", "6 min read", "Listen", "Share", "Unsplash",
+                    "--", "Post Views", "Followers", "Written by", "More from", "Careers")  # fmt: skip
+    for chrome in chrome_lines:
+        assert chrome not in shown, chrome
+    assert "## Start With a Single Page" in md and "## Review It Weekly" in md
+    assert shown.endswith("cross out what no longer matters to you.")

@@ -113,6 +113,7 @@ _NAVIGATION = re.compile(
     r"facebook|twitter|x|linkedin|instagram|pinterest|reddit|whatsapp|telegram|youtube|tiktok|"
     r"threads|mastodon|bluesky|flipboard|pocket|copy link|"
     r"(story )?continues? (reading )?below( (the )?(advertisement|ad))?|"
+    r"open in( the)? app|get the app|member[- ]only story|listen|write|save|bookmark|"
     r"click to (enlarge|expand|zoom)|view (image|gallery|slideshow)|"
     r"subscribe to( our)? [\w ]{0,20}newsletter|sign up for( our| the)? [\w ]{0,20}newsletter)"
     r"\s*[»›>:]*$",
@@ -120,12 +121,14 @@ _NAVIGATION = re.compile(
 )
 # "Health & Wellness | 12 Comments": counts of comments, shares, views.
 _COUNTS = re.compile(
-    r"\b\d[\d,.]*k?\s*(comments?|responses?|shares?|views?|likes?|reads?|claps?)\b",
+    r"\b\d[\d,.]*k?\s*(comments?|responses?|shares?|views?|likes?|reads?|claps?|followers?)\b|"
+    r"\b(comments|responses|shares|views|likes|reads|claps|followers)\s*:\s*\d",
     re.IGNORECASE,
 )
 # Credits, copyright, reading time and tag lines: page furniture, not prose.
 _FURNITURE = re.compile(
     r"^((photo|image|picture|illustration|video)s?( credit| source| courtesy)?s?\s*[:|-]\s*\S.*|"
+    r"(photo|image|picture|illustration)s?\s+(by|via|from|courtesy of)\s+\S.*|"
     r"(credit|source|courtesy)\s*:\s*\S.*|"
     r".*(©|\(c\) ?\d{4}|all rights reserved).*|"
     r"\d+\s*(min|minute)s?\s+read|"
@@ -173,7 +176,7 @@ _TAIL = re.compile(
 _STRONG_TAIL = re.compile(
     r"^(leave a (reply|comment)|\d+ (comments|responses)|comments \(\d+\)|"
     r"related (posts|articles|stories)|you (may|might) also like|more from .{1,40}|"
-    r"recommended for you|read next|popular posts)\s*:?$",
+    r"recommended for you|read next|popular posts|written by\s+\S.{0,40})\s*:?$",
     re.IGNORECASE,
 )
 _LOREM = re.compile(r"\blorem ipsum\b|\bdolor sit amet\b", re.IGNORECASE)
@@ -228,6 +231,8 @@ def is_chrome_line(line: str) -> bool:
         return True  # a cookie banner reads like a sentence, but is not the article's
     if _FURNITURE.match(line) and len(words(line)) <= 14:
         return True
+    if not words(line) or re.fullmatch(r"[\d,.]+[kKmM]?", line):
+        return True  # a lone separator ("·", "--") or a bare count
     if is_sentence(line) or _DATELINE.match(line):
         return False
     return bool(
