@@ -283,8 +283,10 @@ def test_a_member_story_page_with_app_chrome_and_author_box() -> None:
     assert shown.startswith(
         "The Quiet Power of Writing Things Down\nRavi Patel\nFeb 14, 2024\nMost of us carry"
     )
-    chrome_lines = ("Open in app", "Member-only", "6 min read", "Listen", "Share", "Unsplash",
-                    "--", "Post Views", "Followers", "Written by", "More from", "Careers")  # fmt: skip
+    chrome_lines = (
+        "Open in app", "Member-only", "6 min read", "Listen", "Share", "Unsplash", "--",
+        "Post Views", "Followers", "Written by", "More from", "Careers",
+    )  # fmt: skip
     for chrome in chrome_lines:
         assert chrome not in shown, chrome
     assert "## Start With a Single Page" in md and "## Review It Weekly" in md
