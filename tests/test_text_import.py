@@ -291,3 +291,21 @@ def test_a_member_story_page_with_app_chrome_and_author_box() -> None:
         assert chrome not in shown, chrome
     assert "## Start With a Single Page" in md and "## Review It Weekly" in md
     assert shown.endswith("cross out what no longer matters to you.")
+
+
+def test_a_blog_engine_page_with_menu_meta_and_comment_form() -> None:
+    text = (Path(__file__).parent / "data" / "blog_engine_page.txt").read_text(encoding="utf-8")
+    title, md = text_to_markdown(text)
+    assert title == "Five Habits of Reliable Backend Teams"
+    shown = render(md).text
+    chrome_lines = (
+        "TechCorner", "WordPress", "Reviews", "Contact", "Search for", "Leave a", "Post Views",
+        "Categories", "Previous Post", "Your email address", "Save my name", "Recent Posts",
+        "Copyright",
+    )  # fmt: skip
+    for chrome in chrome_lines:
+        assert chrome not in shown, chrome
+    assert "Posted on August 9, 2023 by admin" in shown
+    assert "## 1\\. They Write Things Down" in md
+    assert "## Conclusion" in md
+    assert shown.endswith("the hard part is keeping all of them at once.")

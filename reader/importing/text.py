@@ -114,6 +114,7 @@ _NAVIGATION = re.compile(
     r"threads|mastodon|bluesky|flipboard|pocket|copy link|"
     r"(story )?continues? (reading )?below( (the )?(advertisement|ad))?|"
     r"open in( the)? app|get the app|member[- ]only story|listen|write|save|bookmark|"
+    r"leave a (reply|comment)|\d+ (comments|responses)|"
     r"click to (enlarge|expand|zoom)|view (image|gallery|slideshow)|"
     r"subscribe to( our)? [\w ]{0,20}newsletter|sign up for( our| the)? [\w ]{0,20}newsletter)"
     r"\s*[»›>:]*$",
@@ -133,7 +134,9 @@ _FURNITURE = re.compile(
     r".*(©|\(c\) ?\d{4}|all rights reserved).*|"
     r"\d+\s*(min|minute)s?\s+read|"
     r"(tags|tagged|categories|category|filed under|posted in)\s*:\s*\S.*|"
-    r"(related|read more|read also|also read|see also|more|watch|listen)\s*:\s*\S.*)$",
+    r"(related|read more|read also|also read|see also|more|watch|listen)\s*:\s*\S.*|"
+    r"(categories|category|tags|tagged|filed under|posted in)\s+\S.*"
+    r"\b(tags|tagged|categories|category)\b.*)$",
     re.IGNORECASE,
 )
 _COOKIES = re.compile(r"\bcookies?\b", re.IGNORECASE)
@@ -174,7 +177,7 @@ _TAIL = re.compile(
 # Tails cut even when prose follows (a comment form, other posts' blurbs), as
 # long as they come after most of the text.
 _STRONG_TAIL = re.compile(
-    r"^(leave a (reply|comment)|\d+ (comments|responses)|comments \(\d+\)|"
+    r"^(leave a (reply|comment)( cancel reply)?|\d+ (comments|responses)|comments \(\d+\)|"
     r"related (posts|articles|stories)|you (may|might) also like|more from .{1,40}|"
     r"recommended for you|read next|popular posts|written by\s+\S.{0,40})\s*:?$",
     re.IGNORECASE,
@@ -291,21 +294,27 @@ def _drop_chrome(lines: Sequence[str], dropped: list[str]) -> list[str]:
     return kept
 
 
+def _cut_strong_tail(lines: list[str], dropped: list[str]) -> list[str]:
+    """Cut a comment form, an author box or "More from" past the first half of the text."""
+    present = [x for x in lines if x]
+    total = sum(len(x) for x in present) or 1
+    before = 0
+    for i, line in enumerate(lines):
+        if line and _STRONG_TAIL.match(line) and before / total >= 0.5:
+            dropped.extend(x for x in lines[i:] if x)
+            return lines[:i]
+        before += len(line)
+    return lines
+
+
 def _cut_tail(lines: list[str], dropped: list[str]) -> list[str]:
-    """Cut the page's tail: "Related posts:" link lists, comment forms."""
+    """Cut a final "Related posts:" / "Read also:" list made only of short lines."""
     cut = len(lines)
     for i in range(len(lines) - 1, 0, -1):
         if is_sentence(lines[i]):
             break
         if _TAIL.match(lines[i]):
             cut = i
-    total = sum(len(x) for x in lines) or 1
-    before = 0
-    for i, line in enumerate(lines[:cut]):
-        if _STRONG_TAIL.match(line) and before / total >= 0.5:
-            cut = i
-            break
-        before += len(line)
     dropped.extend(lines[cut:])
     return lines[:cut]
 
@@ -351,7 +360,7 @@ def _find_title(lines: list[str], dropped: list[str]) -> tuple[str | None, list[
         and not _BULLET.match(x)
         and not _DATELINE.match(x)
     ]
-    if not candidates or len(masthead) > 8:
+    if not candidates or len(masthead) > 16:
         return None, [], lines
 
     # A headline printed twice wins; then one of four words or more over a
@@ -465,15 +474,31 @@ def _drop_empty_sections(blocks: list[Block], dropped: list[str]) -> list[Block]
     return out
 
 
+def _promote_closing_sections(blocks: list[Block]) -> list[Block]:
+    """Unnumbered headings after the last numbered section ("Conclusion") are its peers."""
+    numbered = [
+        k for k, b in enumerate(blocks) if b.kind is Kind.HEADING and _NUMBERED.match(b.text)
+    ]
+    if not numbered:
+        return blocks
+    return [
+        Block(Kind.HEADING, b.text, level=2)
+        if k > numbered[-1] and b.kind is Kind.HEADING and b.level == 3
+        else b
+        for k, b in enumerate(blocks)
+    ]
+
+
 def parse_text(text: str) -> TextDocument:
     dropped: list[str] = []
     lines = normalise_lines(text)
+    lines = _cut_strong_tail(lines, dropped)
     lines = _drop_chrome(lines, dropped)
     lines = _cut_tail(lines, dropped)
     lines = _drop_contents(lines, dropped)
     title, lead, body = _find_title(lines, dropped)
     blocks = [Block(Kind.PARAGRAPH, x) for x in lead] + _classify(body)
-    blocks = _drop_empty_sections(blocks, dropped)
+    blocks = _promote_closing_sections(_drop_empty_sections(blocks, dropped))
     return TextDocument(title=title, blocks=blocks, dropped=dropped)
 
 
