@@ -309,3 +309,17 @@ def test_a_blog_engine_page_with_menu_meta_and_comment_form() -> None:
     assert "## 1\\. They Write Things Down" in md
     assert "## Conclusion" in md
     assert shown.endswith("the hard part is keeping all of them at once.")
+
+
+def test_hard_wrapped_text_is_joined_into_paragraphs() -> None:
+    text = (Path(__file__).parent / "data" / "hard_wrapped_notes.txt").read_text(encoding="utf-8")
+    title, md = text_to_markdown(text)
+    assert title == "Notes on Keeping Bees"
+    shown = render(md).text
+    assert (
+        "Keeping bees in a small garden is easier than most people think, as long as the hive "
+        "faces away from paths and gets sun in the morning. The bees will forage for miles"
+    ) in shown
+    assert "## Equipment" in md
+    assert "- a hive with frames\n- a smoker and fuel\n- a veil and gloves" in md
+    assert md.count("## ") == 1  # no wrapped line taken for a heading

@@ -257,6 +257,42 @@ def normalise_lines(text: str) -> list[str]:
     return out
 
 
+def unwrap_lines(lines: list[str]) -> list[str]:
+    """Join hard-wrapped paragraphs (e-mails, old text files) back into one line each.
+
+    Text wrapped at a fixed width has most of its lines in blocks, ending near
+    the same column; scraped text, one line per paragraph, has not. Only then
+    are the lines of a block joined, keeping list items on lines of their own.
+    """
+    filled = [x for x in lines if x]
+    if len(filled) < 6:
+        return lines
+    widths = sorted(len(x) for x in filled)
+    wrap = widths[int(len(widths) * 0.9)]
+    if not 40 <= wrap <= 100 or widths[-1] > wrap + 30:
+        return lines
+    in_blocks = sum(
+        1 for k, x in enumerate(lines[:-1]) if x and lines[k + 1] and len(x) >= wrap * 0.6
+    )
+    if in_blocks < len(filled) * 0.4:
+        return lines
+    out: list[str] = []
+    joinable = False
+    for x in lines:
+        if not x:
+            out.append(x)
+            joinable = False
+        elif joinable and not (_BULLET.match(x) or _NUMBERED.match(x)):
+            out[-1] = out[-1] + " " + x
+        else:
+            out.append(x)
+            joinable = True
+        # a short line ends its paragraph (the last line of a wrapped block)
+        if x and len(x) < wrap * 0.6:
+            joinable = False
+    return out
+
+
 # --- passes ------------------------------------------------------------------
 
 
@@ -491,7 +527,7 @@ def _promote_closing_sections(blocks: list[Block]) -> list[Block]:
 
 def parse_text(text: str) -> TextDocument:
     dropped: list[str] = []
-    lines = normalise_lines(text)
+    lines = unwrap_lines(normalise_lines(text))
     lines = _cut_strong_tail(lines, dropped)
     lines = _drop_chrome(lines, dropped)
     lines = _cut_tail(lines, dropped)
