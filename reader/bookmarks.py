@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -83,22 +83,9 @@ class Bookmark:
 
 
 def _row(r: sqlite3.Row) -> Bookmark:
-    return Bookmark(
-        id=r["id"],
-        article_id=r["article_id"],
-        created=r["created"],
-        updated=r["updated"],
-        note=r["note"],
-        color=r["color"],
-        tags=tuple(json.loads(r["tags"])),
-        exact=r["exact"],
-        prefix=r["prefix"],
-        suffix=r["suffix"],
-        start=r["start"],
-        end=r["end"],
-        content_hash=r["content_hash"],
-        state=r["state"],
-    )
+    """A stored row; its columns are the Bookmark's fields, tags kept as JSON."""
+    fields = dict(zip(r.keys(), r, strict=True))
+    return Bookmark(**{**fields, "tags": tuple(json.loads(fields["tags"]))})
 
 
 def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
@@ -253,29 +240,11 @@ class BookmarkStore:
 
     def put(self, bookmark: Bookmark) -> None:
         """Insert or replace one bookmark, in one transaction."""
+        values = {**asdict(bookmark), "tags": json.dumps(list(bookmark.tags))}
+        columns = ", ".join(f'"{name}"' for name in values)
+        marks = ", ".join(f":{name}" for name in values)
         with self._tx() as db:
-            db.execute(
-                """INSERT OR REPLACE INTO bookmarks
-                   (id, article_id, created, updated, note, color, tags, exact, prefix,
-                    suffix, start, "end", content_hash, state)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    bookmark.id,
-                    bookmark.article_id,
-                    bookmark.created,
-                    bookmark.updated,
-                    bookmark.note,
-                    bookmark.color,
-                    json.dumps(list(bookmark.tags)),
-                    bookmark.exact,
-                    bookmark.prefix,
-                    bookmark.suffix,
-                    bookmark.start,
-                    bookmark.end,
-                    bookmark.content_hash,
-                    bookmark.state,
-                ),
-            )
+            db.execute(f"INSERT OR REPLACE INTO bookmarks ({columns}) VALUES ({marks})", values)
 
     def update(
         self,

@@ -38,7 +38,7 @@ CREATE INDEX IF NOT EXISTS articles_hash ON articles (content_hash);
 
 
 class CatalogRow:
-    __slots__ = (
+    __slots__ = (  # markdown is "" when the row was listed without it
         "added_at",
         "content_hash",
         "id",
@@ -60,7 +60,8 @@ class CatalogRow:
         self.words: int = row["words"]
         self.mtime_ns: int = row["mtime_ns"]
         self.size: int = row["size"]
-        self.markdown: str = row["markdown"]
+        # `in` on a sqlite3.Row looks at values, so ask its keys
+        self.markdown: str = row["markdown"] if "markdown" in row.keys() else ""  # noqa: SIM118
         self.added_at: float = row["added_at"]
 
     def info(self, source: str) -> ArticleInfo:
@@ -131,7 +132,11 @@ class Catalog:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def rows(self) -> list[CatalogRow]:
-        cur = self._db.execute("SELECT * FROM articles ORDER BY origin, source_key")
+        """Every article's row, without its Markdown (``row`` has that)."""
+        cur = self._db.execute(
+            "SELECT id, source_key, origin, title, content_hash, words, mtime_ns, size, added_at"
+            " FROM articles ORDER BY origin, source_key"
+        )
         return [CatalogRow(r) for r in cur]
 
     def row(self, article_id: str) -> CatalogRow | None:

@@ -131,9 +131,7 @@ def cmd_show(core: ReaderCore, args: argparse.Namespace) -> int:
 
 def cmd_import(core: ReaderCore, args: argparse.Namespace) -> int:
     failed = False
-    outcomes = core.library.import_paths(args.paths)
-    core.follow_bookmarks()
-    for outcome in outcomes:
+    for outcome in core.import_paths(args.paths):
         if outcome.status == "imported":
             print(f"imported {outcome.path} as {outcome.article_id}: {outcome.message}")
         else:
@@ -142,11 +140,11 @@ def cmd_import(core: ReaderCore, args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def open_index(core: ReaderCore, rebuild: bool = False) -> SearchIndex:
+def open_index(core: ReaderCore) -> SearchIndex:
     """The search index, synced with the library; notices go to stderr."""
     index = core.open_index()
     try:
-        report = core.sync_index(index, rebuild=rebuild)
+        report = core.sync_index(index)
     except SearchIndexError as exc:  # another process is writing: search what is there
         print(f"reader: note: {exc}", file=sys.stderr)
         return index

@@ -6,13 +6,14 @@ other can too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reader.annotations import export_json, export_markdown, parse_annotations
 from reader.bookmarks import Bookmark, BookmarkStore
 from reader.errors import ArticleNotFound, BookmarkNotFound
-from reader.library import Library, RefreshReport
+from reader.library import ImportOutcome, Library, RefreshReport
 from reader.paths import ensure_data_dir
 from reader.search import index_path, sync_index
 from reader.search_index import Progress, SearchIndex, SyncReport
@@ -44,6 +45,12 @@ class ReaderCore:
         report = self.library.refresh(progress)
         self.follow_bookmarks()
         return report
+
+    def import_paths(self, paths: Iterable[Path]) -> list[ImportOutcome]:
+        """Import files into the library; bookmarks follow any article that changed."""
+        outcomes = self.library.import_paths(paths)
+        self.follow_bookmarks()
+        return outcomes
 
     def follow_bookmarks(self) -> list[Bookmark]:
         """Re-anchor bookmarks whose article changed; detach those whose article is gone."""

@@ -210,9 +210,13 @@ class Library:
     # --- importing the user's files ------------------------------------------
 
     def import_paths(self, paths: Iterable[Path]) -> list[ImportOutcome]:
-        """Copy supported files (or folders of them) into the library and catalog them."""
-        outcomes: list[ImportOutcome] = []
-        copied: dict[str, Path] = {}
+        """Copy supported files (or folders of them) into the library and catalog them.
+
+        Each file is converted once, by the catalog refresh; a copy that does
+        not convert is removed again and reported with the reason.
+        """
+        outcomes: list[ImportOutcome | None] = []  # None: copied, decided after the refresh
+        copied: dict[int, tuple[Path, Path]] = {}  # outcome slot -> (original, copy)
         known = {r.content_hash: r.id for r in self.catalog.rows()}
         for path in _expand(paths):
             if not path.exists():
@@ -224,11 +228,6 @@ class Library:
                 continue
             try:
                 data, meta_bytes = self._read(path)
-                convert_bytes(data, path, read_metadata(path))
-            except ImportFailed as exc:
-                reason = str(exc).removeprefix(f"{path.name}: ")
-                outcomes.append(ImportOutcome(path, "failed", reason))
-                continue
             except OSError as exc:
                 outcomes.append(ImportOutcome(path, "failed", f"cannot read: {exc.strerror}"))
                 continue
@@ -242,20 +241,23 @@ class Library:
             if meta_bytes:
                 write_atomic(metadata_path(target), meta_bytes)
             known[digest] = "(this import)"
-            copied[f"user:{target.relative_to(self.user_dir).as_posix()}"] = path
-        report = self.refresh()
-        by_key = {r.source_key: r for r in self.catalog.rows()}
-        failed = {p: reason for p, reason in report.failed}
-        for key, original in copied.items():
-            row = by_key.get(key)
-            if row is None:
-                reason = failed.get(self._path_of(key), "could not be catalogued")
-                outcomes.append(ImportOutcome(original, "failed", reason))
-            else:
-                outcomes.append(ImportOutcome(original, "imported", row.title, row.id))
-        order = {p: n for n, p in enumerate(o.path for o in outcomes)}
-        outcomes.sort(key=lambda o: order[o.path])
-        return outcomes
+            copied[len(outcomes)] = (path, target)
+            outcomes.append(None)
+        if copied:
+            report = self.refresh()
+            failed = {p: reason for p, reason in report.failed}
+            by_key = {r.source_key: r for r in self.catalog.rows()}
+            for slot, (original, target) in copied.items():
+                row = by_key.get(f"user:{target.relative_to(self.user_dir).as_posix()}")
+                if row is not None:
+                    outcomes[slot] = ImportOutcome(original, "imported", row.title, row.id)
+                    continue
+                target.unlink(missing_ok=True)
+                metadata_path(target).unlink(missing_ok=True)
+                reason = failed.get(target, "could not be catalogued")
+                reason = reason.removeprefix(f"{target.name}: ")
+                outcomes[slot] = ImportOutcome(original, "failed", reason)
+        return [o for o in outcomes if o is not None]
 
 
 def _expand(paths: Iterable[Path]) -> Iterator[Path]:

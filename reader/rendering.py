@@ -11,7 +11,6 @@ block of its own.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -222,8 +221,3 @@ class _TextExtractor(HTMLParser):
     def text(self) -> str:
         self._flush()
         return "\n".join(self._blocks)
-
-
-def text_of(html_fragment: str) -> str:
-    """Unescape an HTML fragment to its text (for tests and snippets)."""
-    return html.unescape(re.sub(r"<[^>]+>", "", html_fragment))

@@ -47,7 +47,6 @@ def bookmark_doc(b: Bookmark, title: str) -> IndexDoc:
         tags=b.tags,
         base=b.start,
         stamp=bookmark_stamp(b, title),
-        extra={"state": b.state, "color": b.color},
     )
 
 
@@ -89,9 +88,3 @@ def _load(
                 raise BookmarkNotFound(key)
         except (ArticleNotFound, BookmarkNotFound):
             continue
-
-
-def sync_articles(
-    index: SearchIndex, library: Library, progress: Progress | None = None, rebuild: bool = False
-) -> SyncReport:
-    return sync_index(index, library, None, progress, rebuild)

@@ -25,7 +25,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from whoosh import formats, qparser, query
 from whoosh import index as whoosh_index
 from whoosh.analysis import STOP_WORDS, Token, Tokenizer
 from whoosh.codec.whoosh3 import W3Codec
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.filedb import compound as whoosh_compound
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile
@@ -50,7 +50,7 @@ from whoosh.support.charset import accent_map
 
 from reader.errors import SearchIndexError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 ARTICLE = "article"
 BOOKMARK = "bookmark"
 SNIPPET_CHARS = 180
@@ -209,10 +209,6 @@ class _Whole:
         return len(self.value)
 
 
-def _analyzer() -> Any:
-    return EnglishAnalyzer()
-
-
 def _text_with_chars(analyzer: Any) -> Any:
     field_ = TEXT(analyzer=analyzer, chars=True)
     field_.format = _TermCharacters(field_boost=field_.format.field_boost)
@@ -220,7 +216,7 @@ def _text_with_chars(analyzer: Any) -> Any:
 
 
 def make_schema() -> Schema:
-    analyzer = _analyzer()
+    analyzer = EnglishAnalyzer()
     return Schema(
         doc_id=ID(stored=True, unique=True),
         kind=ID(stored=True),
@@ -230,7 +226,6 @@ def make_schema() -> Schema:
         note=_text_with_chars(analyzer),
         tags=KEYWORD(stored=True, lowercase=True, commas=True, scorable=True),
         base=NUMERIC(stored=True),
-        extra=STORED(),
     )
 
 
@@ -247,7 +242,6 @@ class IndexDoc:
     note: str = ""
     tags: tuple[str, ...] = ()
     base: int = 0  # where ``body`` starts in the article's shown text
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -278,7 +272,6 @@ class Hit:
     snippets: tuple[Snippet, ...]
     offsets: tuple[tuple[int, int], ...]  # every match in the article's shown text
     note: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -395,7 +388,7 @@ class SearchIndex:
         if reason is None:
             with _closing_abandoned_files():
                 try:
-                    self._ix = _storage(self.path).open_index("MAIN")
+                    self._ix = FileStorage(str(self.path)).open_index("MAIN")
                     self._searcher = self._ix.searcher(weighting=BM25F())
                     self._searcher.doc_count()  # touch the segments: a damaged one fails here
                     self._texts = _Texts(self._texts_file)
@@ -448,7 +441,7 @@ class SearchIndex:
             if self.path.exists():
                 self._discard()
             self.path.mkdir(parents=True, exist_ok=True)
-            self._ix = _storage(self.path).create_index(self.schema, indexname="MAIN")
+            self._ix = FileStorage(str(self.path)).create_index(self.schema, indexname="MAIN")
             self._version_file.write_text(json.dumps({"schema": SCHEMA_VERSION}))
         except OSError as exc:
             raise SearchIndexError(
@@ -477,9 +470,6 @@ class SearchIndex:
         with self._lock:
             return int(self._searcher.doc_count())
 
-    def stamps(self) -> dict[str, str]:
-        return dict(self._manifest)
-
     # --- writing -------------------------------------------------------------
 
     def sync(
@@ -506,7 +496,10 @@ class SearchIndex:
             if not stale and not gone:
                 return report
             writer = self._writer(bulk=len(stale) >= BULK_THRESHOLD)
-            report.rebuilt = self._searcher.refresh().doc_count_all() == 0 and len(stale) > 1
+            # The writer holds the lock now: the searcher, refreshed, sees what it starts from.
+            self._searcher = self._searcher.refresh()
+            fresh = self._searcher.doc_count_all() == 0  # nothing to replace or delete
+            report.rebuilt = fresh and len(stale) > 1
             written: list[IndexDoc] = []
             try:
                 delete = self._deleter(writer)
@@ -518,7 +511,7 @@ class SearchIndex:
                 for n, doc in enumerate(load(stale)):
                     if progress and n % 50 == 0:
                         progress(n, steps)
-                    if not report.rebuilt:
+                    if not fresh:
                         delete(doc.doc_id)
                     writer.add_document(**_fields(doc))
                     written.append(doc)
@@ -551,7 +544,6 @@ class SearchIndex:
         each commit; the searcher knows the document numbers already, and it
         reads the same generation the writer starts from (we hold the lock).
         """
-        self._searcher = self._searcher.refresh()
         if self._searcher.reader().generation() != writer.generation - 1:
             return lambda doc_id: writer.delete_by_term("doc_id", doc_id)
         searcher = self._searcher
@@ -741,17 +733,12 @@ class SearchIndex:
                     snippets=tuple(snippets),
                     offsets=tuple((base + s, base + e) for s, e in body_m),
                     note=note,
-                    extra=dict(fields.get("extra") or {}),
                 )
             )
         return hits
 
 
 _TEXT_FIELDS = ("title", "body", "note")
-
-
-def _storage(path: Path) -> Any:
-    return FileStorage(str(path))
 
 
 class _MemoryReader:
@@ -924,7 +911,6 @@ def _fields(doc: IndexDoc) -> dict[str, Any]:
         "note": doc.note,
         "tags": ",".join(doc.tags),
         "base": doc.base,
-        "extra": doc.extra,
     }
 
 
@@ -977,7 +963,6 @@ def _matches(
 ) -> dict[tuple[int, str], list[tuple[int, int]]]:
     """Character spans of the matched terms in each hit, read from the postings."""
     order = sorted(docnums)
-    wanted = set(docnums)
     spans: dict[tuple[int, str], set[tuple[int, int]]] = {}
 
     def postings(fieldname: str, text: bytes) -> dict[int, list[tuple[int, int, int]]]:
@@ -993,7 +978,7 @@ def _matches(
                 m.skip_to(d)
                 if not m.is_active():
                     break
-            if m.id() == d and d in wanted:
+            if m.id() == d:
                 out[d] = [(p, s, e) for p, s, e in m.value_as("characters")]
         return out
 

@@ -8,6 +8,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from reader.core import ReaderCore
 from reader.library import Library
 from reader.paths import bundled_articles_dir
 
@@ -35,3 +36,11 @@ def empty_library(data_dir: Path) -> Iterator[Library]:
     lib.refresh()
     yield lib
     lib.close()
+
+
+@pytest.fixture
+def core(data_dir: Path) -> Iterator[ReaderCore]:
+    c = ReaderCore(data_dir, SEEDS)
+    c.refresh()
+    yield c
+    c.close()

@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -56,21 +55,16 @@ def test_removed_passage_is_not_found() -> None:
 
 
 def test_repeated_quote_prefers_its_own_context() -> None:
-    text = "alpha one. the same words here. beta two. the same words here. gamma"
-    second = text.rindex("the same words here")
-    sel = selector_for(text, second, second + len("the same words here"))
-    new = "inserted. " + text
+    quote = "the same words here"
+    text = f"alpha one. {quote}. beta two. {quote}. gamma"
+    second = text.rindex(quote)
+    sel = selector_for(text, second, second + len(quote))
+    # A long insertion between the two puts the first copy nearer the old position.
+    new = text.replace(" beta two.", " " + "filler words " * 10 + "beta two.")
+    assert abs(new.index(quote) - second) < abs(new.rindex(quote) - second)
     found = anchor(new, sel)
     assert found is not None
-    assert found.start == new.index("the same words here", new.index("beta two"))
-
-
-@pytest.fixture
-def core(data_dir: Path) -> Iterator[ReaderCore]:
-    c = ReaderCore(data_dir, SEEDS)
-    c.refresh()
-    yield c
-    c.close()
+    assert found.start == new.rindex(quote)
 
 
 def user_article(core: ReaderCore, text: str, name: str = "river.md") -> str:

@@ -27,7 +27,7 @@ def test_bundled_articles_are_catalogued_with_titles_and_counts(library: Library
     assert infos[0].title.startswith("Empowering National Progress")
 
 
-def test_second_refresh_parses_nothing(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+def spy_on_conversions(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     calls: list[Path] = []
     real = importing.convert_bytes
 
@@ -36,6 +36,11 @@ def test_second_refresh_parses_nothing(library: Library, monkeypatch: pytest.Mon
         return real(data, path, metadata)
 
     monkeypatch.setattr("reader.library.convert_bytes", spy)
+    return calls
+
+
+def test_second_refresh_parses_nothing(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = spy_on_conversions(monkeypatch)
     report = library.refresh()
     assert report.unchanged == 5 and not report.touched
     assert calls == []
@@ -70,7 +75,9 @@ def test_edit_remove_and_rename_are_noticed(empty_library: Library) -> None:
 
 def test_converter_change_reparses(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("reader.library.CONVERTER_VERSION", "next")
+    calls = spy_on_conversions(monkeypatch)
     report = library.refresh()
+    assert len(calls) == 5
     assert report.unchanged == 5  # same content: re-parsed, same result, same ids
     assert library.catalog.get_meta("converter") == "next"
 
@@ -93,6 +100,9 @@ def test_import_copies_catalogs_and_reports(empty_library: Library, tmp_path: Pa
     titles = {a.title for a in empty_library.articles()}
     assert titles == {"Good One", "Field Notes"}
     assert (empty_library.user_dir / "good.md").read_text() == good.read_text()
+    assert not (empty_library.user_dir / "empty.txt").exists()  # a failed copy is not kept
+    names = [o.path.name for o in outcomes]  # in the order given, folders expanded in place
+    assert names == ["empty.txt", "good.md", "notes.txt", "good.md", "missing.md", "image.png"]
 
 
 def test_corrupt_catalog_is_set_aside_and_rebuilt(data_dir: Path) -> None:

@@ -14,14 +14,14 @@ import pytest
 from reader.cli import main
 from reader.errors import SearchIndexError
 from reader.library import Library
-from reader.search import index_path, sync_articles
+from reader.search import index_path, sync_index
 from reader.search_index import SCHEMA_VERSION, SearchIndex
 
 
 @pytest.fixture
 def index(library: Library) -> Iterator[SearchIndex]:
     ix = SearchIndex(index_path(library.data_dir))
-    sync_articles(ix, library)
+    sync_index(ix, library)
     yield ix
     ix.close()
 
@@ -99,21 +99,21 @@ def test_incremental_updates(library: Library, index: SearchIndex, tmp_path: Pat
     note = library.user_dir / "kiwi.md"
     note.write_text("# Kiwi Orchard Notes\n\nThe kiwifruit vines need a trellis.\n")
     library.refresh()
-    report = sync_articles(index, library)
+    report = sync_index(index, library)
     assert (report.added, report.updated, report.removed) == (1, 0, 0)
     assert ids(index.search("trellis")) == ["kiwi-orchard-notes"]
 
     note.write_text("# Kiwi Orchard Notes\n\nThe vines now climb a pergola.\n")
     os.utime(note, ns=(1, 1))
     library.refresh()
-    report = sync_articles(index, library)
+    report = sync_index(index, library)
     assert (report.added, report.updated, report.removed) == (0, 1, 0)
     assert ids(index.search("trellis")) == []
     assert ids(index.search("pergola")) == ["kiwi-orchard-notes"]
 
     note.unlink()
     library.refresh()
-    report = sync_articles(index, library)
+    report = sync_index(index, library)
     assert report.removed == 1
     assert ids(index.search("pergola")) == []
     assert index.doc_count() == 5
@@ -122,11 +122,11 @@ def test_incremental_updates(library: Library, index: SearchIndex, tmp_path: Pat
 def test_stale_schema_is_rebuilt(library: Library) -> None:
     path = index_path(library.data_dir)
     ix = SearchIndex(path)
-    sync_articles(ix, library)
+    sync_index(ix, library)
     ix.close()
     (path / "reader-index.json").write_text(json.dumps({"schema": SCHEMA_VERSION - 1}))
     ix = SearchIndex(path)
-    report = sync_articles(ix, library)
+    report = sync_index(ix, library)
     assert report.notice and "another version" in report.notice
     assert report.added == 5
     assert ids(ix.search("estonia")) == ["empowering-national-progress"]
@@ -136,7 +136,7 @@ def test_stale_schema_is_rebuilt(library: Library) -> None:
 def test_corrupted_index_is_rebuilt(library: Library) -> None:
     path = index_path(library.data_dir)
     ix = SearchIndex(path)
-    sync_articles(ix, library)
+    sync_index(ix, library)
     ix.close()
     for f in path.glob("*.seg"):
         f.write_bytes(b"garbage" * 10)
@@ -144,7 +144,7 @@ def test_corrupted_index_is_rebuilt(library: Library) -> None:
         f.write_bytes(b"\x00garbage")
     ix = SearchIndex(path)
     assert ix.notice and "rebuilt" in ix.notice
-    sync_articles(ix, library)
+    sync_index(ix, library)
     assert ids(ix.search("estonia")) == ["empowering-national-progress"]
     ix.close()
 
@@ -164,7 +164,7 @@ def _hold_lock(
 def test_locked_index_still_answers_and_writers_time_out(library: Library) -> None:
     path = index_path(library.data_dir)
     ix = SearchIndex(path, lock_timeout=0.3)
-    sync_articles(ix, library)
+    sync_index(ix, library)
     ctx = multiprocessing.get_context("spawn")
     ready, done = ctx.Event(), ctx.Event()
     holder = ctx.Process(target=_hold_lock, args=(str(path), ready, done))
@@ -176,13 +176,13 @@ def test_locked_index_still_answers_and_writers_time_out(library: Library) -> No
         (library.user_dir / "new.md").write_text("# New Note\n\nAbout lighthouses.\n")
         library.refresh()
         with pytest.raises(SearchIndexError, match="another process"):
-            sync_articles(other, library)
+            sync_index(other, library)
         assert ids(other.search("estonia")) == ["empowering-national-progress"]
         other.close()
     finally:
         done.set()
         holder.join(30)
-    assert sync_articles(ix, library).added == 1
+    assert sync_index(ix, library).added == 1
     assert ids(ix.search("lighthouses")) == ["new-note"]
     ix.close()
 
@@ -190,7 +190,7 @@ def test_locked_index_still_answers_and_writers_time_out(library: Library) -> No
 def test_searching_while_another_thread_writes(library: Library) -> None:
     path = index_path(library.data_dir)
     writer_ix = SearchIndex(path)
-    sync_articles(writer_ix, library)
+    sync_index(writer_ix, library)
     reader_ix = SearchIndex(path)
     errors: list[BaseException] = []
 
@@ -200,7 +200,7 @@ def test_searching_while_another_thread_writes(library: Library) -> None:
                 (library.user_dir / f"w{n}.md").write_text(f"# Note {n}\n\nWords {n} here.\n")
                 lib = Library(library.data_dir, library.bundled_dir)
                 lib.refresh()
-                sync_articles(writer_ix, lib)
+                sync_index(writer_ix, lib)
                 lib.close()
         except BaseException as exc:
             errors.append(exc)

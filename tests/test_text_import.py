@@ -101,6 +101,13 @@ def test_numbered_sections_become_headings_and_long_numbered_lines_a_list() -> N
     assert "<ol>" in render(convert_file(listed).markdown).html
 
 
+def page(name: str) -> tuple[str | None, str, str]:
+    """A stored page converted: its title, Markdown and shown text."""
+    text = (Path(__file__).parent / "data" / name).read_text(encoding="utf-8")
+    title, md = text_to_markdown(text)
+    return title, md, render(md).text
+
+
 PARA = (
     "This paragraph is long enough to read as prose, and it ends with a full stop as sentences do."
 )
@@ -246,8 +253,7 @@ def test_a_heading_that_starts_with_by_is_still_a_heading() -> None:
 
 
 def test_a_blog_page_with_menu_byline_lists_and_share_tail() -> None:
-    text = (Path(__file__).parent / "data" / "sleep_page.txt").read_text(encoding="utf-8")
-    title, md = text_to_markdown(text)
+    title, md, shown = page("sleep_page.txt")
     assert title == "Why Sleep Matters More Than You Think"
     shown = render(md).text
     for chrome in ("Menu", "Blog\n", "Health & Wellness", "12 Comments", "Image: Getty",
@@ -264,8 +270,7 @@ def test_a_blog_page_with_menu_byline_lists_and_share_tail() -> None:
 
 
 def test_a_news_page_with_section_label_ads_and_related_links() -> None:
-    text = (Path(__file__).parent / "data" / "news_page.txt").read_text(encoding="utf-8")
-    title, md = text_to_markdown(text)
+    title, md, shown = page("news_page.txt")
     assert title == "Farmers Turn to Drought-Resistant Seeds as Rains Fail"
     shown = render(md).text
     for chrome in ("World News", "Advertisement", "continues below", "RELATED",
@@ -276,8 +281,7 @@ def test_a_news_page_with_section_label_ads_and_related_links() -> None:
 
 
 def test_a_member_story_page_with_app_chrome_and_author_box() -> None:
-    text = (Path(__file__).parent / "data" / "member_story_page.txt").read_text(encoding="utf-8")
-    title, md = text_to_markdown(text)
+    title, md, shown = page("member_story_page.txt")
     assert title == "The Quiet Power of Writing Things Down"
     shown = render(md).text
     assert shown.startswith(
@@ -294,8 +298,7 @@ def test_a_member_story_page_with_app_chrome_and_author_box() -> None:
 
 
 def test_a_blog_engine_page_with_menu_meta_and_comment_form() -> None:
-    text = (Path(__file__).parent / "data" / "blog_engine_page.txt").read_text(encoding="utf-8")
-    title, md = text_to_markdown(text)
+    title, md, shown = page("blog_engine_page.txt")
     assert title == "Five Habits of Reliable Backend Teams"
     shown = render(md).text
     chrome_lines = (
@@ -312,8 +315,7 @@ def test_a_blog_engine_page_with_menu_meta_and_comment_form() -> None:
 
 
 def test_hard_wrapped_text_is_joined_into_paragraphs() -> None:
-    text = (Path(__file__).parent / "data" / "hard_wrapped_notes.txt").read_text(encoding="utf-8")
-    title, md = text_to_markdown(text)
+    title, md, shown = page("hard_wrapped_notes.txt")
     assert title == "Notes on Keeping Bees"
     shown = render(md).text
     assert (

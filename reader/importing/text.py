@@ -49,7 +49,6 @@ class TextDocument:
 
     title: str | None
     blocks: list[Block] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
 
     def to_markdown(self) -> str:
         return blocks_to_markdown(self.title, self.blocks)
@@ -296,7 +295,7 @@ def unwrap_lines(lines: list[str]) -> list[str]:
 # --- passes ------------------------------------------------------------------
 
 
-def _drop_chrome(lines: Sequence[str], dropped: list[str]) -> list[str]:
+def _drop_chrome(lines: Sequence[str]) -> list[str]:
     kept: list[str] = []
     in_filler = False
     skip: set[int] = set()
@@ -304,46 +303,40 @@ def _drop_chrome(lines: Sequence[str], dropped: list[str]) -> list[str]:
         if not line or i in skip:
             continue
         if _LOREM.search(line):
-            dropped.append(line)
             if not in_filler and kept and is_short(kept[-1]):
                 # the heading of a section of filler ("Testimonials")
-                dropped.append(kept.pop())
+                kept.pop()
             in_filler = True
             continue
         if in_filler and len(words(line)) <= 3 and not is_sentence(line):
             # names and roles under a filler testimonial ("John Doe", "Designer")
-            dropped.append(line)
             continue
         in_filler = False
         if _PLACEHOLDER_NAME.match(line) or is_chrome_line(line):
-            dropped.append(line)
             continue
         if _TEASER_END.search(line):
             stem = _TEASER_END.sub("", line).strip()
             j = next((k for k in range(i + 1, len(lines)) if lines[k]), None)
             if stem and j is not None and lines[j].startswith(stem) and not is_sentence(lines[j]):
                 # A teaser card: its truncated title, then the full one.
-                dropped.extend((line, lines[j]))
                 skip.add(j)
                 continue
         kept.append(line)
     return kept
 
 
-def _cut_strong_tail(lines: list[str], dropped: list[str]) -> list[str]:
+def _cut_strong_tail(lines: list[str]) -> list[str]:
     """Cut a comment form, an author box or "More from" past the first half of the text."""
-    present = [x for x in lines if x]
-    total = sum(len(x) for x in present) or 1
+    total = sum(len(x) for x in lines) or 1
     before = 0
     for i, line in enumerate(lines):
         if line and _STRONG_TAIL.match(line) and before / total >= 0.5:
-            dropped.extend(x for x in lines[i:] if x)
             return lines[:i]
         before += len(line)
     return lines
 
 
-def _cut_tail(lines: list[str], dropped: list[str]) -> list[str]:
+def _cut_tail(lines: list[str]) -> list[str]:
     """Cut a final "Related posts:" / "Read also:" list made only of short lines."""
     cut = len(lines)
     for i in range(len(lines) - 1, 0, -1):
@@ -351,11 +344,10 @@ def _cut_tail(lines: list[str], dropped: list[str]) -> list[str]:
             break
         if _TAIL.match(lines[i]):
             cut = i
-    dropped.extend(lines[cut:])
     return lines[:cut]
 
 
-def _drop_contents(lines: list[str], dropped: list[str]) -> list[str]:
+def _drop_contents(lines: list[str]) -> list[str]:
     """Drop a table of contents: a run of short lines each repeated later as a heading."""
     out: list[str] = []
     i = 0
@@ -365,8 +357,7 @@ def _drop_contents(lines: list[str], dropped: list[str]) -> list[str]:
             j += 1
         if j - i >= 3:
             if out and re.fullmatch(r"(table of )?contents|in this (article|post)", out[-1], re.I):
-                dropped.append(out.pop())
-            dropped.extend(lines[i:j])
+                out.pop()
             i = j
             continue
         out.append(lines[i])
@@ -374,7 +365,7 @@ def _drop_contents(lines: list[str], dropped: list[str]) -> list[str]:
     return out
 
 
-def _find_title(lines: list[str], dropped: list[str]) -> tuple[str | None, list[str], list[str]]:
+def _find_title(lines: list[str]) -> tuple[str | None, list[str], list[str]]:
     """The headline, the lead lines under it, and the body.
 
     The headline is a short line of the masthead, the lines before the first
@@ -399,25 +390,19 @@ def _find_title(lines: list[str], dropped: list[str]) -> tuple[str | None, list[
     if not candidates or len(masthead) > 16:
         return None, [], lines
 
-    # A headline printed twice wins; then one of four words or more over a
+    # A headline printed twice wins; else one of four words or more over a
     # section label or site name ("World News"); then title case over a
     # sentence-case dek; then the line nearest the text.
-    def rank(i: int) -> tuple[bool, bool, bool, int]:
+    def rank(i: int) -> tuple[bool, bool, int]:
         line = masthead[i]
-        return (line in lines[first_prose:], len(words(line)) >= 4, is_title_case(line), i)
+        return (len(words(line)) >= 4, is_title_case(line), i)
 
     repeated = [i for i in candidates if masthead[i] in lines[first_prose:]]
     chosen = repeated[0] if repeated else max(candidates, key=rank)
     title = masthead[chosen]
-    # Masthead lines before the headline are site banners.
-    dropped.extend(masthead[:chosen])
+    # Masthead lines above the headline are site banners and are left out.
     lead = [x for x in masthead[chosen + 1 :] if x != title]
-    body = []
-    for x in lines[first_prose:]:
-        if x == title:
-            dropped.append(x)
-            continue
-        body.append(x)
+    body = [x for x in lines[first_prose:] if x != title]
     return title, lead, body
 
 
@@ -496,14 +481,13 @@ def _classify_run(run: list[str], level: int, at_end: bool) -> list[Block]:
     return out
 
 
-def _drop_empty_sections(blocks: list[Block], dropped: list[str]) -> list[Block]:
+def _drop_empty_sections(blocks: list[Block]) -> list[Block]:
     """Drop headings with nothing under them before the next heading of their rank."""
     out: list[Block] = []
     for b in reversed(blocks):
         if b.kind is Kind.HEADING:
             nxt = out[-1] if out else None
             if nxt is None or (nxt.kind is Kind.HEADING and nxt.level <= b.level):
-                dropped.append(b.text)
                 continue
         out.append(b)
     out.reverse()
@@ -526,16 +510,15 @@ def _promote_closing_sections(blocks: list[Block]) -> list[Block]:
 
 
 def parse_text(text: str) -> TextDocument:
-    dropped: list[str] = []
     lines = unwrap_lines(normalise_lines(text))
-    lines = _cut_strong_tail(lines, dropped)
-    lines = _drop_chrome(lines, dropped)
-    lines = _cut_tail(lines, dropped)
-    lines = _drop_contents(lines, dropped)
-    title, lead, body = _find_title(lines, dropped)
+    lines = _cut_strong_tail(lines)
+    lines = _drop_chrome(lines)
+    lines = _cut_tail(lines)
+    lines = _drop_contents(lines)
+    title, lead, body = _find_title(lines)
     blocks = [Block(Kind.PARAGRAPH, x) for x in lead] + _classify(body)
-    blocks = _promote_closing_sections(_drop_empty_sections(blocks, dropped))
-    return TextDocument(title=title, blocks=blocks, dropped=dropped)
+    blocks = _promote_closing_sections(_drop_empty_sections(blocks))
+    return TextDocument(title=title, blocks=blocks)
 
 
 # --- output ------------------------------------------------------------------

@@ -13,7 +13,7 @@ import difflib
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -44,39 +44,32 @@ class TextMap:
     def __init__(self, text: str, shown: str | None = None) -> None:
         self._wide = [i for i, ch in enumerate(shown if shown is not None else text)
                       if ord(ch) > 0xFFFF]  # fmt: skip
-        self._blocks: list[tuple[int, int, int]] = []  # (core start, shown start, length)
         self.aligned = shown is None or shown == text
+        self._blocks: list[tuple[int, int, int]] = []  # (core start, shown start, length)
         if shown is not None and not self.aligned:
             matcher = difflib.SequenceMatcher(None, text, shown, autojunk=False)
             self._blocks = [(a, b, n) for a, b, n in matcher.get_matching_blocks() if n]
+        self._starts = ([a for a, _, _ in self._blocks], [b for _, b, _ in self._blocks])
 
-    def _to_shown(self, offset: int) -> int:
+    def _carry(self, offset: int, side: int) -> int:
+        """``offset`` on one side (0 core, 1 shown) to the other, through the aligned blocks."""
         if self.aligned:
             return offset
-        k = bisect.bisect_right([a for a, _, _ in self._blocks], offset) - 1
+        k = bisect.bisect_right(self._starts[side], offset) - 1
         if k < 0:
             return 0
-        a, b, n = self._blocks[k]
-        return b + min(offset - a, n)
-
-    def _from_shown(self, position: int) -> int:
-        if self.aligned:
-            return position
-        k = bisect.bisect_right([b for _, b, _ in self._blocks], position) - 1
-        if k < 0:
-            return 0
-        a, b, n = self._blocks[k]
-        return a + min(position - b, n)
+        block = self._blocks[k]
+        return block[1 - side] + min(offset - block[side], block[2])
 
     def to_qt(self, offset: int) -> int:
-        shown = self._to_shown(offset)
+        shown = self._carry(offset, 0)
         return shown + bisect.bisect_left(self._wide, shown)
 
     def from_qt(self, position: int) -> int:
         shown = position
         for _ in range(3):  # converges at once for all but pathological texts
             shown = position - bisect.bisect_left(self._wide, shown)
-        return self._from_shown(shown)
+        return self._carry(shown, 1)
 
 
 @dataclass(frozen=True)
@@ -87,8 +80,6 @@ class Span:
 
 class ArticleView(QTextBrowser):
     """QTextBrowser showing an article; it never loads anything from the network."""
-
-    article_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -128,7 +119,6 @@ class ArticleView(QTextBrowser):
             log.warning("article %s: shown text differs from its plain text", article.id)
         self._update_selections()
         self.verticalScrollBar().setValue(0)
-        self.article_changed.emit(article.id)
 
     def loadResource(self, type_: int, name: QUrl | str) -> object:
         # Only local files: an article never makes the app reach the network.

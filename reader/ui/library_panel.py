@@ -177,10 +177,16 @@ class LibraryPanel(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
 
     def set_articles(self, articles: list[ArticleInfo]) -> None:
+        """Replace the list, keeping the current article selected without announcing it."""
         current = self.current_id()
         self.model.set_articles(articles)
         if current:
-            self.select(current)
+            selection = self.view.selectionModel()
+            selection.blockSignals(True)
+            try:
+                self.select(current)
+            finally:
+                selection.blockSignals(False)
 
     def on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

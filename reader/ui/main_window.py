@@ -49,7 +49,6 @@ class MainWindow(QMainWindow):
     library_loaded = Signal()
     index_ready = Signal()
     search_finished = Signal(object)
-    article_opened = Signal(str)
 
     def __init__(
         self,
@@ -267,16 +266,16 @@ class MainWindow(QMainWindow):
     def refresh_bookmarks(self) -> None:
         article = self.view.article
         current = article.id if article else None
-        self.bookmarks_panel.set_bookmarks(
-            self.core.bookmarks.entries(), self.core.titles(), current
-        )
+        marks = self.core.bookmarks.entries()
+        self.bookmarks_panel.set_bookmarks(marks, self.core.titles(), current)
         if article is not None:
-            marks = [
-                (Span(b.start, b.end), QColor(COLOR_HEX[b.color]))
-                for b in self.core.bookmarks.entries(article.id)
-                if not b.detached
-            ]
-            self.view.set_marks(marks)
+            self.view.set_marks(
+                [
+                    (Span(b.start, b.end), QColor(COLOR_HEX[b.color]))
+                    for b in marks
+                    if b.article_id == article.id and not b.detached
+                ]
+            )
 
     def on_bookmark_activated(self, bookmark: object) -> None:
         assert isinstance(bookmark, Bookmark)
@@ -290,8 +289,6 @@ class MainWindow(QMainWindow):
             return
         span = Span(bookmark.start, bookmark.end)
         self.view.scroll_to_span(span)
-        # A view that has just been shown lays out later; scroll again once it has.
-        QTimer.singleShot(0, lambda: self.view.scroll_to_span(span))
         self.view.flash(span)
         self._flash_timer.start()
 
@@ -504,9 +501,7 @@ class MainWindow(QMainWindow):
         def run(_progress: Callable[[int, int], None]) -> list[ImportOutcome]:
             core = factory()
             try:
-                outcomes = core.library.import_paths(paths)
-                core.follow_bookmarks()
-                return outcomes
+                return core.import_paths(paths)
             finally:
                 core.close()
 
@@ -534,13 +529,6 @@ class MainWindow(QMainWindow):
     # --- reading -------------------------------------------------------------
 
     def on_article_selected(self, article_id: str) -> None:
-        shown = self.view.article
-        if shown is not None and shown.id == article_id:
-            info = next(
-                (a for a in self.library_panel.model.articles() if a.id == article_id), None
-            )
-            if info is not None and info.content_hash == shown.info.content_hash:
-                return  # the list was refreshed: keep the reader's place
         self.open_article(article_id)
 
     def open_article(self, article_id: str) -> Article | None:
@@ -559,7 +547,6 @@ class MainWindow(QMainWindow):
         self.settings.setValue("reading/last_article", article_id)
         info = article.info
         self.status_label.setText(f"{info.words:,} words · about {info.minutes} min")
-        self.article_opened.emit(article_id)
         return article
 
     def _fill_outline(self, article: Article) -> None:
