@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem
 
 
@@ -18,7 +18,9 @@ def fit_item_widgets(view: QListWidget, items: Iterable[QListWidgetItem] | None 
         widget = view.itemWidget(item)
         if widget is not None:
             widget.setFixedWidth(width)
-            item.setSizeHint(widget.sizeHint())
+            # a wrapped label's height follows its width; sizeHint() does not ask
+            height = widget.heightForWidth(width)
+            item.setSizeHint(QSize(width, height if height > 0 else widget.sizeHint().height()))
 
 
 class _Refit(QObject):
