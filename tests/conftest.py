@@ -1,18 +1,25 @@
+"""Fixtures shared by the tests: data folders, a library, a core, and windows."""
+
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from reader.core import ReaderCore
 from reader.library import Library
 from reader.paths import bundled_articles_dir
+from reader.ui.app import build_window
+from reader.ui.main_window import MainWindow
 
 SEEDS = bundled_articles_dir()
+
+OpenWindow = Callable[..., MainWindow]
 
 
 @pytest.fixture
@@ -44,3 +51,36 @@ def core(data_dir: Path) -> Iterator[ReaderCore]:
     c.refresh()
     yield c
     c.close()
+
+
+@pytest.fixture
+def open_window(qtbot: QtBot) -> Iterator[OpenWindow]:
+    """Opens the window on a data dir and waits for its library (or its index).
+
+    Every window opened is closed at the end of the test, so its background
+    work ends with the test.
+    """
+    opened: list[MainWindow] = []
+
+    def open_(
+        data_dir: Path,
+        wait_for_index: bool = False,
+        timeout: int = 20_000,
+        before_load: Callable[[MainWindow], None] | None = None,
+    ) -> MainWindow:
+        window = build_window(data_dir)
+        opened.append(window)
+        window.show()
+        if before_load is not None:
+            before_load(window)
+        signal = window.index_ready if wait_for_index else window.library_loaded
+        with qtbot.waitSignal(signal, timeout=timeout):
+            window.load_library()
+        return window
+
+    yield open_
+    while opened:
+        window = opened.pop()
+        window.close()
+        window.shutdown()
+        window.deleteLater()

@@ -7,7 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from reader.bookmarks import COLOR_HEX
 from reader.ui.main_window import MainWindow
-from tests.test_window import _close_windows, open_window  # noqa: F401 (fixture)
+from tests.conftest import OpenWindow
 
 PASSAGE = "Imagine a magnificent skyscraper."
 
@@ -27,8 +27,8 @@ def highlighted(window: MainWindow) -> list[tuple[str, str]]:
     ]
 
 
-def test_bookmark_survives_a_restart(qtbot: QtBot, data_dir: Path) -> None:
-    window = open_window(qtbot, data_dir)
+def test_bookmark_survives_a_restart(qtbot: QtBot, data_dir: Path, open_window: OpenWindow) -> None:
+    window = open_window(data_dir)
     window.open_article("backend-developer")
     select_text(window, PASSAGE)
     saved = window.bookmark_selection(note="analogy", color="green", tags=("teaching",))
@@ -36,15 +36,17 @@ def test_bookmark_survives_a_restart(qtbot: QtBot, data_dir: Path) -> None:
     assert (PASSAGE, COLOR_HEX["green"]) in highlighted(window)
     window.close()
 
-    again = open_window(qtbot, data_dir)
+    again = open_window(data_dir)
     assert again.view.article is not None and again.view.article.id == "backend-developer"
     assert (PASSAGE, COLOR_HEX["green"]) in highlighted(again)
     listed = again.bookmarks_panel.items()
     assert [(b.exact, b.note, b.tags) for b in listed] == [(PASSAGE, "analogy", ("teaching",))]
 
 
-def test_activating_a_bookmark_opens_its_passage(qtbot: QtBot, data_dir: Path) -> None:
-    window = open_window(qtbot, data_dir)
+def test_activating_a_bookmark_opens_its_passage(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow
+) -> None:
+    window = open_window(data_dir)
     window.resize(760, 560)
     b = window.core.add_bookmark_quote("empowering-national-progress", "Kenya’s M-Pesa")
     window.open_article("backend-developer")
@@ -62,8 +64,8 @@ def test_activating_a_bookmark_opens_its_passage(qtbot: QtBot, data_dir: Path) -
     ))  # fmt: skip
 
 
-def test_delete_and_undo(qtbot: QtBot, data_dir: Path) -> None:
-    window = open_window(qtbot, data_dir)
+def test_delete_and_undo(qtbot: QtBot, data_dir: Path, open_window: OpenWindow) -> None:
+    window = open_window(data_dir)
     b = window.core.add_bookmark_quote("backend-developer", PASSAGE, note="keep me")
     window.refresh_bookmarks()
     window.bookmarks_panel.select(b.id)
@@ -76,8 +78,8 @@ def test_delete_and_undo(qtbot: QtBot, data_dir: Path) -> None:
     assert [x.id for x in window.bookmarks_panel.items()] == [b.id]
 
 
-def test_edit_in_place(qtbot: QtBot, data_dir: Path) -> None:
-    window = open_window(qtbot, data_dir)
+def test_edit_in_place(qtbot: QtBot, data_dir: Path, open_window: OpenWindow) -> None:
+    window = open_window(data_dir)
     b = window.core.add_bookmark_quote("backend-developer", PASSAGE)
     window.refresh_bookmarks()
     panel = window.bookmarks_panel
@@ -89,8 +91,8 @@ def test_edit_in_place(qtbot: QtBot, data_dir: Path) -> None:
     assert (stored.note, stored.tags) == ("a new note", ("one", "two"))
 
 
-def test_filters(qtbot: QtBot, data_dir: Path) -> None:
-    window = open_window(qtbot, data_dir)
+def test_filters(qtbot: QtBot, data_dir: Path, open_window: OpenWindow) -> None:
+    window = open_window(data_dir)
     window.core.add_bookmark_quote("backend-developer", PASSAGE, note="n", color="blue")
     window.core.add_bookmark_quote("empowering-national-progress", "Kenya’s M-Pesa")
     window.open_article("backend-developer")
@@ -106,28 +108,23 @@ def test_filters(qtbot: QtBot, data_dir: Path) -> None:
     assert [b.exact for b in panel.items()] == ["Kenya’s M-Pesa"]
 
 
-def test_open_target_goes_to_the_bookmark(qtbot: QtBot, data_dir: Path) -> None:
-    window = open_window(qtbot, data_dir)
+def test_open_target_goes_to_the_bookmark(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow
+) -> None:
+    window = open_window(data_dir)
     b = window.core.add_bookmark_quote("empowering-national-progress", "Kenya’s M-Pesa")
     window.close()
-    from reader.ui.app import build_window
-
-    again = build_window(data_dir)
-    from tests.test_window import _OPEN
-
-    _OPEN.append(again)
-    again.show()
-    again.open_target(b.article_id, b.id)
-    with qtbot.waitSignal(again.library_loaded, timeout=10_000):
-        again.load_library()
+    again = open_window(data_dir, before_load=lambda w: w.open_target(b.article_id, b.id))
     assert again.view.article is not None and again.view.article.id == b.article_id
     qtbot.waitUntil(lambda: again.view.verticalScrollBar().value() > 0)
 
 
-def test_delete_key_removes_and_ctrl_z_restores(qtbot: QtBot, data_dir: Path) -> None:
+def test_delete_key_removes_and_ctrl_z_restores(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow
+) -> None:
     from PySide6.QtCore import Qt
 
-    window = open_window(qtbot, data_dir)
+    window = open_window(data_dir)
     b = window.core.add_bookmark_quote("backend-developer", PASSAGE)
     window.refresh_bookmarks()
     window.sidebar.setCurrentWidget(window.bookmarks_panel)

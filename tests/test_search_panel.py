@@ -7,11 +7,11 @@ from pytestqt.qtbot import QtBot
 
 from reader.search_index import Hit
 from reader.ui.main_window import MainWindow
-from tests.test_window import _close_windows, open_window  # noqa: F401 (fixture)
+from tests.conftest import OpenWindow
 
 
-def ready_window(qtbot: QtBot, data_dir: Path) -> MainWindow:
-    return open_window(qtbot, data_dir, wait_for_index=True)
+def ready_window(open_window: OpenWindow, data_dir: Path) -> MainWindow:
+    return open_window(data_dir, wait_for_index=True)
 
 
 def type_query(qtbot: QtBot, window: MainWindow, text: str) -> None:
@@ -21,8 +21,10 @@ def type_query(qtbot: QtBot, window: MainWindow, text: str) -> None:
         qtbot.keyClicks(window.search_panel.field, text)
 
 
-def test_typing_shows_hits_with_highlighted_snippets(qtbot: QtBot, data_dir: Path) -> None:
-    window = ready_window(qtbot, data_dir)
+def test_typing_shows_hits_with_highlighted_snippets(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow
+) -> None:
+    window = ready_window(open_window, data_dir)
     type_query(qtbot, window, "estonia")
     qtbot.waitUntil(lambda: window.search_panel.results.count() == 1)
     item = window.search_panel.results.item(0)
@@ -33,8 +35,10 @@ def test_typing_shows_hits_with_highlighted_snippets(qtbot: QtBot, data_dir: Pat
     assert "1 result" in window.search_panel.status.text()
 
 
-def test_activating_a_hit_scrolls_to_the_highlighted_words(qtbot: QtBot, data_dir: Path) -> None:
-    window = ready_window(qtbot, data_dir)
+def test_activating_a_hit_scrolls_to_the_highlighted_words(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow
+) -> None:
+    window = ready_window(open_window, data_dir)
     window.resize(760, 560)
     type_query(qtbot, window, "kenya")
     qtbot.waitUntil(lambda: window.search_panel.results.count() == 1)
@@ -49,8 +53,8 @@ def test_activating_a_hit_scrolls_to_the_highlighted_words(qtbot: QtBot, data_di
     assert view.verticalScrollBar().value() > 0  # it was far down the article
 
 
-def test_next_and_previous_hit(qtbot: QtBot, data_dir: Path) -> None:
-    window = ready_window(qtbot, data_dir)
+def test_next_and_previous_hit(qtbot: QtBot, data_dir: Path, open_window: OpenWindow) -> None:
+    window = ready_window(open_window, data_dir)
     type_query(qtbot, window, "backend")
     qtbot.waitUntil(lambda: window.search_panel.results.count() > 0)
     qtbot.keyClick(window.search_panel.field, Qt.Key.Key_Return)
@@ -63,8 +67,10 @@ def test_next_and_previous_hit(qtbot: QtBot, data_dir: Path) -> None:
     assert view.current_hit() == (first - 1) % view.hit_count()
 
 
-def test_typo_offers_did_you_mean_and_recent_searches(qtbot: QtBot, data_dir: Path) -> None:
-    window = ready_window(qtbot, data_dir)
+def test_typo_offers_did_you_mean_and_recent_searches(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow
+) -> None:
+    window = ready_window(open_window, data_dir)
     type_query(qtbot, window, "serch enginee")
     qtbot.waitUntil(lambda: window.search_panel.results.count() == 1)
     assert "search engine" in window.search_panel.status.text()

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,36 +10,14 @@ from pytestqt.qtbot import QtBot
 from reader.library import Library
 from reader.paths import default_data_dir
 from reader.rendering import render
-from reader.ui.app import build_window
 from reader.ui.article_view import ArticleView, TextMap
 from reader.ui.main_window import MainWindow
 
-_OPEN: list[MainWindow] = []
 
-
-@pytest.fixture(autouse=True)
-def _close_windows() -> Iterator[None]:
-    """Close every window a test opened, so its background work ends with the test."""
-    yield
-    while _OPEN:
-        window = _OPEN.pop()
-        window.close()
-        window.shutdown()
-        window.deleteLater()
-
-
-def open_window(qtbot: QtBot, data_dir: Path, wait_for_index: bool = False) -> MainWindow:
-    window = build_window(data_dir)
-    _OPEN.append(window)
-    window.show()
-    signal = window.index_ready if wait_for_index else window.library_loaded
-    with qtbot.waitSignal(signal, timeout=20_000):
-        window.load_library()
-    return window
-
-
-def test_five_rows_and_first_article_open(qtbot: QtBot, data_dir: Path) -> None:
-    window = open_window(qtbot, data_dir)
+def test_five_rows_and_first_article_open(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow
+) -> None:
+    window = open_window(data_dir)
     assert window.library_panel.model.rowCount() == 5
     article = window.view.article
     assert article is not None
@@ -48,8 +25,10 @@ def test_five_rows_and_first_article_open(qtbot: QtBot, data_dir: Path) -> None:
     assert window.view.toPlainText() == article.text
 
 
-def test_selecting_rows_shows_articles(qtbot: QtBot, data_dir: Path) -> None:
-    window = open_window(qtbot, data_dir)
+def test_selecting_rows_shows_articles(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow
+) -> None:
+    window = open_window(data_dir)
     view = window.library_panel.view
     view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_Down)
@@ -60,21 +39,23 @@ def test_selecting_rows_shows_articles(qtbot: QtBot, data_dir: Path) -> None:
     assert "Backend Developer: The Unseen Architect" in window.windowTitle()
 
 
-def test_filter_narrows_the_list(qtbot: QtBot, data_dir: Path) -> None:
-    window = open_window(qtbot, data_dir)
+def test_filter_narrows_the_list(qtbot: QtBot, data_dir: Path, open_window: OpenWindow) -> None:
+    window = open_window(data_dir)
     qtbot.keyClicks(window.library_panel.filter_edit, "hidden")
     assert window.library_panel.proxy.rowCount() == 1
 
 
-def test_state_is_restored_after_restart(qtbot: QtBot, data_dir: Path) -> None:
-    window = open_window(qtbot, data_dir)
+def test_state_is_restored_after_restart(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow
+) -> None:
+    window = open_window(data_dir)
     window.resize(760, 560)
     window.splitter.setSizes([240, 520])
     window.library_panel.select("the-role-of-the-backend")
     sizes = window.splitter.sizes()
     window.close()
 
-    again = open_window(qtbot, data_dir)
+    again = open_window(data_dir)
     assert again.view.article is not None
     assert again.view.article.id == "the-role-of-the-backend"
     assert again.size().width() == 760 and again.size().height() == 560
@@ -151,12 +132,14 @@ def test_default_data_dir_is_qts_app_data_location(qtbot: QtBot) -> None:
 
 
 @pytest.mark.parametrize("theme", ["sepia", "dark"])
-def test_theme_choice_persists(qtbot: QtBot, data_dir: Path, theme: str) -> None:
-    window = open_window(qtbot, data_dir)
+def test_theme_choice_persists(
+    qtbot: QtBot, data_dir: Path, theme: str, open_window: OpenWindow
+) -> None:
+    window = open_window(data_dir)
     action = next(a for a in window.theme_group.actions() if a.data() == theme)
     action.trigger()
     window.close()
-    again = open_window(qtbot, data_dir)
+    again = open_window(data_dir)
     assert again.view.theme.name == theme
 
 

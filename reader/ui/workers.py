@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +15,25 @@ from reader.errors import ReaderError
 
 ProgressFn = Callable[[int, int], None]
 Job = Callable[[ProgressFn], Any]
+PROGRESS_INTERVAL = 0.1  # seconds between two progress signals of one job
+
+
+def throttled(report: ProgressFn, interval: float = PROGRESS_INTERVAL) -> ProgressFn:
+    """``report``, passed on at most once per ``interval`` (and always at the end).
+
+    Progress then costs the UI thread a few signals a second, however many
+    files a job walks through.
+    """
+    last = -interval
+
+    def progress(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if done >= total or now - last >= interval:
+            last = now
+            report(done, total)
+
+    return progress
 
 
 class JobRunner(QObject):
@@ -50,9 +70,11 @@ class JobRunner(QObject):
         number = next(self._numbers)
         self._callbacks[number] = (on_finished, on_failed, on_progress)
 
-        def progress(done: int, total: int) -> None:
+        def emit_progress(done: int, total: int) -> None:
             with contextlib.suppress(RuntimeError):  # the window is gone
                 self._progress.emit(number, done, total)
+
+        progress = throttled(emit_progress)
 
         def run() -> None:
             try:
