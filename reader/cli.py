@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import NoReturn
 
 from reader import __version__
-from reader.bookmarks import COLORS, Bookmark
+from reader.bookmarks.store import COLORS, Bookmark
 from reader.core import ReaderCore
 from reader.errors import BookmarkError, ReaderError, SearchIndexError
-from reader.library import write_atomic
+from reader.library.library import write_atomic
 from reader.paths import bundled_articles_dir, resolve_data_dir
-from reader.search_index import Hit, SearchIndex, SearchResults
+from reader.search.index import Hit, SearchIndex, SearchResults
 
 
 class _Parser(argparse.ArgumentParser):

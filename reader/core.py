@@ -10,13 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from reader.annotations import export_json, export_markdown, parse_annotations
-from reader.bookmarks import Bookmark, BookmarkStore
+from reader.bookmarks.annotations import export_json, export_markdown, parse_annotations
+from reader.bookmarks.store import Bookmark, BookmarkStore
 from reader.errors import ArticleNotFound, BookmarkNotFound
-from reader.library import ImportOutcome, Library, RefreshReport
+from reader.library.library import ImportOutcome, Library, RefreshReport
 from reader.paths import ensure_data_dir
-from reader.search import index_path, sync_index
-from reader.search_index import Progress, SearchIndex, SyncReport
+from reader.search.index import Progress, SearchIndex, SyncReport
+from reader.search.sync import index_path, sync_index
 
 
 @dataclass

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from reader.core import ReaderCore
-from reader.library import Library
+from reader.library.library import Library
 from reader.paths import bundled_articles_dir
 from reader.ui.app import build_window
 from reader.ui.main_window import MainWindow

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from reader.anchoring import anchor, selector_for
-from reader.bookmarks import BookmarkStore
+from reader.bookmarks.anchoring import anchor, selector_for
+from reader.bookmarks.store import BookmarkStore
 from reader.cli import main
 from reader.core import ReaderCore
 from reader.errors import QuoteNotFound

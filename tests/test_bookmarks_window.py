@@ -5,7 +5,7 @@ from pathlib import Path
 from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 
-from reader.bookmarks import COLOR_HEX
+from reader.bookmarks.store import COLOR_HEX
 from reader.ui.main_window import MainWindow
 from tests.conftest import OpenWindow
 

@@ -5,10 +5,22 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from reader.library import Library
+from reader.library.library import Library
 from tests.conftest import OpenWindow
 
-WORDS = "river mountain reading quiet paper light window garden stone letter harbour".split()
+WORDS = [
+    "river",
+    "mountain",
+    "reading",
+    "quiet",
+    "paper",
+    "light",
+    "window",
+    "garden",
+    "stone",
+    "letter",
+    "harbour",
+]
 
 
 def write_library(data_dir: Path, count: int) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from reader import importing
 from reader.errors import ArticleNotFound, DataDirError
-from reader.library import Library
+from reader.library import importing
+from reader.library.library import Library
 from tests.conftest import SEEDS
 
 ARTICLE = "# {title}\n\nA first paragraph about {title}, with enough words to count.\n"
@@ -35,7 +35,7 @@ def spy_on_conversions(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         calls.append(path)
         return real(data, path, metadata)
 
-    monkeypatch.setattr("reader.library.convert_bytes", spy)
+    monkeypatch.setattr("reader.library.library.convert_bytes", spy)
     return calls
 
 
@@ -74,7 +74,7 @@ def test_edit_remove_and_rename_are_noticed(empty_library: Library) -> None:
 
 
 def test_converter_change_reparses(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("reader.library.CONVERTER_VERSION", "next")
+    monkeypatch.setattr("reader.library.library.CONVERTER_VERSION", "next")
     calls = spy_on_conversions(monkeypatch)
     report = library.refresh()
     assert len(calls) == 5

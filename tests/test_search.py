@@ -13,9 +13,9 @@ import pytest
 
 from reader.cli import main
 from reader.errors import SearchIndexError
-from reader.library import Library
-from reader.search import index_path, sync_index
-from reader.search_index import SCHEMA_VERSION, SearchIndex
+from reader.library.library import Library
+from reader.search.index import SCHEMA_VERSION, SearchIndex
+from reader.search.sync import index_path, sync_index
 
 
 @pytest.fixture
@@ -254,7 +254,7 @@ def test_one_pass_analyzer_matches_whooshs_filter_chain(library: Library) -> Non
     )
     from whoosh.support.charset import accent_map
 
-    from reader.search_index import EnglishAnalyzer
+    from reader.search.index import EnglishAnalyzer
 
     chain = (
         RegexTokenizer(r"\w+(?:\.?\w+)*")

@@ -5,7 +5,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from reader.search_index import Hit
+from reader.search.index import Hit
 from reader.ui.main_window import MainWindow
 from tests.conftest import OpenWindow
 

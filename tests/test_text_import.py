@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reader.importing import convert_file
-from reader.importing.text import parse_text, text_to_markdown
+from reader.library.importing import convert_file
+from reader.library.importing.text import parse_text, text_to_markdown
 from reader.rendering import render
 from tests.conftest import SEEDS
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from reader.errors import ImportFailed
-from reader.importing import convert_bytes, convert_file
-from reader.importing.titles import derive_title, title_from_filename
+from reader.library.importing import convert_bytes, convert_file
+from reader.library.importing.titles import derive_title, title_from_filename
 
 LONG = (
     "Behind every seamless website, fast-loading application, and reliable service is a "

@@ -7,11 +7,11 @@ from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from reader.library import Library
+from reader.library.library import Library
 from reader.paths import default_data_dir
 from reader.rendering import render
 from reader.ui.article_view import ArticleView, TextMap
-from reader.ui.main_window import MainWindow
+from tests.conftest import OpenWindow
 
 
 def test_five_rows_and_first_article_open(

@@ -19,8 +19,8 @@ from reader.paths import (
     resolve_data_dir,
     resources_dir,
 )
-from reader.search import index_path
-from reader.search_index import SearchIndex
+from reader.search.index import SearchIndex
+from reader.search.sync import index_path
 from reader.ui.main_window import MainWindow
 
 

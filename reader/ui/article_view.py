@@ -25,7 +25,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
-from reader.articles import Article
+from reader.library.articles import Article
 from reader.ui.themes import SERIF_FAMILIES, THEMES, Theme, document_css, first_family
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.bookmarks import COLOR_HEX, COLORS, Bookmark
+from reader.bookmarks.store import COLOR_HEX, COLORS, Bookmark
 from reader.ui.widgets import add_rich_item, refit_on_resize
 
 BOOKMARK_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -29,12 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.articles import Article
-from reader.bookmarks import COLOR_HEX, Bookmark
+from reader.bookmarks.store import COLOR_HEX, Bookmark
 from reader.core import ReaderCore
 from reader.errors import ReaderError
-from reader.library import ImportOutcome, RefreshReport
-from reader.search_index import Hit, SearchIndex, SearchResults, SyncReport
+from reader.library.articles import Article
+from reader.library.library import ImportOutcome, RefreshReport
+from reader.search.index import Hit, SearchIndex, SearchResults, SyncReport
 from reader.ui import workers
 from reader.ui.article_view import ArticleView, Span
 from reader.ui.bookmarks_panel import BookmarkDialog, BookmarksPanel
@@ -318,7 +318,7 @@ class MainWindow(QMainWindow):
             if "json" in chosen.lower() or path.endswith((".json", ".jsonld"))
             else "markdown"
         )
-        from reader.library import write_atomic
+        from reader.library.library import write_atomic
 
         write_atomic(Path(path), self.core.export_bookmarks(fmt).encode("utf-8"))
         self.status_label.setText(f"Bookmarks exported to {path}")

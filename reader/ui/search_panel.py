@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.search_index import Hit, SearchResults, join_snippets
+from reader.search.index import Hit, SearchResults, join_snippets
 from reader.ui.widgets import add_rich_item, refit_on_resize
 
 DEBOUNCE_MS = 150

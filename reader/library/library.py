@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from reader.articles import Article, ArticleInfo, Origin, content_hash, count_words, slugify
-from reader.catalog import Catalog, CatalogRow
 from reader.errors import ArticleNotFound, ImportFailed
-from reader.importing import (
+from reader.library.articles import Article, ArticleInfo, Origin, content_hash, count_words, slugify
+from reader.library.catalog import Catalog, CatalogRow
+from reader.library.importing import (
     CONVERTER_VERSION,
     Converted,
     convert_bytes,

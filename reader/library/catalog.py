@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from reader.articles import ArticleInfo, Origin
 from reader.errors import CatalogError
+from reader.library.articles import ArticleInfo, Origin
 
 SCHEMA_VERSION = 1
 

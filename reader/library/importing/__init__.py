@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader.errors import ImportFailed
-from reader.importing import markdown as md_import
-from reader.importing import text as text_import
-from reader.importing.decode import decode_bytes
-from reader.importing.titles import derive_title, title_from_filename
+from reader.library.importing import markdown as md_import
+from reader.library.importing import text as text_import
+from reader.library.importing.decode import decode_bytes
+from reader.library.importing.titles import derive_title, title_from_filename
 
 Converter = Callable[[str], tuple[str | None, str]]
 

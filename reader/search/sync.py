@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from reader.articles import Article
-from reader.bookmarks import Bookmark, BookmarkStore
+from reader.bookmarks.store import Bookmark, BookmarkStore
 from reader.errors import ArticleNotFound, BookmarkNotFound
-from reader.importing import CONVERTER_VERSION
-from reader.library import Library
-from reader.search_index import ARTICLE, BOOKMARK, IndexDoc, Progress, SearchIndex, SyncReport
+from reader.library.articles import Article
+from reader.library.importing import CONVERTER_VERSION
+from reader.library.library import Library
+from reader.search.index import ARTICLE, BOOKMARK, IndexDoc, Progress, SearchIndex, SyncReport
 
 
 def index_path(data_dir: Path) -> Path:

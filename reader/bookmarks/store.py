@@ -1,7 +1,7 @@
 """The bookmark store: SQLite in the data dir, one transaction per change.
 
 Each bookmark keeps where it points as W3C Web Annotation selectors (see
-:mod:`reader.anchoring`) and the article's content hash when it last
+:mod:`reader.bookmarks.anchoring`) and the article's content hash when it last
 anchored. When an article changes, :meth:`BookmarkStore.reanchor` finds its
 bookmarks again; those that cannot be found stay, marked detached.
 """
@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from reader.anchoring import Selector, anchor, selector_for
+from reader.bookmarks.anchoring import Selector, anchor, selector_for
 from reader.errors import BookmarkError, BookmarkNotFound, QuoteNotFound
 
 COLORS = ("yellow", "green", "blue", "pink", "purple")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from reader.importing.markup import escape_markdown
+from reader.library.importing.markup import escape_markdown
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n(---|\.\.\.)\n", re.DOTALL)
 _ATX_H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from reader.bookmarks import COLORS, Bookmark, normalise_tags
+from reader.bookmarks.store import COLORS, Bookmark, normalise_tags
 from reader.errors import BookmarkError
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"

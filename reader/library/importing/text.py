@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from reader.importing.markup import escape_markdown
+from reader.library.importing.markup import escape_markdown
 
 
 class Kind(Enum):
