@@ -1,0 +1,124 @@
+"""Files and SQLite databases, written one way everywhere.
+
+Every store (the catalog, the bookmarks, the search index's texts) opens its
+database through :func:`connect`, changes it inside :func:`transaction` (which
+takes the write lock before the first read, so what a change reads is what it
+writes over), moves its schema forward with :func:`migrate`, and sets a damaged
+file aside with :func:`set_aside`, together with its ``-wal`` and ``-shm``.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal
+
+Synchronous = Literal["NORMAL", "FULL"]
+_SIDE_FILES = ("-wal", "-shm")
+
+
+class NewerSchema(sqlite3.DatabaseError):
+    """The database was written by a newer version of reader."""
+
+
+def connect(
+    path: Path, synchronous: Synchronous = "NORMAL", timeout: float = 10
+) -> sqlite3.Connection:
+    """Open ``path`` in WAL mode, autocommit (changes go through :func:`transaction`)."""
+    db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+    try:
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute(f"PRAGMA synchronous={synchronous}")
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction: the lock is taken first, so reads inside it are current."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def migrate(db: sqlite3.Connection, migrations: Mapping[int, str]) -> int:
+    """Bring the schema to the highest version in ``migrations``; return that version.
+
+    The version is SQLite's ``user_version``; each step runs in its own
+    transaction with the version it reaches, so a crash leaves a whole step or
+    none. A database from a newer reader raises :class:`NewerSchema`.
+    """
+    latest = max(migrations)
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version > latest:
+        raise NewerSchema(f"schema version {version} is newer than this reader knows ({latest})")
+    for target in range(version + 1, latest + 1):
+        script = f"BEGIN IMMEDIATE;{migrations[target]};PRAGMA user_version={target};COMMIT;"
+        try:
+            db.executescript(script)
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+    return latest
+
+
+def set_aside(path: Path, label: str) -> Path:
+    """Move a damaged database (and its -wal/-shm) to ``NAME.LABEL-DATE``; return that path.
+
+    A name already taken gets a number, so one set-aside file never replaces another.
+    """
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.{label}-{stamp}")
+    n = 2
+    while any(Path(str(aside) + s).exists() for s in ("", *_SIDE_FILES)):
+        aside = path.with_name(f"{path.name}.{label}-{stamp}-{n}")
+        n += 1
+    for suffix in ("", *_SIDE_FILES):
+        part = Path(str(path) + suffix)
+        if part.exists():
+            part.replace(Path(str(aside) + suffix))
+    return aside
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` whole or not at all, and make it durable.
+
+    The bytes go to a temporary file in the same folder, are synced, replace
+    the target, and the folder is synced so the new name survives a crash.
+    """
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    sync_folder(target.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """fsync a folder, so the names made or replaced in it are on disk."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
