@@ -6,29 +6,38 @@ in. The rules here are general: they look at the shape of lines (length,
 sentence punctuation, capitalisation, numbering, their neighbours), never at
 the strings of particular articles.
 
-The pass order is:
+parse_text splits the text at its line ends into a Draft and runs the passes
+of a PassRegistry over it, in order. Line passes rewrite the lines not yet
+placed; find_title takes the headline and its lead from them; classify turns
+the rest into blocks; block passes rewrite the blocks. build_passes registers,
+in this order:
 
-1. normalise lines;
-2. drop line-level chrome (navigation, image placeholders, counters,
-   taglines, filler testimonials, truncated teaser cards);
-3. cut a trailing "Related / Read also" tail made only of links;
-4. find the headline in the masthead (the lines before the first paragraph);
-5. recover headings, lists and paragraphs from the rest;
-6. drop headings left with no content under them.
+1. normalise: drop a byte-order mark and zero-width spaces, collapse spacing.
+2. unwrap: join hard-wrapped paragraphs back into one line each.
+3. cut_strong_tail: cut a comment form, author box or "More from" in the second half.
+4. drop_chrome: drop blank lines, navigation, credits, counters, filler, teaser cards.
+5. cut_tail: cut a final "Related" / "Read also" list made only of short lines.
+6. drop_contents: drop a table of contents (short lines repeated later as headings).
+7. find_title: take the headline from the masthead; the lines under it are its lead.
+8. classify: make the remaining lines headings, list items and paragraphs.
+9. drop_empty_sections: drop headings with nothing under them.
+10. promote_closing_sections: raise headings after the last numbered section to its rank.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from reader.library.importing.markup import escape_markdown
 
 
 class Kind(Enum):
+    """What a block is in the Markdown written for it."""
+
     HEADING = "heading"
     PARAGRAPH = "paragraph"
     BULLET = "bullet"
@@ -37,6 +46,8 @@ class Kind(Enum):
 
 @dataclass
 class Block:
+    """One heading, paragraph or list item; a list item's text is without its marker."""
+
     kind: Kind
     text: str
     level: int = 2  # headings only
@@ -52,6 +63,78 @@ class TextDocument:
 
     def to_markdown(self) -> str:
         return blocks_to_markdown(self.title, self.blocks)
+
+
+# --- passes and their registry -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The text between passes: lines not yet placed, the headline, the blocks placed so far."""
+
+    lines: list[str]
+    title: str | None = None
+    blocks: list[Block] = field(default_factory=list)
+
+    @classmethod
+    def from_text(cls, text: str) -> Draft:
+        """The text split at its line ends (\\n, \\r\\n or \\r), each line as it is."""
+        return cls(lines=text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+
+
+Pass = Callable[[Draft], Draft]
+LineStep = Callable[[list[str]], list[str]]
+BlockStep = Callable[[list[Block]], list[Block]]
+
+
+def on_lines(step: LineStep) -> Pass:
+    """A pass that rewrites the draft's lines not yet placed with `step`."""
+
+    def run(draft: Draft) -> Draft:
+        return replace(draft, lines=step(draft.lines))
+
+    return run
+
+
+def on_blocks(step: BlockStep) -> Pass:
+    """A pass that rewrites the draft's blocks with `step`."""
+
+    def run(draft: Draft) -> Draft:
+        return replace(draft, blocks=step(draft.blocks))
+
+    return run
+
+
+class PassRegistry(Mapping[str, Pass]):
+    """Passes by name, iterated in the order they run, as Python-Markdown registers processors.
+
+    Each pass is registered under a name with a place: passes run from the
+    lowest place to the highest (ties in the order their names were first
+    registered). A pass is looked up with ``registry[name]`` and removed with
+    ``deregister(name)``, so a caller can run a subset or slot in a pass of its
+    own between two others.
+    """
+
+    def __init__(self) -> None:
+        self._passes: dict[str, tuple[int, Pass]] = {}
+
+    def register(self, name: str, run: Pass, place: int) -> None:
+        """Add `run` under `name` at `place`; a name registered again is replaced."""
+        self._passes[name] = (place, run)
+
+    def deregister(self, name: str) -> None:
+        """Remove the pass registered under `name`; KeyError if there is none."""
+        del self._passes[name]
+
+    def __getitem__(self, name: str) -> Pass:
+        return self._passes[name][1]
+
+    def __iter__(self) -> Iterator[str]:
+        """The names of the passes, in the order they run."""
+        return iter(sorted(self._passes, key=lambda name: self._passes[name][0]))
+
+    def __len__(self) -> int:
+        return len(self._passes)
 
 
 # --- line shapes -------------------------------------------------------------
@@ -246,17 +329,25 @@ def is_chrome_line(line: str) -> bool:
     )
 
 
-def normalise_lines(text: str) -> list[str]:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+# --- line passes -------------------------------------------------------------
+
+
+def normalise(lines: list[str]) -> list[str]:
+    """Drop a leading byte-order mark and zero-width spaces; collapse spacing.
+
+    No-break spaces, tabs and runs of white space become one space, and each
+    line is trimmed. Blank lines are kept (as empty strings) for unwrap.
+    """
     out = []
-    for raw in text.split("\n"):
-        line = raw.replace("\u00a0", " ").replace("\u200b", "").replace("\t", " ")
+    for k, raw in enumerate(lines):
+        line = raw.lstrip("\ufeff") if k == 0 else raw
+        line = line.replace("\u00a0", " ").replace("\u200b", "").replace("\t", " ")
         line = re.sub(r"\s+", " ", line).strip()
         out.append(line)
     return out
 
 
-def unwrap_lines(lines: list[str]) -> list[str]:
+def unwrap(lines: list[str]) -> list[str]:
     """Join hard-wrapped paragraphs (e-mails, old text files) back into one line each.
 
     Text wrapped at a fixed width has most of its lines in blocks, ending near
@@ -292,10 +383,29 @@ def unwrap_lines(lines: list[str]) -> list[str]:
     return out
 
 
-# --- passes ------------------------------------------------------------------
+def cut_strong_tail(lines: list[str]) -> list[str]:
+    """Cut a comment form, an author box or "More from" past the first half of the text.
+
+    Everything from that line on goes, prose included (other posts' blurbs,
+    the form's instructions).
+    """
+    total = sum(len(x) for x in lines) or 1
+    before = 0
+    for i, line in enumerate(lines):
+        if line and _STRONG_TAIL.match(line) and before / total >= 0.5:
+            return lines[:i]
+        before += len(line)
+    return lines
 
 
-def _drop_chrome(lines: Sequence[str]) -> list[str]:
+def drop_chrome(lines: list[str]) -> list[str]:
+    """Drop blank lines, chrome lines, filler testimonials and truncated teaser cards.
+
+    Chrome lines are those is_chrome_line finds. A filler testimonial is a
+    "lorem ipsum" line with the short heading above it and the names and roles
+    under it; a teaser card is a title cut short with "..." followed by the
+    full title, and both go.
+    """
     kept: list[str] = []
     in_filler = False
     skip: set[int] = set()
@@ -325,18 +435,7 @@ def _drop_chrome(lines: Sequence[str]) -> list[str]:
     return kept
 
 
-def _cut_strong_tail(lines: list[str]) -> list[str]:
-    """Cut a comment form, an author box or "More from" past the first half of the text."""
-    total = sum(len(x) for x in lines) or 1
-    before = 0
-    for i, line in enumerate(lines):
-        if line and _STRONG_TAIL.match(line) and before / total >= 0.5:
-            return lines[:i]
-        before += len(line)
-    return lines
-
-
-def _cut_tail(lines: list[str]) -> list[str]:
+def cut_tail(lines: list[str]) -> list[str]:
     """Cut a final "Related posts:" / "Read also:" list made only of short lines."""
     cut = len(lines)
     for i in range(len(lines) - 1, 0, -1):
@@ -347,8 +446,11 @@ def _cut_tail(lines: list[str]) -> list[str]:
     return lines[:cut]
 
 
-def _drop_contents(lines: list[str]) -> list[str]:
-    """Drop a table of contents: a run of short lines each repeated later as a heading."""
+def drop_contents(lines: list[str]) -> list[str]:
+    """Drop a table of contents: a run of short lines each repeated later as a heading.
+
+    Its own label ("Table of contents", "In this article") goes with it.
+    """
     out: list[str] = []
     i = 0
     while i < len(lines):
@@ -365,15 +467,22 @@ def _drop_contents(lines: list[str]) -> list[str]:
     return out
 
 
-def _find_title(lines: list[str]) -> tuple[str | None, list[str], list[str]]:
-    """The headline, the lead lines under it, and the body.
+# --- from lines to blocks ----------------------------------------------------
 
-    The headline is a short line of the masthead, the lines before the first
-    prose. Banner lines (pictographs, marketing superlatives) and datelines are
-    passed over; a line repeated further down (sites print the headline twice)
-    is preferred. Masthead lines under the headline (byline, date, dek) are its
-    lead: kept as they are, never taken for section headings.
+
+def find_title(draft: Draft) -> Draft:
+    """Take the headline from the masthead and place the lines under it as its lead.
+
+    The masthead is the lines before the first prose; the headline is one of
+    its short lines. Banner lines (pictographs, marketing superlatives) and
+    datelines are passed over; a line repeated further down (sites print the
+    headline twice) is preferred. Masthead lines under the headline (byline,
+    date, dek) become paragraphs as they are, never section headings; those
+    above it are site banners and are left out, and so are copies of the
+    headline. The body, from the first prose on, stays as lines. With no
+    headline the draft is returned unchanged.
     """
+    lines = draft.lines
     first_prose = next((i for i, x in enumerate(lines) if is_sentence(x)), len(lines))
     masthead = lines[:first_prose]
     candidates = [
@@ -388,7 +497,7 @@ def _find_title(lines: list[str]) -> tuple[str | None, list[str], list[str]]:
         and not _DATELINE.match(x)
     ]
     if not candidates or len(masthead) > 16:
-        return None, [], lines
+        return draft
 
     # A headline printed twice wins; else one of four words or more over a
     # section label or site name ("World News"); then title case over a
@@ -400,14 +509,23 @@ def _find_title(lines: list[str]) -> tuple[str | None, list[str], list[str]]:
     repeated = [i for i in candidates if masthead[i] in lines[first_prose:]]
     chosen = repeated[0] if repeated else max(candidates, key=rank)
     title = masthead[chosen]
-    # Masthead lines above the headline are site banners and are left out.
-    lead = [x for x in masthead[chosen + 1 :] if x != title]
+    lead = [Block(Kind.PARAGRAPH, x) for x in masthead[chosen + 1 :] if x != title]
     body = [x for x in lines[first_prose:] if x != title]
-    return title, lead, body
+    return replace(draft, lines=body, title=title, blocks=draft.blocks + lead)
 
 
-def _classify(lines: list[str]) -> list[Block]:
-    blocks: list[Block] = []
+def classify(draft: Draft) -> Draft:
+    """Turn the lines not yet placed into headings, list items and paragraphs.
+
+    The blocks are added after those already placed (the lead); no line is
+    left unplaced. Marked list items ("•", "-", "1.") are list items, except
+    that numbered short title-case lines are section headings when there are
+    two or more; then the unnumbered headings are one level below them. Other
+    long lines are paragraphs, and runs of short lines are split by
+    _classify_run.
+    """
+    lines = draft.lines
+    blocks = list(draft.blocks)
     numbered_headings = sum(
         1
         for x in lines
@@ -450,10 +568,15 @@ def _classify(lines: list[str]) -> list[Block]:
         at_end = j >= len(lines)
         blocks.extend(_classify_run(run, plain_level, at_end))
         i = j
-    return blocks
+    return replace(draft, lines=[], blocks=blocks)
 
 
 def _classify_run(run: list[str], level: int, at_end: bool) -> list[Block]:
+    """Headings at the edges of a run of short lines (in title case), list items inside.
+
+    Lines ending with ":" and datelines are paragraphs, and so is a lone item
+    between headings or a sentence-case line that ends the text.
+    """
     if len(run) == 1:
         line = run[0]
         if line.endswith(":") or _DATELINE.match(line) or (at_end and not is_title_case(line)):
@@ -481,7 +604,10 @@ def _classify_run(run: list[str], level: int, at_end: bool) -> list[Block]:
     return out
 
 
-def _drop_empty_sections(blocks: list[Block]) -> list[Block]:
+# --- block passes ------------------------------------------------------------
+
+
+def drop_empty_sections(blocks: list[Block]) -> list[Block]:
     """Drop headings with nothing under them before the next heading of their rank."""
     out: list[Block] = []
     for b in reversed(blocks):
@@ -494,7 +620,7 @@ def _drop_empty_sections(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def _promote_closing_sections(blocks: list[Block]) -> list[Block]:
+def promote_closing_sections(blocks: list[Block]) -> list[Block]:
     """Unnumbered headings after the last numbered section ("Conclusion") are its peers."""
     numbered = [
         k for k, b in enumerate(blocks) if b.kind is Kind.HEADING and _NUMBERED.match(b.text)
@@ -509,16 +635,35 @@ def _promote_closing_sections(blocks: list[Block]) -> list[Block]:
     ]
 
 
-def parse_text(text: str) -> TextDocument:
-    lines = unwrap_lines(normalise_lines(text))
-    lines = _cut_strong_tail(lines)
-    lines = _drop_chrome(lines)
-    lines = _cut_tail(lines)
-    lines = _drop_contents(lines)
-    title, lead, body = _find_title(lines)
-    blocks = [Block(Kind.PARAGRAPH, x) for x in lead] + _classify(body)
-    blocks = _promote_closing_sections(_drop_empty_sections(blocks))
-    return TextDocument(title=title, blocks=blocks)
+# --- running the passes ------------------------------------------------------
+
+
+def build_passes() -> PassRegistry:
+    """A new registry of the importer's passes, in the order the module docstring lists.
+
+    Each call builds its own, so a caller may deregister or replace passes
+    and hand the registry to parse_text without changing anyone else's.
+    """
+    passes = PassRegistry()
+    passes.register("normalise", on_lines(normalise), 10)
+    passes.register("unwrap", on_lines(unwrap), 20)
+    passes.register("cut_strong_tail", on_lines(cut_strong_tail), 30)
+    passes.register("drop_chrome", on_lines(drop_chrome), 40)
+    passes.register("cut_tail", on_lines(cut_tail), 50)
+    passes.register("drop_contents", on_lines(drop_contents), 60)
+    passes.register("find_title", find_title, 70)
+    passes.register("classify", classify, 80)
+    passes.register("drop_empty_sections", on_blocks(drop_empty_sections), 90)
+    passes.register("promote_closing_sections", on_blocks(promote_closing_sections), 100)
+    return passes
+
+
+def parse_text(text: str, passes: PassRegistry | None = None) -> TextDocument:
+    """Run `passes` (by default build_passes()) in order over the text's lines."""
+    draft = Draft.from_text(text)
+    for run in (build_passes() if passes is None else passes).values():
+        draft = run(draft)
+    return TextDocument(title=draft.title, blocks=draft.blocks)
 
 
 # --- output ------------------------------------------------------------------
