@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from reader import __version__
-from reader.bookmarks.store import COLORS, Bookmark
+from reader.bookmarks import COLORS, Bookmark
 from reader.core import ReaderCore
-from reader.errors import BookmarkError, ReaderError, SearchIndexError
-from reader.library.library import write_atomic
+from reader.errors import ReaderError, SearchIndexError
 from reader.paths import bundled_articles_dir, resolve_data_dir
-from reader.search.index import Hit, SearchIndex, SearchResults
+from reader.search import Hit, SearchResults
 
 
 class _Parser(argparse.ArgumentParser):
@@ -105,7 +104,7 @@ def open_core(data_dir: str | None) -> ReaderCore:
 
 
 def cmd_list(core: ReaderCore, args: argparse.Namespace) -> int:
-    infos = core.library.articles()
+    infos = core.articles()
     if args.json:
         entries = [
             {"id": a.id, "title": a.title, "words": a.words, "source": a.source} for a in infos
@@ -119,7 +118,7 @@ def cmd_list(core: ReaderCore, args: argparse.Namespace) -> int:
 
 
 def cmd_show(core: ReaderCore, args: argparse.Namespace) -> int:
-    article = core.library.get(args.id)
+    article = core.article(args.id)
     if args.format == "markdown":
         sys.stdout.write(article.markdown)
     elif args.format == "html":
@@ -140,17 +139,15 @@ def cmd_import(core: ReaderCore, args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def open_index(core: ReaderCore) -> SearchIndex:
-    """The search index, synced with the library; notices go to stderr."""
-    index = core.open_index()
+def sync_for_search(core: ReaderCore) -> None:
+    """Bring the index up to date before searching; notices go to stderr."""
     try:
-        report = core.sync_index(index)
+        report = core.sync_index()
     except SearchIndexError as exc:  # another process is writing: search what is there
         print(f"reader: note: {exc}", file=sys.stderr)
-        return index
+        return
     if report.notice:
         print(f"reader: note: {report.notice}", file=sys.stderr)
-    return index
 
 
 def hit_json(hit: Hit) -> dict[str, object]:
@@ -174,24 +171,21 @@ def results_json(results: SearchResults) -> dict[str, object]:
         "total": results.total,
         "total_exact": results.total_exact,
         "did_you_mean": results.corrected,
-        "corrected": results.used_correction,
+        "showing_suggestion": results.used_correction,
         "message": results.message,
         "hits": [hit_json(h) for h in results.hits],
     }
 
 
 def cmd_search(core: ReaderCore, args: argparse.Namespace) -> int:
-    index = open_index(core)
-    try:
-        if args.query == "-":
-            for line in sys.stdin:
-                if line.strip():
-                    results = index.search(line.strip(), limit=args.limit)
-                    print(json.dumps(results_json(results), ensure_ascii=False), flush=True)
-            return 0
-        results = index.search(args.query, limit=args.limit)
-    finally:
-        index.close()
+    sync_for_search(core)
+    if args.query == "-":
+        for line in sys.stdin:
+            if line.strip():
+                results = core.search(line.strip(), limit=args.limit)
+                print(json.dumps(results_json(results), ensure_ascii=False), flush=True)
+        return 0
+    results = core.search(args.query, limit=args.limit)
     if results.message:
         print(f"reader: note: {results.message}", file=sys.stderr)
     if args.json:
@@ -212,18 +206,14 @@ def cmd_search(core: ReaderCore, args: argparse.Namespace) -> int:
 
 
 def cmd_index(core: ReaderCore, args: argparse.Namespace) -> int:
-    index = core.open_index()
-    try:
-        report = core.sync_index(index, rebuild=args.rebuild)
-        if report.notice:
-            print(f"reader: note: {report.notice}", file=sys.stderr)
-        verb = "rebuilt" if report.rebuilt else "updated"
-        print(
-            f"index {verb}: {report.added} added, {report.updated} changed, "
-            f"{report.removed} removed; {index.doc_count()} documents"
-        )
-    finally:
-        index.close()
+    report = core.sync_index(rebuild=args.rebuild)
+    if report.notice:
+        print(f"reader: note: {report.notice}", file=sys.stderr)
+    verb = "rebuilt" if report.rebuilt else "updated"
+    print(
+        f"index {verb}: {report.added} added, {report.updated} changed, "
+        f"{report.removed} removed; {core.index_size()} documents"
+    )
     return 0
 
 
@@ -246,7 +236,7 @@ def bookmark_json(b: Bookmark) -> dict[str, object]:
 def cmd_bookmarks(core: ReaderCore, args: argparse.Namespace) -> int:
     action = args.bookmarks_command
     if action == "list":
-        marks = core.bookmarks.entries()
+        marks = core.bookmarks()
         if args.json:
             print(json.dumps([bookmark_json(b) for b in marks], ensure_ascii=False, indent=2))
             return 0
@@ -263,22 +253,17 @@ def cmd_bookmarks(core: ReaderCore, args: argparse.Namespace) -> int:
         print(f"bookmarked {b.id} in {b.article_id} at {b.start}-{b.end}")
         return 0
     if action == "delete":
-        b = core.bookmarks.delete(args.bookmark_id)
+        b = core.delete_bookmark(args.bookmark_id)
         print(f"deleted {b.id}")
         return 0
     if action == "export":
-        text = core.export_bookmarks(args.format)
         if args.output is None:
-            sys.stdout.write(text)
+            sys.stdout.write(core.export_bookmarks(args.format))
         else:
-            write_atomic(args.output, text.encode("utf-8"))
-            print(f"wrote {len(core.bookmarks.entries())} bookmarks to {args.output}")
+            count = core.write_bookmarks(args.output, args.format)
+            print(f"wrote {count} bookmarks to {args.output}")
         return 0
-    try:
-        data = args.file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BookmarkError(f"cannot read {args.file}: {exc}") from None
-    report = core.import_bookmarks(data)
+    report = core.import_bookmarks_file(args.file)
     for problem in report.problems:
         print(f"skipped: {problem}", file=sys.stderr)
     print(f"imported {report.added} new, {report.updated} updated, {report.unchanged} unchanged")
@@ -287,11 +272,7 @@ def cmd_bookmarks(core: ReaderCore, args: argparse.Namespace) -> int:
 
 def cmd_open(core: ReaderCore, args: argparse.Namespace) -> int:
     article_id, _, bookmark_id = args.target.partition("#")
-    core.library.get(article_id)  # a clear error before any window opens
-    if bookmark_id:
-        b = core.bookmarks.get(bookmark_id)
-        if b.article_id != article_id:
-            raise BookmarkError(f"bookmark {bookmark_id} belongs to article {b.article_id}")
+    core.check_target(article_id, bookmark_id or None)  # a clear error before any window opens
     core.close()
     from reader.ui.app import run
 

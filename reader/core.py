@@ -1,22 +1,53 @@
-"""The library, the bookmarks and the search index, opened from one data dir.
+"""ReaderCore: the one door of the window and the command line.
 
-The CLI and the window both work through this object, so what one can do the
-other can too.
+Every user action is a method here, opened from one data folder: the
+library, the bookmarks and the search index behind it. The window and the CLI
+import this module and the value types it returns, never the stores inside.
+
+A core is used from one thread at a time; the window keeps one per lane of
+background work (see ``reader.ui.operations``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from reader.bookmarks.annotations import export_json, export_markdown, parse_annotations
-from reader.bookmarks.store import Bookmark, BookmarkStore
-from reader.errors import ArticleNotFound, BookmarkNotFound
-from reader.library.library import ImportOutcome, Library, RefreshReport
+from reader.bookmarks import (
+    Bookmark,
+    BookmarkStore,
+    export_json,
+    export_markdown,
+    parse_annotations,
+)
+from reader.errors import BookmarkError, BookmarkNotFound
+from reader.library import Article, ArticleInfo, ImportOutcome, Library, RefreshReport
 from reader.paths import ensure_data_dir
-from reader.search.index import Progress, SearchIndex, SyncReport
-from reader.search.sync import index_path, sync_index
+from reader.rendering import OutlineEntry
+from reader.search import SearchIndex, SearchResults, SyncReport, index_path, sync_index
+from reader.storage import write_atomic
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Page:
+    """Everything the reading view shows for one article."""
+
+    info: ArticleInfo
+    html: str
+    text: str  # the document's text; every offset below points into it
+    outline: tuple[OutlineEntry, ...]
+    bookmarks: tuple[Bookmark, ...]
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+    @property
+    def title(self) -> str:
+        return self.info.title
 
 
 @dataclass
@@ -30,48 +61,76 @@ class AnnotationImport:
 class ReaderCore:
     def __init__(self, data_dir: Path, bundled_dir: Path | None) -> None:
         self.data_dir = ensure_data_dir(data_dir)
-        self.library = Library(self.data_dir, bundled_dir)
-        self.bookmarks = BookmarkStore(self.data_dir / "bookmarks.sqlite3")
-        self.notices: list[str] = [self.bookmarks.notice] if self.bookmarks.notice else []
+        self._library = Library(self.data_dir, bundled_dir)
+        self._bookmarks = BookmarkStore(self.data_dir / "bookmarks.sqlite3")
+        self._index: SearchIndex | None = None
+        self.notices: list[str] = [
+            n for n in (self._library.catalog.notice, self._bookmarks.notice) if n
+        ]
 
     def close(self) -> None:
-        self.bookmarks.close()
-        self.library.close()
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+        self._bookmarks.close()
+        self._library.close()
 
     # --- library ---------------------------------------------------------------
 
+    def articles(self) -> list[ArticleInfo]:
+        """Every article: the bundled ones first, then the user's by date added."""
+        return self._library.articles()
+
+    def article(self, article_id: str) -> Article:
+        return self._library.get(article_id)
+
+    def titles(self) -> dict[str, str]:
+        return self._library.titles()
+
+    def open_article(self, article_id: str) -> Page:
+        """An article made ready to show: its HTML, shown text, outline and bookmarks."""
+        article = self._library.get(article_id)
+        rendered = article.rendered
+        return Page(
+            info=article.info,
+            html=rendered.html,
+            text=article.text,
+            outline=rendered.outline,
+            bookmarks=tuple(self._bookmarks.entries(article_id)),
+        )
+
     def refresh(self, progress: Progress | None = None) -> RefreshReport:
         """Catalog changed files, then follow every article's bookmarks."""
-        report = self.library.refresh(progress)
+        report = self._library.refresh(progress)
         self.follow_bookmarks()
         return report
 
-    def import_paths(self, paths: Iterable[Path]) -> list[ImportOutcome]:
+    def import_paths(
+        self, paths: Iterable[Path], progress: Progress | None = None
+    ) -> list[ImportOutcome]:
         """Import files into the library; bookmarks follow any article that changed."""
-        outcomes = self.library.import_paths(paths)
+        outcomes = self._library.import_paths(paths, progress)
         self.follow_bookmarks()
         return outcomes
 
     def follow_bookmarks(self) -> list[Bookmark]:
-        """Re-anchor bookmarks whose article changed; detach those whose article is gone."""
-        infos = {a.id: a for a in self.library.articles()}
+        """Find bookmarks again where their article's shown text changed; detach orphans."""
+        hashes = self._library.text_hashes()
         moved: list[Bookmark] = []
-        for article_id in {b.article_id for b in self.bookmarks.entries()}:
-            info = infos.get(article_id)
-            if info is None:
-                continue
-            stale = [
-                b
-                for b in self.bookmarks.entries(article_id)
-                if b.content_hash != info.content_hash or b.detached
-            ]
-            if stale:
-                article = self.library.get(article_id)
-                moved += self.bookmarks.reanchor(article_id, article.text, info.content_hash)
-        moved += self.bookmarks.detach_missing(set(infos))
+        for article_id in sorted(self._bookmarks.stale(hashes)):
+            _title, text = self._library.text(article_id)
+            moved += self._bookmarks.reanchor(article_id, text, hashes[article_id])
+        moved += self._bookmarks.detach_missing(set(hashes))
         return moved
 
     # --- bookmarks -------------------------------------------------------------
+
+    def bookmarks(self, article_id: str | None = None) -> list[Bookmark]:
+        """All bookmarks by date made, or one article's in the order of its text."""
+        return self._bookmarks.entries(article_id)
+
+    def bookmark(self, bookmark_id: str) -> Bookmark:
+        return self._bookmarks.get(bookmark_id)
 
     def add_bookmark(
         self,
@@ -82,9 +141,10 @@ class ReaderCore:
         color: str = "yellow",
         tags: tuple[str, ...] = (),
     ) -> Bookmark:
-        article = self.library.get(article_id)
-        return self.bookmarks.add(
-            article_id, article.text, article.info.content_hash, start, end,
+        """Keep ``text[start:end]`` of the article's shown text; committed when this returns."""
+        article = self._library.get(article_id)
+        return self._bookmarks.add(
+            article_id, article.text, article.info.text_hash, start, end,
             note=note, color=color, tags=tags,
         )  # fmt: skip
 
@@ -96,20 +156,55 @@ class ReaderCore:
         color: str = "yellow",
         tags: tuple[str, ...] = (),
     ) -> Bookmark:
-        article = self.library.get(article_id)
-        return self.bookmarks.add_quote(
-            article_id, article.text, article.info.content_hash, quote,
+        """Keep the first occurrence of ``quote`` in the article."""
+        article = self._library.get(article_id)
+        return self._bookmarks.add_quote(
+            article_id, article.text, article.info.text_hash, quote,
             note=note, color=color, tags=tags,
         )  # fmt: skip
 
-    def titles(self) -> dict[str, str]:
-        return {a.id: a.title for a in self.library.articles()}
+    def update_bookmark(
+        self,
+        bookmark_id: str,
+        *,
+        note: str | None = None,
+        color: str | None = None,
+        tags: Iterable[str] | None = None,
+    ) -> Bookmark:
+        return self._bookmarks.update(bookmark_id, note=note, color=color, tags=tags)
+
+    def delete_bookmark(self, bookmark_id: str) -> Bookmark:
+        """Remove a bookmark and return it as it was, so it can be restored."""
+        return self._bookmarks.delete(bookmark_id)
+
+    def restore_bookmark(self, bookmark: Bookmark) -> None:
+        """Put back a bookmark as it was (undoing a delete); it is found again if need be."""
+        self._bookmarks.put(bookmark)
+        self.follow_bookmarks()
 
     def export_bookmarks(self, fmt: str) -> str:
-        marks = self.bookmarks.entries()
+        """Every bookmark as Markdown or as W3C Web Annotations (JSON-LD)."""
+        marks = self._bookmarks.entries()
         if fmt == "markdown":
             return export_markdown(marks, self.titles())
         return export_json(marks, self.titles())
+
+    def write_bookmarks(self, path: Path, fmt: str) -> int:
+        """Export every bookmark to ``path``; returns how many were written."""
+        text = self.export_bookmarks(fmt)
+        try:
+            write_atomic(path, text.encode("utf-8"))
+        except OSError as exc:
+            raise BookmarkError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return len(self._bookmarks.entries())
+
+    def import_bookmarks_file(self, path: Path) -> AnnotationImport:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise BookmarkError(f"cannot read {path}: {reason}") from None
+        return self.import_bookmarks(text)
 
     def import_bookmarks(self, text: str) -> AnnotationImport:
         """Merge a JSON-LD export by id: new ones added, newer ones updated, none twice."""
@@ -117,7 +212,7 @@ class ReaderCore:
         report = AnnotationImport(problems=problems)
         for b in incoming:
             try:
-                existing: Bookmark | None = self.bookmarks.get(b.id)
+                existing: Bookmark | None = self._bookmarks.get(b.id)
             except BookmarkNotFound:
                 existing = None
             if existing is not None:
@@ -128,25 +223,33 @@ class ReaderCore:
                 report.updated += 1
             else:
                 report.added += 1
-            self.bookmarks.put(b)
-            if existing is None:
-                self._anchor_imported(b)
+            self._bookmarks.put(b)
+        if report.added:
+            self.follow_bookmarks()  # new ones are found in their articles as they are now
         return report
-
-    def _anchor_imported(self, b: Bookmark) -> None:
-        try:
-            article = self.library.get(b.article_id)
-        except ArticleNotFound:
-            self.bookmarks.detach_missing(set(self.titles()))
-            return
-        self.bookmarks.reanchor(b.article_id, article.text, article.info.content_hash)
 
     # --- search ----------------------------------------------------------------
 
-    def open_index(self) -> SearchIndex:
-        return SearchIndex(index_path(self.data_dir))
+    def _open_index(self) -> SearchIndex:
+        if self._index is None:
+            self._index = SearchIndex(index_path(self.data_dir))
+        return self._index
 
-    def sync_index(
-        self, index: SearchIndex, progress: Progress | None = None, rebuild: bool = False
-    ) -> SyncReport:
-        return sync_index(index, self.library, self.bookmarks, progress, rebuild)
+    def sync_index(self, progress: Progress | None = None, rebuild: bool = False) -> SyncReport:
+        """Bring the search index in step with the library and the bookmarks."""
+        return sync_index(self._open_index(), self._library, self._bookmarks, progress, rebuild)
+
+    def search(self, query: str, limit: int = 20) -> SearchResults:
+        return self._open_index().search(query, limit=limit)
+
+    def check_target(self, article_id: str, bookmark_id: str | None) -> None:
+        """Raise a ReaderError unless the article exists and holds the bookmark."""
+        self._library.get(article_id)
+        if bookmark_id:
+            b = self._bookmarks.get(bookmark_id)
+            if b.article_id != article_id:
+                raise BookmarkError(f"bookmark {bookmark_id} belongs to article {b.article_id}")
+
+    def index_size(self) -> int:
+        """How many documents (articles and bookmarks) the index holds."""
+        return self._open_index().doc_count()

@@ -14,9 +14,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from importlib.metadata import version
 
 import markdown
 import nh3
+
+# Bump when this module changes what it makes of the same Markdown.
+RENDERER_VERSION = "1"
+
+
+def renderer_stamp() -> str:
+    """What the shown text depends on besides the Markdown: this module and its libraries.
+
+    The catalog keeps it with each article's shown text; when it changes (an
+    upgrade of Python-Markdown, nh3 or Pygments, say), the text is made again
+    and bookmarks are found again in it.
+    """
+    libraries = ",".join(f"{name} {version(name)}" for name in ("Markdown", "nh3", "Pygments"))
+    return f"{RENDERER_VERSION};{libraries}"
+
 
 _EXTENSIONS = ["tables", "fenced_code", "codehilite", "toc", "sane_lists"]
 _EXTENSION_CONFIGS: dict[str, dict[str, object]] = {
@@ -93,10 +109,6 @@ def render(source: str) -> Rendered:
     extractor.feed(body)
     extractor.close()
     return Rendered(html=body, text=extractor.text(), outline=tuple(extractor.outline))
-
-
-def plain_text(source: str) -> str:
-    return render(source).text
 
 
 # --- plain text, block by block, as Qt's rich-text engine lays it out --------

@@ -57,23 +57,30 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 def migrate(db: sqlite3.Connection, migrations: Mapping[int, str]) -> int:
     """Bring the schema to the highest version in ``migrations``; return that version.
 
-    The version is SQLite's ``user_version``; each step runs in its own
-    transaction with the version it reaches, so a crash leaves a whole step or
-    none. A database from a newer reader raises :class:`NewerSchema`.
+    The version is SQLite's ``user_version``. Each step runs in its own write
+    transaction, which reads the version again once it holds the lock: two
+    processes opening a new database at once take each step once. A database
+    from a newer reader raises :class:`NewerSchema`.
     """
     latest = max(migrations)
-    version = int(db.execute("PRAGMA user_version").fetchone()[0])
-    if version > latest:
-        raise NewerSchema(f"schema version {version} is newer than this reader knows ({latest})")
-    for target in range(version + 1, latest + 1):
-        script = f"BEGIN IMMEDIATE;{migrations[target]};PRAGMA user_version={target};COMMIT;"
-        try:
-            db.executescript(script)
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+    for target in range(1, latest + 1):
+        with transaction(db):
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if version > latest:
+                raise NewerSchema(
+                    f"schema version {version} is newer than this reader knows ({latest})"
+                )
+            if version >= target:
+                continue
+            for statement in _statements(migrations[target]):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version={target}")
     return latest
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a migration script (plain DDL: no ';' inside a statement)."""
+    return [part.strip() for part in script.split(";") if part.strip()]
 
 
 def set_aside(path: Path, label: str) -> Path:

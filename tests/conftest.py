@@ -53,6 +53,18 @@ def core(data_dir: Path) -> Iterator[ReaderCore]:
     c.close()
 
 
+def settle(qtbot: QtBot, window: MainWindow, timeout: int = 20_000) -> None:
+    """Wait until every operation the window started has been answered."""
+    qtbot.waitUntil(lambda: not window.ops.busy(), timeout=timeout)
+
+
+def show(qtbot: QtBot, window: MainWindow, article_id: str) -> None:
+    """Open an article and wait until it is shown."""
+    with qtbot.waitSignal(window.page_shown, timeout=10_000):
+        window.open_article(article_id)
+    settle(qtbot, window)
+
+
 @pytest.fixture
 def open_window(qtbot: QtBot) -> Iterator[OpenWindow]:
     """Opens the window on a data dir and waits for its library (or its index).
@@ -76,6 +88,7 @@ def open_window(qtbot: QtBot) -> Iterator[OpenWindow]:
         signal = window.index_ready if wait_for_index else window.library_loaded
         with qtbot.waitSignal(signal, timeout=timeout):
             window.load_library()
+        settle(qtbot, window, timeout)
         return window
 
     yield open_

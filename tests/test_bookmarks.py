@@ -33,7 +33,7 @@ def test_insertion_before_the_passage_moves_it() -> None:
     sel = sel_of(TEXT, QUOTE)
     new = "A brand new first line, added later.\n" + TEXT
     found = anchor(new, sel)
-    assert found is not None and found.exact
+    assert found is not None and found.verbatim
     assert new[found.start : found.end] == QUOTE
 
 
@@ -41,7 +41,7 @@ def test_insertion_inside_the_passage_is_matched_approximately() -> None:
     sel = sel_of(TEXT, QUOTE)
     new = TEXT.replace("the cold river", "the cold, slow river")
     found = anchor(new, sel)
-    assert found is not None and not found.exact
+    assert found is not None and not found.verbatim
     assert (
         new[found.start : found.end]
         == "waited by the cold, slow river for most of the grey afternoon"
@@ -68,48 +68,48 @@ def test_repeated_quote_prefers_its_own_context() -> None:
 
 
 def user_article(core: ReaderCore, text: str, name: str = "river.md") -> str:
-    path = core.library.user_dir / name
+    path = (core.data_dir / "library") / name
     path.write_text(text, encoding="utf-8")
     os.utime(path, ns=(os.stat(path).st_mtime_ns + 1_000_000_000,) * 2)
     core.refresh()
-    return next(a.id for a in core.library.articles() if a.source == str(path))
+    return next(a.id for a in core.articles() if a.source == str(path))
 
 
 def test_edits_of_the_article_reanchor_or_detach(core: ReaderCore) -> None:
     article_id = user_article(core, "# River Notes\n\n" + TEXT + "\n")
     b = core.add_bookmark_quote(article_id, QUOTE, note="herons!")
-    path = core.library.user_dir / "river.md"
+    path = (core.data_dir / "library") / "river.md"
     user_article(core, "# River Notes\n\nA new opening paragraph.\n\n" + TEXT + "\n")
-    moved = core.bookmarks.get(b.id)
-    text = core.library.get(article_id).text
+    moved = core.bookmark(b.id)
+    text = core.article(article_id).text
     assert moved.state == "anchored" and text[moved.start : moved.end] == QUOTE
     assert moved.start > b.start
 
     user_article(core, "# River Notes\n\nOnly other words now.\n")
-    gone = core.bookmarks.get(b.id)
+    gone = core.bookmark(b.id)
     assert gone.state == "detached" and gone.exact == QUOTE and gone.note == "herons!"
     path.write_text("# River Notes\n\n" + TEXT + "\n")
     user_article(core, "# River Notes\n\n" + TEXT + "\n")
-    assert core.bookmarks.get(b.id).state == "anchored"
+    assert core.bookmark(b.id).state == "anchored"
 
 
 def test_rename_keeps_bookmarks(core: ReaderCore) -> None:
     article_id = user_article(core, "# River Notes\n\n" + TEXT + "\n")
     b = core.add_bookmark_quote(article_id, QUOTE)
-    src = core.library.user_dir / "river.md"
-    src.rename(core.library.user_dir / "renamed-river.md")
+    src = (core.data_dir / "library") / "river.md"
+    src.rename((core.data_dir / "library") / "renamed-river.md")
     core.refresh()
-    kept = core.bookmarks.get(b.id)
+    kept = core.bookmark(b.id)
     assert kept.article_id == article_id and kept.state == "anchored"
-    assert core.library.get(article_id).info.source.endswith("renamed-river.md")
+    assert core.article(article_id).info.source.endswith("renamed-river.md")
 
 
 def test_deleted_article_leaves_bookmark_detached(core: ReaderCore) -> None:
     article_id = user_article(core, "# River Notes\n\n" + TEXT + "\n")
     b = core.add_bookmark_quote(article_id, QUOTE)
-    (core.library.user_dir / "river.md").unlink()
+    ((core.data_dir / "library") / "river.md").unlink()
     core.refresh()
-    assert core.bookmarks.get(b.id).state == "detached"
+    assert core.bookmark(b.id).state == "detached"
 
 
 def test_export_import_round_trip(core: ReaderCore, tmp_path: Path) -> None:
@@ -133,7 +133,7 @@ def test_export_import_round_trip(core: ReaderCore, tmp_path: Path) -> None:
     assert (report.added, report.updated, report.unchanged) == (2, 0, 0)
     again = other.import_bookmarks(exported)
     assert (again.added, again.unchanged) == (0, 2)
-    got = {b.id: b for b in other.bookmarks.entries()}
+    got = {b.id: b for b in other.bookmarks()}
     assert set(got) == {b1.id, b2.id}
     assert got[b1.id].note == "analogy" and got[b1.id].color == "green"
     assert got[b1.id].tags == ("teaching", "x")

@@ -44,7 +44,7 @@ def test_window_starts_on_five_thousand_new_articles(
     assert window.library_panel.model.rowCount() == 5005  # with the five bundled ones
     window.library_panel.filter_edit.setText("Article 4999:")
     assert window.library_panel.proxy.rowCount() == 1
-    assert window.view.article is not None
+    assert window.view.page is not None
 
 
 def test_a_catalogued_library_of_five_thousand_lists_at_once(

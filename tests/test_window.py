@@ -7,11 +7,11 @@ from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from reader.library.library import Library
+from reader.core import ReaderCore
 from reader.paths import default_data_dir
 from reader.rendering import render
 from reader.ui.article_view import ArticleView, TextMap
-from tests.conftest import OpenWindow
+from tests.conftest import OpenWindow, show
 
 
 def test_five_rows_and_first_article_open(
@@ -19,7 +19,7 @@ def test_five_rows_and_first_article_open(
 ) -> None:
     window = open_window(data_dir)
     assert window.library_panel.model.rowCount() == 5
-    article = window.view.article
+    article = window.view.page
     assert article is not None
     assert article.title.startswith("Empowering National Progress")
     assert window.view.toPlainText() == article.text
@@ -31,11 +31,13 @@ def test_selecting_rows_shows_articles(
     window = open_window(data_dir)
     view = window.library_panel.view
     view.setFocus()
-    qtbot.keyClick(view, Qt.Key.Key_Down)
-    assert window.view.article is not None
-    assert window.view.article.title == "Why Back-End Developers Remain Irreplaceable"
-    qtbot.keyClick(view, Qt.Key.Key_End)
-    assert window.view.article.title.startswith("Backend Developer: The Unseen Architect")
+    with qtbot.waitSignal(window.page_shown, timeout=10_000):
+        qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert window.view.page is not None
+    assert window.view.page.title == "Why Back-End Developers Remain Irreplaceable"
+    with qtbot.waitSignal(window.page_shown, timeout=10_000):
+        qtbot.keyClick(view, Qt.Key.Key_End)
+    assert window.view.page.title.startswith("Backend Developer: The Unseen Architect")
     assert "Backend Developer: The Unseen Architect" in window.windowTitle()
 
 
@@ -51,23 +53,24 @@ def test_state_is_restored_after_restart(
     window = open_window(data_dir)
     window.resize(760, 560)
     window.splitter.setSizes([240, 520])
-    window.library_panel.select("the-role-of-the-backend")
+    show(qtbot, window, "the-role-of-the-backend")
     sizes = window.splitter.sizes()
     window.close()
 
     again = open_window(data_dir)
-    assert again.view.article is not None
-    assert again.view.article.id == "the-role-of-the-backend"
+    assert again.view.page is not None
+    assert again.view.page.id == "the-role-of-the-backend"
     assert again.size().width() == 760 and again.size().height() == 560
     assert again.splitter.sizes() == sizes
 
 
-def test_every_seed_shows_exactly_the_core_text(qtbot: QtBot, library: Library) -> None:
+def test_every_seed_shows_exactly_the_core_text(qtbot: QtBot, core: ReaderCore) -> None:
     view = ArticleView()
     qtbot.addWidget(view)
-    for article in library:
-        view.show_article(article)
-        assert view.toPlainText() == article.text
+    for info in core.articles():
+        page = core.open_article(info.id)
+        view.show_page(page)
+        assert view.toPlainText() == page.text
 
 
 RICH = """# Title *with* emphasis
@@ -136,7 +139,7 @@ def test_theme_choice_persists(
     qtbot: QtBot, data_dir: Path, theme: str, open_window: OpenWindow
 ) -> None:
     window = open_window(data_dir)
-    action = next(a for a in window.theme_group.actions() if a.data() == theme)
+    action = next(a for a in window.commands.themes.actions() if a.data() == theme)
     action.trigger()
     window.close()
     again = open_window(data_dir)

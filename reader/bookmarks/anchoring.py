@@ -36,7 +36,7 @@ class Selector:
 class Anchor:
     start: int
     end: int
-    exact: bool  # found as written, or only approximately
+    verbatim: bool  # the quote was found as written (else only approximately)
 
     def selector(self, text: str) -> Selector:
         return selector_for(text, self.start, self.end)

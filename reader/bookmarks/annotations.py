@@ -148,7 +148,7 @@ def from_annotation(a: dict[str, Any], now: float | None = None) -> Bookmark:
         suffix=str(quote.get("suffix", "")),
         start=start,
         end=end,
-        content_hash="",  # unknown: re-anchored against the article as it is now
+        text_hash="",  # unknown: re-anchored against the article as it is now
         state="anchored",
     )
 

@@ -13,12 +13,12 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from reader import storage
 from reader.bookmarks.anchoring import Selector, anchor, selector_for
 from reader.errors import BookmarkError, BookmarkNotFound, QuoteNotFound
 
@@ -32,7 +32,6 @@ COLOR_HEX = {
 }
 State = Literal["anchored", "detached"]
 
-SCHEMA_VERSION = 1
 _MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE bookmarks (
@@ -53,6 +52,9 @@ _MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX bookmarks_article ON bookmarks (article_id);
     """,
+    # 2: a bookmark remembers the shown text it was anchored in, not the source
+    # file; the old hashes match no text, so each bookmark is checked once.
+    2: "ALTER TABLE bookmarks RENAME COLUMN content_hash TO text_hash",
 }
 
 
@@ -70,7 +72,7 @@ class Bookmark:
     suffix: str
     start: int
     end: int
-    content_hash: str
+    text_hash: str  # of the shown text the selectors were made on
     state: State = "anchored"
 
     @property
@@ -111,12 +113,10 @@ class BookmarkStore:
         self.notice: str | None = None
         try:
             self._db = self._open()
+        except storage.NewerSchema as exc:
+            raise BookmarkError(f"the bookmarks database is from a newer reader ({exc})") from None
         except sqlite3.DatabaseError as exc:
-            aside = path.with_name(f"{path.name}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}")
-            for suffix in ("", "-wal", "-shm"):
-                part = Path(str(path) + suffix)
-                if part.exists():
-                    part.replace(Path(str(aside) + suffix))
+            aside = storage.set_aside(path, "unreadable")
             self.notice = (
                 f"the bookmarks database could not be read ({exc}); it was kept as "
                 f"{aside.name} and a new one was started"
@@ -124,48 +124,20 @@ class BookmarkStore:
             self._db = self._open()
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+        db = storage.connect(self.path, synchronous="FULL")  # a saved bookmark survives a crash
         try:
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")  # a saved bookmark survives a crash
             check = db.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
                 raise sqlite3.DatabaseError(f"integrity check failed: {check}")
-            self._migrate(db)
+            storage.migrate(db, _MIGRATIONS)
         except BaseException:
             db.close()
             raise
         return db
 
-    @staticmethod
-    def _migrate(db: sqlite3.Connection) -> None:
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise BookmarkError("the bookmarks database was written by a newer version of reader")
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            # One migration, one transaction: the schema and its version move together.
-            script = f"BEGIN IMMEDIATE;{_MIGRATIONS[target]};PRAGMA user_version={target};COMMIT;"
-            try:
-                db.executescript(script)
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
-
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
 
     # --- reading -------------------------------------------------------------
 
@@ -191,7 +163,7 @@ class BookmarkStore:
         self,
         article_id: str,
         text: str,
-        content_hash: str,
+        text_hash: str,
         start: int,
         end: int,
         note: str = "",
@@ -220,7 +192,7 @@ class BookmarkStore:
             suffix=sel.suffix,
             start=sel.start,
             end=sel.end,
-            content_hash=content_hash,
+            text_hash=text_hash,
         )
         self.put(bookmark)
         return bookmark
@@ -229,21 +201,21 @@ class BookmarkStore:
         self,
         article_id: str,
         text: str,
-        content_hash: str,
+        text_hash: str,
         quote: str,
         **fields: Any,
     ) -> Bookmark:
         at = text.find(quote)
         if not quote.strip() or at < 0:
             raise QuoteNotFound(f"the text {quote!r} is not in article {article_id!r}")
-        return self.add(article_id, text, content_hash, at, at + len(quote), **fields)
+        return self.add(article_id, text, text_hash, at, at + len(quote), **fields)
 
     def put(self, bookmark: Bookmark) -> None:
         """Insert or replace one bookmark, in one transaction."""
         values = {**asdict(bookmark), "tags": json.dumps(list(bookmark.tags))}
         columns = ", ".join(f'"{name}"' for name in values)
         marks = ", ".join(f":{name}" for name in values)
-        with self._tx() as db:
+        with storage.transaction(self._db) as db:
             db.execute(f"INSERT OR REPLACE INTO bookmarks ({columns}) VALUES ({marks})", values)
 
     def update(
@@ -254,66 +226,79 @@ class BookmarkStore:
         color: str | None = None,
         tags: Iterable[str] | None = None,
     ) -> Bookmark:
-        old = self.get(bookmark_id)
-        new = replace(
-            old,
-            note=old.note if note is None else note.strip(),
-            color=old.color if color is None else check_color(color),
-            tags=old.tags if tags is None else normalise_tags(tags),
-            updated=time.time(),
-        )
-        if new != replace(old, updated=new.updated):
-            self.put(new)
-            return new
-        return old
+        with storage.transaction(self._db) as db:
+            old = self.get(bookmark_id)
+            new = replace(
+                old,
+                note=old.note if note is None else note.strip(),
+                color=old.color if color is None else check_color(color),
+                tags=old.tags if tags is None else normalise_tags(tags),
+                updated=time.time(),
+            )
+            if new == replace(old, updated=new.updated):
+                return old
+            db.execute(
+                "UPDATE bookmarks SET note=?, color=?, tags=?, updated=? WHERE id=?",
+                (new.note, new.color, json.dumps(list(new.tags)), new.updated, new.id),
+            )
+        return new
 
     def delete(self, bookmark_id: str) -> Bookmark:
         """Remove a bookmark and return it, so the caller can offer undo."""
-        old = self.get(bookmark_id)
-        with self._tx() as db:
+        with storage.transaction(self._db) as db:
+            old = self.get(bookmark_id)
             db.execute("DELETE FROM bookmarks WHERE id=?", (bookmark_id,))
         return old
 
     # --- following the article ---------------------------------------------
 
-    def reanchor(self, article_id: str, text: str, content_hash: str) -> list[Bookmark]:
-        """Find the article's bookmarks again in its new text; returns those that moved."""
+    def reanchor(self, article_id: str, text: str, text_hash: str) -> list[Bookmark]:
+        """Find the article's bookmarks again in its shown text; returns those that moved.
+
+        Only bookmarks made on another text (or detached) are looked at.
+        """
         changed: list[Bookmark] = []
-        for b in self.entries(article_id):
-            if b.content_hash == content_hash and not b.detached:
-                continue
-            found = anchor(text, b.selector)
-            if found is None:
-                new = replace(b, state="detached", content_hash=content_hash)
-            else:
-                sel = found.selector(text)
-                new = replace(
-                    b,
-                    exact=sel.exact,
-                    prefix=sel.prefix,
-                    suffix=sel.suffix,
-                    start=sel.start,
-                    end=sel.end,
-                    content_hash=content_hash,
-                    state="anchored",
-                )
-            changed.append(new)
-        if changed:
-            with self._tx() as db:
-                for new in changed:
-                    db.execute(
-                        """UPDATE bookmarks SET exact=?, prefix=?, suffix=?, start=?, "end"=?,
-                           content_hash=?, state=? WHERE id=?""",
-                        (new.exact, new.prefix, new.suffix, new.start, new.end,
-                         new.content_hash, new.state, new.id),
-                    )  # fmt: skip
+        with storage.transaction(self._db) as db:
+            for b in self.entries(article_id):
+                if b.text_hash == text_hash and not b.detached:
+                    continue
+                found = anchor(text, b.selector)
+                if found is None:
+                    new = replace(b, state="detached", text_hash=text_hash)
+                else:
+                    sel = found.selector(text)
+                    new = replace(
+                        b,
+                        exact=sel.exact,
+                        prefix=sel.prefix,
+                        suffix=sel.suffix,
+                        start=sel.start,
+                        end=sel.end,
+                        text_hash=text_hash,
+                        state="anchored",
+                    )
+                db.execute(
+                    """UPDATE bookmarks SET exact=?, prefix=?, suffix=?, start=?, "end"=?,
+                       text_hash=?, state=? WHERE id=?""",
+                    (new.exact, new.prefix, new.suffix, new.start, new.end,
+                     new.text_hash, new.state, new.id),
+                )  # fmt: skip
+                changed.append(new)
         return changed
+
+    def stale(self, text_hashes: dict[str, str]) -> set[str]:
+        """Articles with a bookmark made on another text than theirs now, or detached."""
+        rows = self._db.execute("SELECT article_id, text_hash, state FROM bookmarks")
+        return {
+            a
+            for a, h, state in rows
+            if a in text_hashes and (h != text_hashes[a] or state == "detached")
+        }
 
     def detach_missing(self, article_ids: set[str]) -> list[Bookmark]:
         """Mark bookmarks of articles no longer in the library as detached (never delete)."""
-        gone = [b for b in self.entries() if b.article_id not in article_ids and not b.detached]
-        if gone:
-            with self._tx() as db:
-                for b in gone:
-                    db.execute("UPDATE bookmarks SET state='detached' WHERE id=?", (b.id,))
+        with storage.transaction(self._db) as db:
+            gone = [b for b in self.entries() if b.article_id not in article_ids and not b.detached]
+            for b in gone:
+                db.execute("UPDATE bookmarks SET state='detached' WHERE id=?", (b.id,))
         return [replace(b, state="detached") for b in gone]

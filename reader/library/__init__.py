@@ -1,1 +1,14 @@
-"""library"""
+"""The library: articles, the catalog that lists them, and importing the user's files."""
+
+from reader.library.articles import Article, ArticleInfo, Origin, reading_minutes
+from reader.library.library import ImportOutcome, Library, RefreshReport
+
+__all__ = [
+    "Article",
+    "ArticleInfo",
+    "ImportOutcome",
+    "Library",
+    "Origin",
+    "RefreshReport",
+    "reading_minutes",
+]

@@ -25,6 +25,11 @@ def content_hash(*parts: bytes) -> str:
     return h.hexdigest()
 
 
+def text_hash(text: str) -> str:
+    """The hash of an article's shown text: bookmarks remember the text they were made on."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
@@ -56,7 +61,8 @@ class ArticleInfo:
     title: str
     source: str  # absolute path of the file the article was read from
     origin: Origin
-    content_hash: str
+    content_hash: str  # of the source file's bytes (and its metadata file)
+    text_hash: str  # of the shown text
     words: int
     mtime_ns: int
     size: int
@@ -69,8 +75,15 @@ class ArticleInfo:
 
 @dataclass(frozen=True)
 class Article:
+    """An article as the catalog keeps it: its Markdown and the shown text made from it.
+
+    ``text`` is stored at conversion; the HTML and outline are made from the
+    Markdown when first asked for, and their text is the stored one.
+    """
+
     info: ArticleInfo
     markdown: str
+    text: str  # the plain text the reading view shows: the app's one coordinate system
 
     @property
     def id(self) -> str:
@@ -83,11 +96,6 @@ class Article:
     @cached_property
     def rendered(self) -> Rendered:
         return render(self.markdown)
-
-    @property
-    def text(self) -> str:
-        """The plain text the reading view shows: the app's one coordinate system."""
-        return self.rendered.text
 
     @property
     def html(self) -> str:

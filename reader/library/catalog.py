@@ -1,9 +1,10 @@
 """The library catalog: a SQLite table of what is in the library.
 
-It keeps, per article, its stable id, where it came from, its title, content
-hash, word count and file stamp, and the Markdown it converted to, so a
-launch re-reads only files whose stamp changed and re-parses only files whose
-content changed.
+It keeps, per article, its stable id, where it came from, its title, the hash
+of its source, the Markdown it converted to, and the shown text rendered from
+that Markdown with the text's hash and word count. A launch re-reads only files
+whose stamp changed, re-parses only files whose content changed, and re-renders
+only when the renderer changed.
 """
 
 from __future__ import annotations
@@ -14,55 +15,79 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from reader import storage
 from reader.errors import CatalogError
 from reader.library.articles import ArticleInfo, Origin
 
-SCHEMA_VERSION = 1
+_MIGRATIONS = {
+    # 1: the first catalog (made with IF NOT EXISTS, so a catalog from before
+    # versions were kept in user_version takes this step as a no-op).
+    1: """
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS articles (
+        id TEXT PRIMARY KEY,
+        source_key TEXT NOT NULL UNIQUE,
+        origin TEXT NOT NULL CHECK (origin IN ('bundled', 'user')),
+        title TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        words INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        markdown TEXT NOT NULL,
+        added_at REAL NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS articles_hash ON articles (content_hash);
+    """,
+    # 2: the shown text is stored; rows from version 1 have none and are rendered
+    # at the next refresh.
+    2: """
+    ALTER TABLE articles ADD COLUMN text TEXT NOT NULL DEFAULT '';
+    ALTER TABLE articles ADD COLUMN text_hash TEXT NOT NULL DEFAULT '';
+    ALTER TABLE articles ADD COLUMN renderer TEXT NOT NULL DEFAULT '';
+    DELETE FROM meta WHERE key = 'schema';
+    """,
+}
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS articles (
-    id TEXT PRIMARY KEY,
-    source_key TEXT NOT NULL UNIQUE,
-    origin TEXT NOT NULL CHECK (origin IN ('bundled', 'user')),
-    title TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    words INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    size INTEGER NOT NULL,
-    markdown TEXT NOT NULL,
-    added_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS articles_hash ON articles (content_hash);
-"""
+_LISTED = (
+    "id, source_key, origin, title, content_hash, text_hash, renderer, words, mtime_ns, size,"
+    " added_at"
+)
 
 
 class CatalogRow:
-    __slots__ = (  # markdown is "" when the row was listed without it
+    """One row; ``markdown`` and ``text`` are "" when it was listed without them."""
+
+    __slots__ = (
         "added_at",
         "content_hash",
         "id",
         "markdown",
         "mtime_ns",
         "origin",
+        "renderer",
         "size",
         "source_key",
+        "text",
+        "text_hash",
         "title",
         "words",
     )
 
     def __init__(self, row: sqlite3.Row) -> None:
+        keys = row.keys()
         self.id: str = row["id"]
         self.source_key: str = row["source_key"]
         self.origin: Origin = row["origin"]
         self.title: str = row["title"]
         self.content_hash: str = row["content_hash"]
+        self.text_hash: str = row["text_hash"]
+        self.renderer: str = row["renderer"]
         self.words: int = row["words"]
         self.mtime_ns: int = row["mtime_ns"]
         self.size: int = row["size"]
-        # `in` on a sqlite3.Row looks at values, so ask its keys
-        self.markdown: str = row["markdown"] if "markdown" in row.keys() else ""  # noqa: SIM118
         self.added_at: float = row["added_at"]
+        self.markdown: str = row["markdown"] if "markdown" in keys else ""
+        self.text: str = row["text"] if "text" in keys else ""
 
     def info(self, source: str) -> ArticleInfo:
         return ArticleInfo(
@@ -71,6 +96,7 @@ class CatalogRow:
             source=source,
             origin=self.origin,
             content_hash=self.content_hash,
+            text_hash=self.text_hash,
             words=self.words,
             mtime_ns=self.mtime_ns,
             size=self.size,
@@ -79,35 +105,41 @@ class CatalogRow:
 
 
 class Catalog:
+    """The catalog database in ``path``. A damaged file is set aside and a new one made."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.notice: str | None = None
         try:
             self._db = self._open(path)
-        except sqlite3.DatabaseError:
+        except storage.NewerSchema as exc:
+            raise CatalogError(f"catalog {path}: {exc}") from None
+        except sqlite3.DatabaseError as exc:
             # The catalog is rebuilt from the files; keep the broken one for inspection.
-            aside = path.with_name(path.name + f".corrupt-{int(time.time())}")
             try:
-                path.replace(aside)
-            except OSError as exc:
-                raise CatalogError(f"catalog {path} is unreadable: {exc}") from None
+                aside = storage.set_aside(path, "corrupt")
+            except OSError as err:
+                raise CatalogError(f"catalog {path} is unreadable: {err}") from None
+            self.notice = (
+                f"the library catalog could not be read ({exc}); it was kept as {aside.name}"
+                " and made again from the files"
+            )
             try:
                 self._db = self._open(path)
-            except sqlite3.DatabaseError as exc:
-                raise CatalogError(f"cannot open catalog {path}: {exc}") from None
+            except sqlite3.DatabaseError as err:
+                raise CatalogError(f"cannot open catalog {path}: {err}") from None
 
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection:
         try:
-            db = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+            db = storage.connect(path)
         except sqlite3.OperationalError as exc:
             raise CatalogError(f"cannot open catalog {path}: {exc}") from None
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.executescript(_SCHEMA)
-        version = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        if version is None:
-            db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        try:
+            storage.migrate(db, _MIGRATIONS)
+        except BaseException:
+            db.close()
+            raise
         return db
 
     def close(self) -> None:
@@ -115,14 +147,9 @@ class Catalog:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        """A write transaction; reads made inside it see what it will write over."""
+        with storage.transaction(self._db):
             yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        else:
-            self._db.execute("COMMIT")
 
     def get_meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
@@ -132,16 +159,32 @@ class Catalog:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def rows(self) -> list[CatalogRow]:
-        """Every article's row, without its Markdown (``row`` has that)."""
-        cur = self._db.execute(
-            "SELECT id, source_key, origin, title, content_hash, words, mtime_ns, size, added_at"
-            " FROM articles ORDER BY origin, source_key"
-        )
+        """Every article's row, without its Markdown and text (``row`` has those)."""
+        cur = self._db.execute(f"SELECT {_LISTED} FROM articles ORDER BY origin, source_key")
         return [CatalogRow(r) for r in cur]
 
     def row(self, article_id: str) -> CatalogRow | None:
         r = self._db.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
         return None if r is None else CatalogRow(r)
+
+    def markdown_of(self, source_key: str) -> str | None:
+        r = self._db.execute(
+            "SELECT markdown FROM articles WHERE source_key=?", (source_key,)
+        ).fetchone()
+        return None if r is None else str(r["markdown"])
+
+    def text_of(self, article_id: str) -> tuple[str, str] | None:
+        """An article's title and shown text, without its Markdown."""
+        r = self._db.execute(
+            "SELECT title, text FROM articles WHERE id=?", (article_id,)
+        ).fetchone()
+        return None if r is None else (str(r["title"]), str(r["text"]))
+
+    def titles(self) -> dict[str, str]:
+        return {r[0]: r[1] for r in self._db.execute("SELECT id, title FROM articles")}
+
+    def text_hashes(self) -> dict[str, str]:
+        return {r[0]: r[1] for r in self._db.execute("SELECT id, text_hash FROM articles")}
 
     def ids(self) -> set[str]:
         return {r[0] for r in self._db.execute("SELECT id FROM articles")}
@@ -154,21 +197,25 @@ class Catalog:
         origin: Origin,
         title: str,
         content_hash: str,
-        words: int,
         mtime_ns: int,
         size: int,
         markdown: str,
+        text: str,
+        text_hash: str,
+        renderer: str,
+        words: int,
         added_at: float | None = None,
     ) -> None:
         self._db.execute(
             """
             INSERT INTO articles (id, source_key, origin, title, content_hash, words,
-                                  mtime_ns, size, markdown, added_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  mtime_ns, size, markdown, added_at, text, text_hash, renderer)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET
                 source_key=excluded.source_key, origin=excluded.origin, title=excluded.title,
                 content_hash=excluded.content_hash, words=excluded.words,
-                mtime_ns=excluded.mtime_ns, size=excluded.size, markdown=excluded.markdown
+                mtime_ns=excluded.mtime_ns, size=excluded.size, markdown=excluded.markdown,
+                text=excluded.text, text_hash=excluded.text_hash, renderer=excluded.renderer
             """,
             (
                 article_id,
@@ -181,6 +228,9 @@ class Catalog:
                 size,
                 markdown,
                 added_at if added_at is not None else time.time(),
+                text,
+                text_hash,
+                renderer,
             ),
         )
 

@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from reader.errors import ArticleNotFound, ImportFailed
-from reader.library.articles import Article, ArticleInfo, Origin, content_hash, count_words, slugify
+from reader.library.articles import (
+    Article,
+    ArticleInfo,
+    Origin,
+    content_hash,
+    count_words,
+    slugify,
+    text_hash,
+)
 from reader.library.catalog import Catalog, CatalogRow
 from reader.library.importing import (
     CONVERTER_VERSION,
-    Converted,
     convert_bytes,
     is_supported,
     metadata_path,
     read_metadata,
 )
 from reader.paths import ensure_data_dir
-from reader.rendering import plain_text
+from reader.rendering import render, renderer_stamp
+from reader.storage import write_atomic
 
 Progress = Callable[[int, int], None]
 
@@ -45,6 +52,39 @@ class RefreshReport:
     @property
     def touched(self) -> bool:
         return bool(self.added or self.changed or self.removed or self.renamed)
+
+
+@dataclass(frozen=True)
+class _Text:
+    """An article's shown text, made once at conversion."""
+
+    text: str
+    text_hash: str
+    words: int
+    renderer: str
+
+
+def _rendered(markdown: str) -> _Text:
+    text = render(markdown).text
+    return _Text(text, text_hash(text), count_words(text), renderer_stamp())
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A source read (and converted, and rendered) before the catalog is locked."""
+
+    source: Source
+    stat: os.stat_result
+    content_hash: str
+    title: str
+    markdown: str
+    rendered: _Text | None  # None: the content is unchanged, only the file's stamp moved
+
+
+def _stamp(row: CatalogRow | None) -> tuple[str, int, int, str] | None:
+    if row is None:
+        return None
+    return (row.content_hash, row.mtime_ns, row.size, row.renderer)
 
 
 @dataclass(frozen=True)
@@ -93,11 +133,20 @@ class Library:
         row = self.catalog.row(article_id)
         if row is None:
             raise ArticleNotFound(f"no article with id {article_id!r}")
-        return Article(self._info(row), row.markdown)
+        return Article(self._info(row), row.markdown, row.text)
 
-    def __iter__(self) -> Iterator[Article]:
-        for info in self.articles():
-            yield self.get(info.id)
+    def text(self, article_id: str) -> tuple[str, str]:
+        """An article's title and shown text (its Markdown is not read)."""
+        found = self.catalog.text_of(article_id)
+        if found is None:
+            raise ArticleNotFound(f"no article with id {article_id!r}")
+        return found
+
+    def titles(self) -> dict[str, str]:
+        return self.catalog.titles()
+
+    def text_hashes(self) -> dict[str, str]:
+        return self.catalog.text_hashes()
 
     # --- keeping the catalog in step with the files ---------------------------
 
@@ -114,62 +163,72 @@ class Library:
         return found
 
     def refresh(self, progress: Progress | None = None) -> RefreshReport:
-        """Bring the catalog in step with the files; only changed files are parsed."""
+        """Bring the catalog in step with the files; only changed files are parsed.
+
+        Files are read, converted and rendered before the catalog's write lock
+        is taken; under the lock the rows are read again and a result is
+        written only over the row it was made from, so another process's
+        refresh or import in the meantime is never undone.
+        """
         report = RefreshReport()
         sources = self.sources()
-        rows = {r.source_key: r for r in self.catalog.rows()}
+        before = {r.source_key: r for r in self.catalog.rows()}
         version_ok = self.catalog.get_meta("converter") == CONVERTER_VERSION
-        taken = self.catalog.ids()
-        new: list[tuple[Source, os.stat_result, str, Converted]] = []
-        seen: set[str] = set()
+        renderer = renderer_stamp()
+        prepared: list[_Prepared] = []
+        for n, src in enumerate(sources):
+            if progress:
+                progress(n, len(sources))
+            row = before.get(src.key)
+            try:
+                item = self._prepare(src, row, version_ok, renderer)
+            except ImportFailed as exc:
+                report.failed.append((src.path, str(exc)))
+                continue
+            except OSError as exc:
+                report.failed.append((src.path, f"{src.path.name}: {exc.strerror or exc}"))
+                continue
+            if item is None:
+                report.unchanged += 1
+            else:
+                prepared.append(item)
+        seen = {src.key for src in sources}
         with self.catalog.transaction():
-            for n, src in enumerate(sources):
-                if progress:
-                    progress(n, len(sources))
-                seen.add(src.key)
-                row = rows.get(src.key)
-                try:
-                    st = src.path.stat()
-                    if (
-                        row
-                        and version_ok
-                        and (row.mtime_ns, row.size) == (st.st_mtime_ns, st.st_size)
-                    ):
-                        report.unchanged += 1
-                        continue
-                    data, meta_bytes = self._read(src.path)
-                    digest = content_hash(data, meta_bytes)
-                    if row and version_ok and row.content_hash == digest:
-                        self.catalog.touch(row.id, st.st_mtime_ns, st.st_size)
-                        report.unchanged += 1
-                        continue
-                    converted = convert_bytes(data, src.path, read_metadata(src.path))
-                except ImportFailed as exc:
-                    report.failed.append((src.path, str(exc)))
-                    continue
-                except OSError as exc:
-                    report.failed.append((src.path, f"{src.path.name}: {exc.strerror or exc}"))
-                    continue
-                if row is not None:
-                    self._store(row.id, src, st, digest, converted, row.added_at)
-                    if row.content_hash != digest:
+            rows = {r.source_key: r for r in self.catalog.rows()}
+            taken = {r.id for r in rows.values()}
+            new: list[_Prepared] = []
+            for item in prepared:
+                row = rows.get(item.source.key)
+                if _stamp(row) != _stamp(before.get(item.source.key)):
+                    report.unchanged += 1  # another process wrote this row meanwhile
+                elif row is None:
+                    new.append(item)
+                elif item.rendered is None:
+                    self.catalog.touch(row.id, item.stat.st_mtime_ns, item.stat.st_size)
+                    report.unchanged += 1
+                else:
+                    self._store(row.id, item, row.added_at)
+                    if row.text_hash != item.rendered.text_hash:
                         report.changed.append(row.id)
                     else:
                         report.unchanged += 1
-                else:
-                    new.append((src, st, digest, converted))
-            vanished = {k: r for k, r in rows.items() if k not in seen}
-            for src, st, digest, converted in new:
+            # A row whose file was not seen is gone only if its file is gone now:
+            # another process may have imported it after the folder was listed.
+            vanished = {
+                k: r for k, r in rows.items() if k not in seen and not self._path_of(k).exists()
+            }
+            for item in new:
+                digest = item.content_hash
                 twin = next((r for r in vanished.values() if r.content_hash == digest), None)
                 if twin is not None:
                     # Same content under a new name: a rename or move keeps its id.
                     del vanished[twin.source_key]
-                    self._store(twin.id, src, st, digest, converted, twin.added_at)
+                    self._store(twin.id, item, twin.added_at)
                     report.renamed.append(twin.id)
                     continue
-                article_id = _unique_id(slugify(converted.title), taken)
+                article_id = _unique_id(slugify(item.title), taken)
                 taken.add(article_id)
-                self._store(article_id, src, st, digest, converted, None)
+                self._store(article_id, item, None)
                 report.added.append(article_id)
             for r in vanished.values():
                 self.catalog.delete(r.id)
@@ -179,37 +238,58 @@ class Library:
             progress(len(sources), len(sources))
         return report
 
+    def _prepare(
+        self, src: Source, row: CatalogRow | None, version_ok: bool, renderer: str
+    ) -> _Prepared | None:
+        """What to write for one source, or None when its row is up to date."""
+        st = src.path.stat()
+        same_file = row is not None and (row.mtime_ns, row.size) == (st.st_mtime_ns, st.st_size)
+        if row is not None and version_ok and same_file:
+            if row.renderer == renderer:
+                return None
+            markdown = self.catalog.markdown_of(src.key) or ""
+            return _Prepared(src, st, row.content_hash, row.title, markdown, _rendered(markdown))
+        data, meta_bytes = self._read(src.path)
+        digest = content_hash(data, meta_bytes)
+        if row is not None and version_ok and row.content_hash == digest:
+            if row.renderer == renderer:
+                return _Prepared(src, st, digest, row.title, "", None)  # only the stamp moved
+            markdown = self.catalog.markdown_of(src.key) or ""
+            return _Prepared(src, st, digest, row.title, markdown, _rendered(markdown))
+        converted = convert_bytes(data, src.path, read_metadata(src.path))
+        return _Prepared(
+            src, st, digest, converted.title, converted.markdown, _rendered(converted.markdown)
+        )
+
     @staticmethod
     def _read(path: Path) -> tuple[bytes, bytes]:
         data = path.read_bytes()
         meta = metadata_path(path)
         return data, meta.read_bytes() if meta.is_file() else b""
 
-    def _store(
-        self,
-        article_id: str,
-        src: Source,
-        st: os.stat_result,
-        digest: str,
-        converted: Converted,
-        added_at: float | None,
-    ) -> None:
+    def _store(self, article_id: str, item: _Prepared, added_at: float | None) -> None:
+        assert item.rendered is not None
         self.catalog.upsert(
             article_id=article_id,
-            source_key=src.key,
-            origin=src.origin,
-            title=converted.title,
-            content_hash=digest,
-            words=count_words(plain_text(converted.markdown)),
-            mtime_ns=st.st_mtime_ns,
-            size=st.st_size,
-            markdown=converted.markdown,
+            source_key=item.source.key,
+            origin=item.source.origin,
+            title=item.title,
+            content_hash=item.content_hash,
+            mtime_ns=item.stat.st_mtime_ns,
+            size=item.stat.st_size,
+            markdown=item.markdown,
+            text=item.rendered.text,
+            text_hash=item.rendered.text_hash,
+            renderer=item.rendered.renderer,
+            words=item.rendered.words,
             added_at=added_at,
         )
 
     # --- importing the user's files ------------------------------------------
 
-    def import_paths(self, paths: Iterable[Path]) -> list[ImportOutcome]:
+    def import_paths(
+        self, paths: Iterable[Path], progress: Progress | None = None
+    ) -> list[ImportOutcome]:
         """Copy supported files (or folders of them) into the library and catalog them.
 
         Each file is converted once, by the catalog refresh; a copy that does
@@ -244,7 +324,7 @@ class Library:
             copied[len(outcomes)] = (path, target)
             outcomes.append(None)
         if copied:
-            report = self.refresh()
+            report = self.refresh(progress)
             failed = {p: reason for p, reason in report.failed}
             by_key = {r.source_key: r for r in self.catalog.rows()}
             for slot, (original, target) in copied.items():
@@ -286,16 +366,3 @@ def _free_name(folder: Path, name: str) -> Path:
         target = folder / f"{stem}-{n}{suffix}"
         n += 1
     return target
-
-
-def write_atomic(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".import-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -1,35 +1,24 @@
-"""Keeping the search index in step with the library and the bookmarks."""
+"""Keeping the search index in step with the library and the bookmarks.
+
+An article is indexed from its stored shown text, and its stamp is the hash
+of that text: whatever changes the text (an edit, a new converter or Markdown
+library), the article is indexed again, and nothing else makes it so.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from reader.bookmarks.store import Bookmark, BookmarkStore
-from reader.errors import ArticleNotFound, BookmarkNotFound
-from reader.library.articles import Article
-from reader.library.importing import CONVERTER_VERSION
-from reader.library.library import Library
-from reader.search.index import ARTICLE, BOOKMARK, IndexDoc, Progress, SearchIndex, SyncReport
+from reader.bookmarks import Bookmark, BookmarkStore
+from reader.errors import ArticleNotFound
+from reader.library import Library
+from reader.search.index import SearchIndex
+from reader.search.results import ARTICLE, BOOKMARK, IndexDoc, Progress, SyncReport
 
 
 def index_path(data_dir: Path) -> Path:
     return data_dir / "index"
-
-
-def article_stamp(content_hash: str) -> str:
-    return f"{content_hash}:{CONVERTER_VERSION}"
-
-
-def article_doc(article: Article) -> IndexDoc:
-    return IndexDoc(
-        doc_id=f"{ARTICLE}:{article.id}",
-        kind=ARTICLE,
-        article_id=article.id,
-        title=article.title,
-        body=article.text,
-        stamp=article_stamp(article.info.content_hash),
-    )
 
 
 def bookmark_stamp(b: Bookmark, title: str) -> str:
@@ -58,14 +47,14 @@ def sync_index(
     rebuild: bool = False,
 ) -> SyncReport:
     """Bring the index in step: only documents whose stamp changed are (re)indexed."""
-    titles = {a.id: a.title for a in library.articles()}
-    wanted = {f"{ARTICLE}:{a.id}": article_stamp(a.content_hash) for a in library.articles()}
+    titles = library.titles()
+    wanted = {f"{ARTICLE}:{a}": h for a, h in library.text_hashes().items()}
     marks = {b.id: b for b in bookmarks.entries()} if bookmarks is not None else {}
     for b in marks.values():
         wanted[f"{BOOKMARK}:{b.id}"] = bookmark_stamp(b, titles.get(b.article_id, b.article_id))
 
     def load(ids: Sequence[str]) -> Iterable[IndexDoc]:
-        return _load(library, marks, titles, ids)
+        return _load(library, marks, titles, wanted, ids)
 
     if rebuild:
         return index.rebuild(wanted, load, progress)
@@ -74,17 +63,20 @@ def sync_index(
 
 
 def _load(
-    library: Library, marks: dict[str, Bookmark], titles: dict[str, str], ids: Sequence[str]
+    library: Library,
+    marks: dict[str, Bookmark],
+    titles: dict[str, str],
+    wanted: dict[str, str],
+    ids: Sequence[str],
 ) -> Iterator[IndexDoc]:
     for doc_id in ids:
         kind, _, key = doc_id.partition(":")
-        try:
-            if kind == ARTICLE:
-                yield article_doc(library.get(key))
-            elif key in marks:
-                b = marks[key]
-                yield bookmark_doc(b, titles.get(b.article_id, b.article_id))
-            else:
-                raise BookmarkNotFound(key)
-        except (ArticleNotFound, BookmarkNotFound):
-            continue
+        if kind == ARTICLE:
+            try:
+                title, text = library.text(key)
+            except ArticleNotFound:
+                continue  # removed since the stamps were read
+            yield IndexDoc(doc_id, ARTICLE, key, title, text, stamp=wanted[doc_id])
+        elif key in marks:
+            b = marks[key]
+            yield bookmark_doc(b, titles.get(b.article_id, b.article_id))

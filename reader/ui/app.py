@@ -1,11 +1,10 @@
-"""Composition root: builds the core objects and the window, and wires them."""
+"""Composition root: the operations, the settings and the window, made from one data dir."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -19,14 +18,9 @@ from reader.paths import (
     resolve_data_dir,
     resources_dir,
 )
-from reader.search.index import SearchIndex
-from reader.search.sync import index_path
 from reader.ui.main_window import MainWindow
-
-
-def settings_for(data_dir: Path) -> QSettings:
-    """Window state lives beside the library, so --data-dir isolates it too."""
-    return QSettings(str(data_dir / "state.ini"), QSettings.Format.IniFormat)
+from reader.ui.operations import Operations
+from reader.ui.settings import WindowSettings
 
 
 def build_window(data_dir: Path) -> MainWindow:
@@ -37,10 +31,10 @@ def build_window(data_dir: Path) -> MainWindow:
     def core_factory() -> ReaderCore:
         return ReaderCore(data_dir, bundled)
 
-    def index_factory() -> SearchIndex:
-        return SearchIndex(index_path(data_dir))
-
-    window = MainWindow(core_factory(), settings_for(data_dir), core_factory, index_factory)
+    # Window state lives beside the library, so --data-dir isolates it too.
+    settings = WindowSettings(data_dir / "state.ini")
+    window = MainWindow(Operations(core_factory), settings)
+    window.ops.setParent(window)
     window.restore_geometry()
     return window
 
@@ -64,13 +58,10 @@ def run(
         print(f"reader: error: {exc}", file=sys.stderr)
         QMessageBox.critical(None, "reader", f"reader cannot start.\n\n{exc}")
         return 1
-    for notice in window.core.notices:
-        QMessageBox.warning(window, "reader", notice[:1].upper() + notice[1:] + ".")
     window.show()
     if article_id:
         window.open_target(article_id, bookmark_id)
     window.load_library()
     code = app.exec()
     window.shutdown()
-    window.core.close()
     return int(code)

@@ -25,7 +25,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
-from reader.library.articles import Article
+from reader.core import Page
 from reader.ui.themes import SERIF_FAMILIES, THEMES, Theme, document_css, first_family
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ class ArticleView(QTextBrowser):
         self.setReadOnly(True)
         self.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.anchorClicked.connect(self.on_anchor_clicked)
-        self._article: Article | None = None
+        self._page: Page | None = None
         self._map = TextMap("")
         self._theme = THEMES["light"]
         self._font_px = BODY_PX
@@ -106,17 +106,18 @@ class ArticleView(QTextBrowser):
     # --- content -------------------------------------------------------------
 
     @property
-    def article(self) -> Article | None:
-        return self._article
+    def page(self) -> Page | None:
+        """The article shown, as the core made it ready."""
+        return self._page
 
-    def show_article(self, article: Article) -> None:
-        self._article = article
+    def show_page(self, page: Page) -> None:
+        self._page = page
         self._hits, self._current_hit, self._marks, self._flash = [], -1, [], None
         self.document().setDefaultStyleSheet(document_css(self._theme))
-        self.setHtml(article.html)
-        self._map = TextMap(article.text, self.toPlainText())
+        self.setHtml(page.html)
+        self._map = TextMap(page.text, self.toPlainText())
         if not self._map.aligned:
-            log.warning("article %s: shown text differs from its plain text", article.id)
+            log.warning("article %s: shown text differs from its plain text", page.id)
         self._update_selections()
         self.verticalScrollBar().setValue(0)
 
@@ -146,11 +147,11 @@ class ArticleView(QTextBrowser):
             f" selection-background-color: {theme.selection}; selection-color: {theme.text};"
             " border: none; }"
         )
-        if self._article is not None:
+        if self._page is not None:
             value = self.verticalScrollBar().value()
-            article = self._article
+            page = self._page
             marks, hits, current = self._marks, self._hits, self._current_hit
-            self.show_article(article)
+            self.show_page(page)
             self._marks, self._hits, self._current_hit = marks, hits, current
             self._update_selections()
             self.verticalScrollBar().setValue(value)

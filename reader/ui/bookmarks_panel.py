@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.bookmarks.store import COLOR_HEX, COLORS, Bookmark
+from reader.bookmarks import COLOR_HEX, COLORS, Bookmark
 from reader.ui.widgets import add_rich_item, refit_on_resize
 
 BOOKMARK_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -84,9 +84,9 @@ class BookmarkDialog(QDialog):
 
 
 class BookmarksPanel(QWidget):
-    bookmark_activated = Signal(object)  # Bookmark
-    bookmark_edited = Signal(str, str, str, object)  # id, note, colour, tags
-    delete_requested = Signal(str)
+    bookmark_activated = Signal(Bookmark)
+    bookmark_edited = Signal(str, str, str, list)  # id, note, colour, tags
+    delete_requested = Signal(Bookmark)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -269,7 +269,7 @@ class BookmarksPanel(QWidget):
         self._save_timer.stop()
         if self._editing is None or self._saving:
             return
-        current = next((b for b in self._all if b.id == self._editing), None)
+        current = self._editing_bookmark()
         if current is None:
             return
         note = self.note_edit.toPlainText().strip()
@@ -278,20 +278,23 @@ class BookmarksPanel(QWidget):
         if (note, color, tags) != (current.note, current.color, current.tags):
             self._saving = True
             try:
-                self.bookmark_edited.emit(current.id, note, color, tags)
+                self.bookmark_edited.emit(current.id, note, color, list(tags))
             finally:
                 self._saving = False
 
     def on_item_activated(self, item: QListWidgetItem) -> None:
         self.bookmark_activated.emit(item.data(BOOKMARK_ROLE))
 
+    def _editing_bookmark(self) -> Bookmark | None:
+        return next((b for b in self._all if b.id == self._editing), None)
+
     def on_delete_clicked(self) -> None:
-        if self._editing:
-            self.delete_requested.emit(self._editing)
+        if (b := self._editing_bookmark()) is not None:
+            self.delete_requested.emit(b)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         deleting = event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
-        if deleting and self.list.hasFocus() and self._editing:
-            self.delete_requested.emit(self._editing)
+        if deleting and self.list.hasFocus() and (b := self._editing_bookmark()) is not None:
+            self.delete_requested.emit(b)
             return
         super().keyPressEvent(event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -14,11 +14,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.search.index import Hit, SearchResults, join_snippets
+from reader.search import Hit, SearchResults, join_snippets
+from reader.ui.settings import WindowSettings
 from reader.ui.widgets import add_rich_item, refit_on_resize
 
 DEBOUNCE_MS = 150
-MAX_RECENT = 12
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 RECENT_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -27,7 +27,7 @@ class SearchPanel(QWidget):
     query_changed = Signal(str)  # debounced
     hit_activated = Signal(object)  # Hit
 
-    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: WindowSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
         self.field = QLineEdit(self)
@@ -161,16 +161,10 @@ class SearchPanel(QWidget):
     # --- recent searches -----------------------------------------------------
 
     def recent(self) -> list[str]:
-        value = self.settings.value("search/recent", [])
-        if isinstance(value, str):
-            return [value]
-        return [str(v) for v in value] if isinstance(value, list) else []
+        return self.settings.recent_searches
 
     def remember(self, text: str) -> None:
-        if not text:
-            return
-        items = [text] + [r for r in self.recent() if r != text]
-        self.settings.setValue("search/recent", items[:MAX_RECENT])
+        self.settings.remember_search(text)
 
     def show_recent(self) -> None:
         self.results.clear()

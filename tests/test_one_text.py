@@ -1,0 +1,109 @@
+"""One text: the shown text is stored at conversion, and bookmarks follow it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from reader.cli import main
+from reader.core import ReaderCore
+from reader.library import Library
+from reader.rendering import Rendered, render
+from tests.conftest import SEEDS
+
+NOTE = "# River Notes\n\nA heron stood in the cold river at dawn.\n\nThe mist lifted by noon.\n"
+
+
+def write_note(core: ReaderCore, text: str = NOTE) -> str:
+    path = core.data_dir / "library" / "river.md"
+    path.write_text(text, encoding="utf-8")
+    core.refresh()
+    return next(a.id for a in core.articles() if a.source == str(path))
+
+
+def test_shown_text_is_stored_and_matches_the_rendering(core: ReaderCore) -> None:
+    article_id = write_note(core)
+    article = core.article(article_id)
+    assert article.text == render(article.markdown).text
+    assert core.open_article(article_id).text == article.text
+    assert article.info.words == 16
+
+
+def test_a_renderer_upgrade_reanchors_bookmarks(
+    core: ReaderCore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article_id = write_note(core)
+    mark = core.add_bookmark_quote(article_id, "cold river")
+
+    # A new Markdown library puts a line above the text: the source file is the same.
+    def upgraded(source: str) -> Rendered:
+        old = render(source)
+        return Rendered(old.html, "Preface added by the new renderer\n" + old.text, old.outline)
+
+    monkeypatch.setattr("reader.library.library.render", upgraded)
+    monkeypatch.setattr("reader.library.library.renderer_stamp", lambda: "a newer renderer")
+    report = core.refresh()
+    assert article_id in report.changed
+    text = core.article(article_id).text
+    moved = core.bookmark(mark.id)
+    assert moved.state == "anchored"
+    assert text[moved.start : moved.end] == "cold river"
+    assert moved.start == mark.start + len("Preface added by the new renderer\n")
+
+
+def test_refresh_renders_each_article_once(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+
+    def counting(source: str) -> Rendered:
+        calls.append(source)
+        return render(source)
+
+    monkeypatch.setattr("reader.library.library.render", counting)
+    library = Library(data_dir, SEEDS)
+    library.refresh()
+    assert len(calls) == 5
+    library.refresh()
+    assert len(calls) == 5
+    library.close()
+
+
+def test_a_catalog_from_before_the_stored_text_keeps_its_ids(data_dir: Path) -> None:
+    path = data_dir / "catalog.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES ('schema', '1'), ('converter', 'old');
+        CREATE TABLE articles (
+            id TEXT PRIMARY KEY, source_key TEXT NOT NULL UNIQUE,
+            origin TEXT NOT NULL CHECK (origin IN ('bundled', 'user')),
+            title TEXT NOT NULL, content_hash TEXT NOT NULL, words INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, markdown TEXT NOT NULL,
+            added_at REAL NOT NULL);
+        """
+    )
+    db.execute(
+        "INSERT INTO articles VALUES ('my-own-id', 'bundled:000_2fb20787f0a067f5.txt',"
+        " 'bundled', 'Old', 'x', 1, 0, 0, 'old', 0)"
+    )
+    db.commit()
+    db.close()
+    library = Library(data_dir, SEEDS)
+    report = library.refresh()
+    assert "my-own-id" in report.changed
+    article = library.get("my-own-id")
+    assert article.text and article.info.words > 300
+    library.close()
+
+
+def test_export_to_a_missing_folder_is_one_line(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "no" / "such" / "dir" / "x.json"
+    code = main(["--data-dir", str(data_dir), "bookmarks", "export", "--format", "json",
+                 "-o", str(target)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("reader: error: cannot write") and len(err.splitlines()) == 1
