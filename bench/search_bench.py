@@ -28,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from reader.search.index import ARTICLE, IndexDoc, SearchIndex  # noqa: E402
+from reader.search import ARTICLE, IndexDoc, SearchIndex  # noqa: E402
 
 CORPUS = HERE / "corpus"
 RUNS = 7
@@ -229,7 +229,7 @@ import sys, time
 sys.path.insert(0, {root!r})
 engine, path, q = sys.argv[1:4]
 if engine == "whoosh":
-    from reader.search.index import SearchIndex
+    from reader.search import SearchIndex
     from pathlib import Path
     t = time.perf_counter()
     ix = SearchIndex(Path(path)); r = ix.search(q, limit=10); n = len(r.hits)

@@ -14,8 +14,7 @@ import pytest
 from reader.cli import main
 from reader.errors import SearchIndexError
 from reader.library.library import Library
-from reader.search.index import SCHEMA_VERSION, SearchIndex
-from reader.search.sync import index_path, sync_index
+from reader.search import SCHEMA_VERSION, SearchIndex, index_path, sync_index
 
 
 @pytest.fixture
@@ -254,7 +253,7 @@ def test_one_pass_analyzer_matches_whooshs_filter_chain(library: Library) -> Non
     )
     from whoosh.support.charset import accent_map
 
-    from reader.search.index import EnglishAnalyzer
+    from reader.search.analysis import EnglishAnalyzer
 
     chain = (
         RegexTokenizer(r"\w+(?:\.?\w+)*")

@@ -1,1 +1,55 @@
-"""search"""
+"""Full-text search over the articles and the bookmarked passages.
+
+The only package that imports whoosh. Its modules:
+
+- ``results``: the values it takes and hands out (documents, hits, snippets, reports);
+- ``analysis``: how text becomes terms (the English analyzer) and the index schema;
+- ``query``: reading typed text into a query, with a fallback for odd syntax;
+- ``spelling``: "Did you mean" corrections from the indexed words;
+- ``highlight``: hits with the matched words marked and snippets around them;
+- ``texts``: the SQLite sidecar of shown texts and stamps;
+- ``whoosh_setup``: adjustments to whoosh, installed when an index is opened;
+- ``index``: :class:`SearchIndex`, which opens, repairs, syncs and searches;
+- ``sync``: keeping the index in step with the library and the bookmarks.
+
+Import from here, not from the modules.
+"""
+
+import warnings
+
+# whoosh 2.7.4 has invalid escape sequences, which Python 3.12+ reports as
+# SyntaxWarnings when it compiles whoosh's files. Silence those, for whoosh's
+# files only (a compile warning names its file, hence the path pattern). This
+# runs before any module of the package, so before whoosh is first imported.
+warnings.filterwarnings("ignore", category=SyntaxWarning, module=r".*[/\\]whoosh[/\\]")
+warnings.filterwarnings("ignore", category=SyntaxWarning, module=r"whoosh(\..*)?$")
+
+from reader.search.index import SCHEMA_VERSION, SearchIndex
+from reader.search.results import (
+    ARTICLE,
+    BOOKMARK,
+    Hit,
+    IndexDoc,
+    Progress,
+    SearchResults,
+    Snippet,
+    SyncReport,
+    join_snippets,
+)
+from reader.search.sync import index_path, sync_index
+
+__all__ = [
+    "ARTICLE",
+    "BOOKMARK",
+    "SCHEMA_VERSION",
+    "Hit",
+    "IndexDoc",
+    "Progress",
+    "SearchIndex",
+    "SearchResults",
+    "Snippet",
+    "SyncReport",
+    "index_path",
+    "join_snippets",
+    "sync_index",
+]
