@@ -29,10 +29,6 @@ class SearchIndexError(ReaderError):
     """The search index cannot be opened, written or rebuilt."""
 
 
-class QuerySyntaxError(ReaderError):
-    """A search query could not be read as written (results are best effort)."""
-
-
 class BookmarkError(ReaderError):
     """A bookmark cannot be made, found, stored or read."""
 
@@ -44,6 +40,3 @@ class BookmarkNotFound(BookmarkError):
 class QuoteNotFound(BookmarkError):
     """The passage to bookmark is not in the article."""
 
-
-class BookmarkStoreCorrupt(BookmarkError):
-    """The bookmarks database was unreadable and has been set aside."""

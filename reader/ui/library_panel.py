@@ -48,9 +48,6 @@ class LibraryModel(QAbstractTableModel):
         self._rows = list(articles)
         self.endResetModel()
 
-    def articles(self) -> list[ArticleInfo]:
-        return list(self._rows)
-
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 

@@ -167,10 +167,6 @@ class MainWindow(QMainWindow):
             label="Checking the library",
         )  # fmt: skip
 
-    def reload_articles(self) -> None:
-        self.ops.start(Lane.READ, lambda core, _p: core.articles(), self.on_articles_ready,
-                       key="articles")  # fmt: skip
-
     def on_articles_ready(self, articles: list[ArticleInfo]) -> None:
         had_rows = self.library_panel.model.rowCount() > 0
         self.library_panel.set_articles(articles)

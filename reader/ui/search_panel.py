@@ -61,7 +61,6 @@ class SearchPanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
-        self._last: SearchResults | None = None
 
         self.field.textChanged.connect(self.on_text_changed)
         self.field.returnPressed.connect(self.on_return_pressed)
@@ -82,7 +81,6 @@ class SearchPanel(QWidget):
             self._timer.start()
         else:
             self._timer.stop()
-            self._last = None
             self.show_recent()
 
     def on_timer_timeout(self) -> None:
@@ -108,7 +106,6 @@ class SearchPanel(QWidget):
     def show_results(self, results: SearchResults) -> None:
         if results.query != self.current_query():
             return  # an answer to a query the user has typed past
-        self._last = results
         self.results.clear()
         parts = []
         if results.corrected:
@@ -144,9 +141,6 @@ class SearchPanel(QWidget):
             hit,
         )
         item.setToolTip(hit.title)
-
-    def hit_items(self) -> list[QListWidgetItem]:
-        return [self.results.item(k) for k in range(self.results.count())]
 
     def on_item_activated(self, item: QListWidgetItem) -> None:
         hit = item.data(HIT_ROLE)
