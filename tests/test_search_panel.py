@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from reader.search import Hit
@@ -31,6 +32,7 @@ def test_typing_shows_hits_with_highlighted_snippets(
     hit = item.data(Qt.ItemDataRole.UserRole + 1)
     assert isinstance(hit, Hit) and hit.article_id == "empowering-national-progress"
     label = window.search_panel.results.itemWidget(item)
+    assert isinstance(label, QLabel)
     assert "<b style='background-color:#ffe58a'>Estonia</b>" in label.text()
     assert "1 result" in window.search_panel.status.text()
 
