@@ -39,4 +39,3 @@ class BookmarkNotFound(BookmarkError):
 
 class QuoteNotFound(BookmarkError):
     """The passage to bookmark is not in the article."""
-

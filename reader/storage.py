@@ -26,6 +26,27 @@ class NewerSchema(sqlite3.DatabaseError):
     """The database was written by a newer version of reader."""
 
 
+class Damaged(sqlite3.DatabaseError):
+    """The database file failed SQLite's integrity check."""
+
+
+# SQLite's result codes for a file that is not (or no longer) a database.
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+
+
+def is_damaged(exc: sqlite3.Error) -> bool:
+    """Whether ``exc`` says the file itself is damaged.
+
+    Only then may a store set its file aside. A locked, read-only or full
+    disk, or an I/O error, says nothing about the file: the store reports it
+    and keeps the file as it is.
+    """
+    if isinstance(exc, Damaged):
+        return True
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
 def connect(
     path: Path, synchronous: Synchronous = "NORMAL", timeout: float = 10
 ) -> sqlite3.Connection:

@@ -83,6 +83,9 @@ def open_window(qtbot: QtBot) -> Iterator[OpenWindow]:
         window = build_window(data_dir)
         opened.append(window)
         window.show()
+        # No window manager runs on Xvfb: activate the window, or its shortcuts never fire.
+        with qtbot.waitActive(window):
+            window.activateWindow()
         if before_load is not None:
             before_load(window)
         signal = window.index_ready if wait_for_index else window.library_loaded

@@ -107,3 +107,29 @@ def test_export_to_a_missing_folder_is_one_line(
     err = capsys.readouterr().err
     assert code == 1
     assert err.startswith("reader: error: cannot write") and len(err.splitlines()) == 1
+
+
+def test_a_locked_or_failing_database_is_never_set_aside(
+    core: ReaderCore, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader import storage
+    from reader.bookmarks import BookmarkStore
+    from reader.errors import BookmarkError, CatalogError
+    from reader.library.catalog import Catalog
+
+    kept = core.add_bookmark_quote("backend-developer", "Imagine a magnificent skyscraper.")
+    core.close()
+
+    def busy(*_args: object) -> int:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(storage, "migrate", busy)
+    with pytest.raises(BookmarkError, match="locked"):
+        BookmarkStore(data_dir / "bookmarks.sqlite3")
+    with pytest.raises(CatalogError, match="locked"):
+        Catalog(data_dir / "catalog.sqlite3")
+    monkeypatch.undo()
+    assert not list(data_dir.glob("*.unreadable-*")) and not list(data_dir.glob("*.corrupt-*"))
+    store = BookmarkStore(data_dir / "bookmarks.sqlite3")
+    assert [b.id for b in store.entries()] == [kept.id]
+    store.close()

@@ -115,7 +115,10 @@ class BookmarkStore:
             self._db = self._open()
         except storage.NewerSchema as exc:
             raise BookmarkError(f"the bookmarks database is from a newer reader ({exc})") from None
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
+            if not storage.is_damaged(exc):
+                # A locked, read-only or full disk: the file is kept as it is.
+                raise BookmarkError(f"cannot open the bookmarks database: {exc}") from None
             aside = storage.set_aside(path, "unreadable")
             self.notice = (
                 f"the bookmarks database could not be read ({exc}); it was kept as "
@@ -128,7 +131,7 @@ class BookmarkStore:
         try:
             check = db.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
-                raise sqlite3.DatabaseError(f"integrity check failed: {check}")
+                raise storage.Damaged(f"integrity check failed: {check}")
             storage.migrate(db, _MIGRATIONS)
         except BaseException:
             db.close()

@@ -114,8 +114,10 @@ class Catalog:
             self._db = self._open(path)
         except storage.NewerSchema as exc:
             raise CatalogError(f"catalog {path}: {exc}") from None
-        except sqlite3.DatabaseError as exc:
-            # The catalog is rebuilt from the files; keep the broken one for inspection.
+        except sqlite3.Error as exc:
+            if not storage.is_damaged(exc):
+                raise CatalogError(f"cannot open catalog {path}: {exc}") from None
+            # The catalog is made again from the files; keep the broken one for inspection.
             try:
                 aside = storage.set_aside(path, "corrupt")
             except OSError as err:
@@ -126,15 +128,12 @@ class Catalog:
             )
             try:
                 self._db = self._open(path)
-            except sqlite3.DatabaseError as err:
+            except sqlite3.Error as err:
                 raise CatalogError(f"cannot open catalog {path}: {err}") from None
 
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection:
-        try:
-            db = storage.connect(path)
-        except sqlite3.OperationalError as exc:
-            raise CatalogError(f"cannot open catalog {path}: {exc}") from None
+        db = storage.connect(path)
         try:
             storage.migrate(db, _MIGRATIONS)
         except BaseException:

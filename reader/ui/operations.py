@@ -64,6 +64,7 @@ class Operations(QObject):
         self._latest: dict[str, int] = {}
         self._answers: dict[int, Callable[[], None]] = {}
         self._answers_lock = threading.Lock()
+        self._cores_lock = threading.Lock()  # cores are opened one at a time
         self._unanswered = 0
         self._landed.connect(self._on_landed)
 
@@ -127,7 +128,8 @@ class Operations(QObject):
 
     def _core_of(self, worker: _Lane) -> ReaderCore:
         if worker.core is None:
-            worker.core = self._core_factory()
+            with self._cores_lock:
+                worker.core = self._core_factory()
             for notice in worker.core.notices:
                 with contextlib.suppress(RuntimeError):
                     self.notice.emit(notice)
