@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import logging
+import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import QUrl
@@ -30,6 +31,7 @@ from reader.ui.themes import SERIF_FAMILIES, THEMES, Theme, document_css, first_
 
 log = logging.getLogger(__name__)
 COLUMN_CHARS = 70
+_WIDE = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 code units each
 BODY_PX = 18
 
 
@@ -42,8 +44,7 @@ class TextMap:
     """
 
     def __init__(self, text: str, shown: str | None = None) -> None:
-        self._wide = [i for i, ch in enumerate(shown if shown is not None else text)
-                      if ord(ch) > 0xFFFF]  # fmt: skip
+        self._wide = [m.start() for m in _WIDE.finditer(shown if shown is not None else text)]
         self.aligned = shown is None or shown == text
         self._blocks: list[tuple[int, int, int]] = []  # (core start, shown start, length)
         if shown is not None and not self.aligned:

@@ -160,8 +160,12 @@ class LibraryPanel(QWidget):
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths from the font: sizing to contents would read every row's
+        # text on each reset of a list of thousands, on the UI thread.
+        metrics = self.view.fontMetrics()
+        for column, widest in ((1, "Words 000,000"), (2, "Time 000 min")):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, metrics.horizontalAdvance(widest) + 12)
         header.setSortIndicatorShown(True)
 
         layout = QVBoxLayout(self)

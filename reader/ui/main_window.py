@@ -176,22 +176,27 @@ class MainWindow(QMainWindow):
     def on_refresh_ready(self, report: RefreshReport) -> None:
         self.progress.hide()
 
-        def shown(articles: list[ArticleInfo]) -> None:
-            self.on_articles_ready(articles)
+        def finish(articles: list[ArticleInfo] | None) -> None:
+            if articles is not None:  # the catalog changed: show it as it is now
+                self.on_articles_ready(articles)
             page = self.view.page
             if self._pending_target is not None:
                 self._open_pending_target()
             elif page is not None and page.id in report.changed:
                 self.open_article(page.id)
             self.refresh_bookmarks()
-            parts = [f"{len(articles):,} articles"]
+            parts = [f"{self.library_panel.model.rowCount():,} articles"]
             if report.failed:
                 parts.append(f"{len(report.failed)} could not be read: {report.failed[0][1]}")
             self.say(" · ".join(parts))
             self.library_loaded.emit()
             self.sync_index()
 
-        self.ops.start(Lane.READ, lambda core, _p: core.articles(), shown, key="articles")
+        if report.touched:
+            self.ops.start(Lane.READ, lambda core, _p: core.articles(), finish, key="articles")
+        else:
+            # The list shown at launch is current; wait only for it to be shown.
+            self.ops.start(Lane.READ, lambda _core, _p: None, finish, key="articles-shown")
 
     def _open_initial_article(self) -> None:
         if self._open_pending_target():
