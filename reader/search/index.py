@@ -101,6 +101,7 @@ class SearchIndex:
                     return
                 except Exception as exc:  # whoosh has no common error type for damage
                     reason = f"the search index was unreadable ({type(exc).__name__}); rebuilt"
+                    gc.collect()  # while ResourceWarnings are quiet
             self._discard()
         self._create()
         if reason:
@@ -115,6 +116,7 @@ class SearchIndex:
                 present = whoosh_index.exists_in(str(self.path), "MAIN")
             except Exception:
                 present = True  # a table of contents that cannot be read: let open_dir fail
+                gc.collect()  # while ResourceWarnings are quiet
         if not present:
             return "the search index was missing and was rebuilt"
         try:
@@ -346,10 +348,15 @@ def _count(results: Any, limit: int) -> tuple[int, bool]:
 
 @contextlib.contextmanager
 def _closing_abandoned_files() -> Iterator[None]:
-    """whoosh leaves files open when it fails to read a damaged index; close them quietly."""
+    """whoosh leaves files open when it fails to read a damaged index; close them quietly.
+
+    Only a failure leaves such files, so only a failure pays for a collection
+    (a full one holds every thread for tens of milliseconds).
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         try:
             yield
-        finally:
+        except BaseException:
             gc.collect()
+            raise
