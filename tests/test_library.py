@@ -8,7 +8,7 @@ import pytest
 
 from reader.errors import ArticleNotFound, DataDirError
 from reader.library import importing
-from reader.library.library import Library
+from reader.library.library import ImportOutcome, Library
 from tests.conftest import SEEDS
 
 ARTICLE = "# {title}\n\nA first paragraph about {title}, with enough words to count.\n"
@@ -122,3 +122,28 @@ def test_unusable_data_dir_is_a_clear_error(tmp_path: Path) -> None:
         Library(blocker, SEEDS)
     with pytest.raises(DataDirError, match="cannot create"):
         Library(blocker / "below", SEEDS)
+
+
+def test_a_refresh_converting_files_does_not_lock_out_another_import(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files are converted before the catalog is locked, and what another process
+    wrote meanwhile is kept."""
+    first, second = Library(data_dir, SEEDS), Library(data_dir, None)
+    incoming = write(tmp_path / "incoming.md", "Written Meanwhile")
+    real_prepare = Library._prepare
+    outcomes: list[ImportOutcome] = []
+
+    def prepare_and_let_another_import(self: Library, *args: object) -> object:
+        if self is first and not outcomes:
+            outcomes.extend(second.import_paths([incoming]))  # would wait for the lock
+        return real_prepare(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Library, "_prepare", prepare_and_let_another_import)
+    report = first.refresh()
+    assert [o.status for o in outcomes] == ["imported"]
+    assert len(report.added) == 5 and not report.removed
+    titles = sorted(a.title for a in first.articles())
+    assert titles.count("Written Meanwhile") == 1 and len(titles) == 6
+    first.close()
+    second.close()
