@@ -62,6 +62,26 @@ def connect(
     return db
 
 
+def open_database(
+    path: Path,
+    migrations: Mapping[int, str],
+    synchronous: Synchronous = "NORMAL",
+    integrity_check: bool = False,
+) -> sqlite3.Connection:
+    """:func:`connect`, check the file if asked (raising :class:`Damaged`), then :func:`migrate`."""
+    db = connect(path, synchronous)
+    try:
+        if integrity_check:
+            result = db.execute("PRAGMA quick_check").fetchone()[0]
+            if result != "ok":
+                raise Damaged(f"integrity check failed: {result}")
+        migrate(db, migrations)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
 @contextmanager
 def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction: the lock is taken first, so reads inside it are current."""

@@ -127,16 +127,8 @@ class BookmarkStore:
             self._db = self._open()
 
     def _open(self) -> sqlite3.Connection:
-        db = storage.connect(self.path, synchronous="FULL")  # a saved bookmark survives a crash
-        try:
-            check = db.execute("PRAGMA quick_check").fetchone()[0]
-            if check != "ok":
-                raise storage.Damaged(f"integrity check failed: {check}")
-            storage.migrate(db, _MIGRATIONS)
-        except BaseException:
-            db.close()
-            raise
-        return db
+        # synchronous=FULL: a saved bookmark survives a crash.
+        return storage.open_database(self.path, _MIGRATIONS, "FULL", integrity_check=True)
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):

@@ -133,13 +133,7 @@ class Catalog:
 
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection:
-        db = storage.connect(path)
-        try:
-            storage.migrate(db, _MIGRATIONS)
-        except BaseException:
-            db.close()
-            raise
-        return db
+        return storage.open_database(path, _MIGRATIONS)
 
     def close(self) -> None:
         self._db.close()
