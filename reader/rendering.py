@@ -11,6 +11,7 @@ block of its own.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -23,6 +24,7 @@ import nh3
 RENDERER_VERSION = "1"
 
 
+@functools.cache  # the libraries do not change while the process runs
 def renderer_stamp() -> str:
     """What the shown text depends on besides the Markdown: this module and its libraries.
 

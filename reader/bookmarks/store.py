@@ -182,12 +182,8 @@ class BookmarkStore:
             note=note.strip(),
             color=check_color(color),
             tags=normalise_tags(tags),
-            exact=sel.exact,
-            prefix=sel.prefix,
-            suffix=sel.suffix,
-            start=sel.start,
-            end=sel.end,
             text_hash=text_hash,
+            **asdict(sel),
         )
         self.put(bookmark)
         return bookmark
@@ -261,16 +257,8 @@ class BookmarkStore:
                 if found is None:
                     new = replace(b, state="detached", text_hash=text_hash)
                 else:
-                    sel = found.selector(text)
                     new = replace(
-                        b,
-                        exact=sel.exact,
-                        prefix=sel.prefix,
-                        suffix=sel.suffix,
-                        start=sel.start,
-                        end=sel.end,
-                        text_hash=text_hash,
-                        state="anchored",
+                        b, text_hash=text_hash, state="anchored", **asdict(found.selector(text))
                     )
                 db.execute(
                     """UPDATE bookmarks SET exact=?, prefix=?, suffix=?, start=?, "end"=?,

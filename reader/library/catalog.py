@@ -179,9 +179,6 @@ class Catalog:
     def text_hashes(self) -> dict[str, str]:
         return {r[0]: r[1] for r in self._db.execute("SELECT id, text_hash FROM articles")}
 
-    def ids(self) -> set[str]:
-        return {r[0] for r in self._db.execute("SELECT id FROM articles")}
-
     def upsert(
         self,
         *,

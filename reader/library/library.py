@@ -64,9 +64,9 @@ class _Text:
     renderer: str
 
 
-def _rendered(markdown: str) -> _Text:
+def _rendered(markdown: str, renderer: str) -> _Text:
     text = render(markdown).text
-    return _Text(text, text_hash(text), count_words(text), renderer_stamp())
+    return _Text(text, text_hash(text), count_words(text), renderer)
 
 
 @dataclass(frozen=True)
@@ -244,22 +244,23 @@ class Library:
         """What to write for one source, or None when its row is up to date."""
         st = src.path.stat()
         same_file = row is not None and (row.mtime_ns, row.size) == (st.st_mtime_ns, st.st_size)
-        if row is not None and version_ok and same_file:
-            if row.renderer == renderer:
-                return None
-            markdown = self.catalog.markdown_of(src.key) or ""
-            return _Prepared(src, st, row.content_hash, row.title, markdown, _rendered(markdown))
-        data, meta_bytes = self._read(src.path)
-        digest = content_hash(data, meta_bytes)
+        data = meta_bytes = b""
+        if row is not None and same_file:
+            digest = row.content_hash  # the file's stamp vouches for its content
+        else:
+            data, meta_bytes = self._read(src.path)
+            digest = content_hash(data, meta_bytes)
         if row is not None and version_ok and row.content_hash == digest:
-            if row.renderer == renderer:
-                return _Prepared(src, st, digest, row.title, "", None)  # only the stamp moved
-            markdown = self.catalog.markdown_of(src.key) or ""
-            return _Prepared(src, st, digest, row.title, markdown, _rendered(markdown))
+            if row.renderer != renderer:  # the same Markdown, shown anew
+                markdown = self.catalog.markdown_of(src.key) or ""
+                made = _rendered(markdown, renderer)
+                return _Prepared(src, st, digest, row.title, markdown, made)
+            return None if same_file else _Prepared(src, st, digest, row.title, "", None)
+        if same_file:  # only the converter changed: the file was not read yet
+            data, meta_bytes = self._read(src.path)
         converted = convert_bytes(data, src.path, read_metadata(src.path))
-        return _Prepared(
-            src, st, digest, converted.title, converted.markdown, _rendered(converted.markdown)
-        )
+        made = _rendered(converted.markdown, renderer)
+        return _Prepared(src, st, digest, converted.title, converted.markdown, made)
 
     @staticmethod
     def _read(path: Path) -> tuple[bytes, bytes]:

@@ -163,7 +163,7 @@ class LibraryPanel(QWidget):
         # Fixed widths from the font: sizing to contents would read every row's
         # text on each reset of a list of thousands, on the UI thread.
         metrics = self.view.fontMetrics()
-        for column, label, widest in ((1, "Words", "00,000"), (2, "Time", "00 min")):
+        for column, label, widest in ((1, "Words", "000,000"), (2, "Time", "000 min")):
             width = max(metrics.horizontalAdvance(label) + 22, metrics.horizontalAdvance(widest))
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
             header.resizeSection(column, width + 12)
