@@ -97,9 +97,11 @@ def _positive_int(text: str) -> int:
 
 def open_core(data_dir: str | None) -> ReaderCore:
     core = ReaderCore(resolve_data_dir(data_dir), bundled_articles_dir())
-    for notice in core.notices:
-        print(f"reader: note: {notice}", file=sys.stderr)
-    core.refresh()
+    try:
+        core.refresh()
+    finally:
+        for notice in core.take_notices():
+            print(f"reader: note: {notice}", file=sys.stderr)
     return core
 
 

@@ -64,9 +64,14 @@ class ReaderCore:
         self._library = Library(self.data_dir, bundled_dir)
         self._bookmarks = BookmarkStore(self.data_dir / "bookmarks.sqlite3")
         self._index: SearchIndex | None = None
-        self.notices: list[str] = [
-            n for n in (self._library.catalog.notice, self._bookmarks.notice) if n
-        ]
+        self._notices: list[str] = [n for n in (self._bookmarks.notice,) if n]
+
+    def take_notices(self) -> list[str]:
+        """What the user should be told since the last call (a restore, a rebuild…)."""
+        taken = self._library.notices + self._notices
+        self._library.notices.clear()
+        self._notices.clear()
+        return taken
 
     def close(self) -> None:
         if self._index is not None:
@@ -115,12 +120,15 @@ class ReaderCore:
 
     def follow_bookmarks(self) -> list[Bookmark]:
         """Find bookmarks again where their article's shown text changed; detach orphans."""
+        if self._bookmarks.read_only is not None:
+            return []  # they stay where they were; the store said why at opening
         hashes = self._library.text_hashes()
         moved: list[Bookmark] = []
-        for article_id in sorted(self._bookmarks.stale(hashes)):
-            _title, text = self._library.text(article_id)
-            moved += self._bookmarks.reanchor(article_id, text, hashes[article_id])
-        moved += self._bookmarks.detach_missing(set(hashes))
+        with self._bookmarks.batch():
+            for article_id in sorted(self._bookmarks.stale(hashes)):
+                _title, text = self._library.text(article_id)
+                moved += self._bookmarks.reanchor(article_id, text, hashes[article_id])
+            moved += self._bookmarks.detach_missing(set(hashes))
         return moved
 
     # --- bookmarks -------------------------------------------------------------
@@ -210,6 +218,7 @@ class ReaderCore:
         """Merge a JSON-LD export by id: new ones added, newer ones updated, none twice."""
         incoming, problems = parse_annotations(text)
         report = AnnotationImport(problems=problems)
+        keep: list[Bookmark] = []
         for b in incoming:
             try:
                 existing: Bookmark | None = self._bookmarks.get(b.id)
@@ -223,7 +232,8 @@ class ReaderCore:
                 report.updated += 1
             else:
                 report.added += 1
-            self._bookmarks.put(b)
+            keep.append(b)
+        self._bookmarks.put_many(keep)  # all or none
         if report.added:
             self.follow_bookmarks()  # new ones are found in their articles as they are now
         return report

@@ -9,7 +9,9 @@ file aside with :func:`set_aside`, together with its ``-wal`` and ``-shm``.
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -30,8 +32,29 @@ class Damaged(sqlite3.DatabaseError):
     """The database file failed SQLite's integrity check."""
 
 
-# SQLite's result codes for a file that is not (or no longer) a database.
-_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+# SQLite's primary result codes, for telling a damaged file from trouble around it.
+_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 3, 5, 6, 8
+_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN = 10, 11, 13, 14
+_SQLITE_NOTADB = 26
+_SQLITE_REASONS = {
+    _SQLITE_FULL: "the disk is full",
+    _SQLITE_READONLY: "the file or its folder is read-only",
+    _SQLITE_PERM: "permission denied",
+    _SQLITE_IOERR: "the disk could not be read or written (I/O error)",
+    _SQLITE_CANTOPEN: "the file cannot be opened",
+    _SQLITE_BUSY: "another reader process is using it; try again",
+    _SQLITE_LOCKED: "another reader process is using it; try again",
+    _SQLITE_CORRUPT: "the file is damaged",
+    _SQLITE_NOTADB: "the file is not a database",
+}
+_OS_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EIO: "the disk could not be read or written (I/O error)",
+}
 
 
 def is_damaged(exc: sqlite3.Error) -> bool:
@@ -45,6 +68,33 @@ def is_damaged(exc: sqlite3.Error) -> bool:
         return True
     code = getattr(exc, "sqlite_errorcode", None)
     return code is not None and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
+def reason(exc: BaseException, where: Path | None = None) -> str:
+    """What went wrong, in a few words a user can act on (disk full, read-only…).
+
+    SQLite reports a full disk met while making its side files as an I/O
+    error; given ``where`` the file is, a disk with no room left is named as such.
+    """
+    if isinstance(exc, Damaged | NewerSchema):
+        return str(exc)
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code is None or code & 0xFF not in _SQLITE_REASONS:
+            return str(exc)
+        if code & 0xFF in (_SQLITE_IOERR, _SQLITE_CANTOPEN) and where and _no_room(where):
+            return _SQLITE_REASONS[_SQLITE_FULL]
+        return _SQLITE_REASONS[code & 0xFF]
+    if isinstance(exc, OSError):
+        return _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+    return str(exc)
+
+
+def _no_room(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(path.parent).free < 64 * 1024
+    except OSError:
+        return False
 
 
 def connect(
@@ -76,6 +126,40 @@ def open_database(
             if result != "ok":
                 raise Damaged(f"integrity check failed: {result}")
         migrate(db, migrations)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def open_readonly(path: Path, latest: int) -> sqlite3.Connection:
+    """Open an existing database for reading only, when it cannot be written.
+
+    Its schema must be ``latest``: a read-only file cannot be migrated.
+    """
+    if not path.is_file():
+        raise sqlite3.OperationalError(f"{path} does not exist")
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    try:
+        db.row_factory = sqlite3.Row
+        try:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.OperationalError:
+            # A WAL database on a read-only file system whose -shm cannot be made:
+            # with nothing left in its -wal, the file alone is the whole database.
+            wal = Path(str(path) + "-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                raise
+            db.close()
+            uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+            db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        if version > latest:
+            raise NewerSchema(f"schema version {version} is newer than this reader knows")
+        if version < latest:
+            raise sqlite3.OperationalError(f"schema version {version} needs an upgrade")
     except BaseException:
         db.close()
         raise

@@ -117,13 +117,19 @@ def test_export_import_round_trip(core: ReaderCore, tmp_path: Path) -> None:
                                  note="analogy", color="green", tags=("Teaching", "x"))  # fmt: skip
     b2 = core.add_bookmark_quote("empowering-national-progress", "Estonia’s digital ID system")
     exported = core.export_bookmarks("json")
-    items = json.loads(exported)
-    assert items[0]["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    collection = json.loads(exported)
+    assert collection["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert collection["type"] == "AnnotationCollection" and collection["total"] == 2
+    items = collection["first"]["items"]
+    assert collection["first"]["type"] == "AnnotationPage"
     assert items[0]["type"] == "Annotation"
     body = items[0]["body"]
     assert {"type": "TextualBody", "value": "analogy", "format": "text/plain",
             "purpose": "commenting"} in body  # fmt: skip
-    selectors = {s["type"]: s for s in items[0]["target"]["selector"]}
+    target = items[0]["target"]
+    assert target["type"] == "SpecificResource" and target["styleClass"] == "color-green"
+    assert "stylesClass" not in items[0]
+    selectors = {s["type"]: s for s in target["selector"]}
     assert selectors["TextQuoteSelector"]["exact"] == "Imagine a magnificent skyscraper."
     assert selectors["TextPositionSelector"]["start"] == b1.start
 
@@ -154,9 +160,9 @@ def test_quote_not_in_article(core: ReaderCore) -> None:
 def test_corrupt_store_is_set_aside(data_dir: Path) -> None:
     (data_dir / "bookmarks.sqlite3").write_bytes(b"not a database at all" * 200)
     store = BookmarkStore(data_dir / "bookmarks.sqlite3")
-    assert store.notice and "could not be read" in store.notice
+    assert store.notice and "was damaged" in store.notice and "no backup" in store.notice
     assert store.entries() == []
-    backups = list(data_dir.glob("bookmarks.sqlite3.unreadable-*"))
+    backups = list(data_dir.glob("bookmarks.sqlite3.damaged-*"))
     assert backups and backups[0].read_bytes().startswith(b"not a database")
     store.close()
 

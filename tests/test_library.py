@@ -110,7 +110,7 @@ def test_corrupt_catalog_is_set_aside_and_rebuilt(data_dir: Path) -> None:
     lib = Library(data_dir, SEEDS)
     lib.refresh()
     assert len(lib.articles()) == 5
-    assert list(data_dir.glob("catalog.sqlite3.corrupt-*"))
+    assert list(data_dir.glob("catalog.sqlite3.damaged-*"))
     lib.close()
     sqlite3.connect(data_dir / "catalog.sqlite3").execute("SELECT 1 FROM articles").close()
 

@@ -124,12 +124,23 @@ def test_a_locked_or_failing_database_is_never_set_aside(
         raise sqlite3.OperationalError("database is locked")
 
     monkeypatch.setattr(storage, "migrate", busy)
+    # Opened read-only, saying why: what is there can still be read.
+    busy_store = BookmarkStore(data_dir / "bookmarks.sqlite3")
+    assert busy_store.notice and "locked" in busy_store.notice
+    assert [b.id for b in busy_store.entries()] == [kept.id]
+    with pytest.raises(BookmarkError, match="could not delete the bookmark: database is locked"):
+        busy_store.delete(kept.id)
+    busy_store.close()
+    busy_catalog = Catalog(data_dir / "catalog.sqlite3")
+    assert busy_catalog.read_only and len(busy_catalog.rows()) == 5
+    busy_catalog.close()
+    monkeypatch.setattr(storage, "open_readonly", busy)
     with pytest.raises(BookmarkError, match="locked"):
         BookmarkStore(data_dir / "bookmarks.sqlite3")
     with pytest.raises(CatalogError, match="locked"):
         Catalog(data_dir / "catalog.sqlite3")
     monkeypatch.undo()
-    assert not list(data_dir.glob("*.unreadable-*")) and not list(data_dir.glob("*.corrupt-*"))
+    assert not list(data_dir.glob("*.damaged-*"))
     store = BookmarkStore(data_dir / "bookmarks.sqlite3")
     assert [b.id for b in store.entries()] == [kept.id]
     store.close()

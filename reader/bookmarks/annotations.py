@@ -1,17 +1,27 @@
-"""Bookmarks out and in: Markdown, and JSON-LD in the W3C Web Annotation model."""
+"""Bookmarks out and in: Markdown, and JSON-LD in the W3C Web Annotation model.
+
+The JSON-LD export is an ``AnnotationCollection`` whose one page holds every
+bookmark as an ``Annotation``: the note and tags are ``TextualBody`` bodies,
+the target is a ``SpecificResource`` (the article, the colour as its
+``styleClass``, a quote and a position selector). A backup adds, under the
+``reader:`` prefix, what the model has no word for: whether the bookmark is
+detached, and the hash of the text it was anchored in.
+"""
 
 from __future__ import annotations
 
 import json
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from reader.bookmarks.store import COLORS, Bookmark, normalise_tags
+from reader.bookmarks.model import COLORS, Bookmark, normalise_tags
 from reader.errors import BookmarkError
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+READER_TERMS = {"reader": "urn:x-reader:terms:"}
 SOURCE_PREFIX = "urn:x-reader:article:"
 ID_PREFIX = "urn:uuid:"
 
@@ -42,7 +52,9 @@ def to_annotation(b: Bookmark, article_title: str | None = None) -> dict[str, An
         )
     body.extend({"type": "TextualBody", "value": t, "purpose": "tagging"} for t in b.tags)
     target: dict[str, Any] = {
+        "type": "SpecificResource",
         "source": SOURCE_PREFIX + b.article_id,
+        "styleClass": f"color-{b.color}",
         "selector": [
             {"type": "TextQuoteSelector", "exact": b.exact, "prefix": b.prefix, "suffix": b.suffix},
             {"type": "TextPositionSelector", "start": b.start, "end": b.end},
@@ -57,15 +69,65 @@ def to_annotation(b: Bookmark, article_title: str | None = None) -> dict[str, An
         "motivation": "highlighting" if not b.note else "commenting",
         "created": _iso(b.created),
         "modified": _iso(b.updated),
-        "stylesClass": f"color-{b.color}",
         "body": body,
         "target": target,
     }
 
 
+def _collection(items: list[dict[str, Any]], context: Any) -> str:
+    for item in items:
+        del item["@context"]  # said once, by the collection
+    collection = {
+        "@context": context,
+        "type": "AnnotationCollection",
+        "label": "Bookmarks",
+        "total": len(items),
+        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+    }
+    return json.dumps(collection, ensure_ascii=False, indent=2) + "\n"
+
+
 def export_json(bookmarks: Iterable[Bookmark], titles: dict[str, str]) -> str:
-    items = [to_annotation(b, titles.get(b.article_id)) for b in bookmarks]
-    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+    """A W3C ``AnnotationCollection`` of every bookmark (JSON-LD)."""
+    return _collection([to_annotation(b, titles.get(b.article_id)) for b in bookmarks], CONTEXT)
+
+
+def backup_json(bookmarks: Iterable[Bookmark]) -> str:
+    """An export that gives back every bookmark exactly, state and text hash included."""
+    items = []
+    for b in bookmarks:
+        item = to_annotation(b)
+        item["reader:state"] = b.state
+        item["reader:textHash"] = b.text_hash
+        item["reader:times"] = [b.created, b.updated]  # to the microsecond
+        items.append(item)
+    return _collection(items, [CONTEXT, READER_TERMS])
+
+
+def parse_backup(text: str) -> list[Bookmark]:
+    """The bookmarks of a :func:`backup_json` file; raises BookmarkError if any is unreadable."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise BookmarkError(f"not JSON: {exc}") from None
+    out = []
+    for item in _items(data):
+        try:
+            b = from_annotation(item)
+        except (TypeError, ValueError) as exc:
+            raise BookmarkError(f"an annotation is unreadable: {exc}") from None
+        state = item.get("reader:state")
+        times = item.get("reader:times")
+        if isinstance(times, list) and len(times) == 2:
+            b = replace(b, created=float(times[0]), updated=float(times[1]))
+        out.append(
+            replace(
+                b,
+                state=state if state in ("anchored", "detached") else "anchored",
+                text_hash=str(item.get("reader:textHash", "")),
+            )
+        )
+    return out
 
 
 def export_markdown(bookmarks: Iterable[Bookmark], titles: dict[str, str]) -> str:
@@ -131,7 +193,10 @@ def from_annotation(a: dict[str, Any], now: float | None = None) -> Bookmark:
         for b in bodies
         if isinstance(b, dict) and b.get("purpose") == "tagging"
     ]
-    color = str(a.get("stylesClass", "")).removeprefix("color-")
+    # The colour is the target's styleClass; exports before the collection format
+    # put it on the annotation, spelt "stylesClass".
+    style = target.get("styleClass") or a.get("styleClass") or a.get("stylesClass") or ""
+    color = str(style).removeprefix("color-")
     start = int(position.get("start", 0)) if position else 0
     end = int(position.get("end", start + len(quote["exact"]))) if position else len(quote["exact"])
     created = _ts(a.get("created"), now)

@@ -1,36 +1,49 @@
 """The bookmark store: SQLite in the data dir, one transaction per change.
 
 Each bookmark keeps where it points as W3C Web Annotation selectors (see
-:mod:`reader.bookmarks.anchoring`) and the article's content hash when it last
-anchored. When an article changes, :meth:`BookmarkStore.reanchor` finds its
+:mod:`reader.bookmarks.anchoring`) and the hash of the shown text it was
+anchored in. When an article changes, :meth:`BookmarkStore.reanchor` finds its
 bookmarks again; those that cannot be found stay, marked detached.
+
+The bookmarks are the one thing the app cannot make again, so the store
+never takes trouble for damage: only a file SQLite reports as malformed is set
+aside; a full disk, a read-only file or an I/O error is reported as what it
+is, with the file untouched, and the store is opened read-only if it can be.
+After every change all bookmarks go to a rolling backup
+(:mod:`reader.bookmarks.backup`); a store found missing, emptied or damaged is
+filled again from the newest backup, and says so.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from reader import storage
-from reader.bookmarks.anchoring import Selector, anchor, selector_for
+from reader.bookmarks.anchoring import anchor, selector_for
+from reader.bookmarks.backup import Backups
+from reader.bookmarks.model import (
+    COLOR_HEX,
+    COLORS,
+    Bookmark,
+    State,
+    check_color,
+    from_row,
+    normalise_tags,
+)
 from reader.errors import BookmarkError, BookmarkNotFound, QuoteNotFound
 
-COLORS = ("yellow", "green", "blue", "pink", "purple")
-COLOR_HEX = {
-    "yellow": "#fff0a8",
-    "green": "#c9f0c1",
-    "blue": "#cde3ff",
-    "pink": "#ffd3e2",
-    "purple": "#e6d7ff",
-}
-State = Literal["anchored", "detached"]
+__all__ = ["COLORS", "COLOR_HEX", "Bookmark", "BookmarkStore", "State"]
+
+log = logging.getLogger(__name__)
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -58,81 +71,150 @@ _MIGRATIONS: dict[int, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Bookmark:
-    id: str
-    article_id: str
-    created: float
-    updated: float
-    note: str
-    color: str
-    tags: tuple[str, ...]
-    exact: str
-    prefix: str
-    suffix: str
-    start: int
-    end: int
-    text_hash: str  # of the shown text the selectors were made on
-    state: State = "anchored"
-
-    @property
-    def selector(self) -> Selector:
-        return Selector(self.exact, self.prefix, self.suffix, self.start, self.end)
-
-    @property
-    def detached(self) -> bool:
-        return self.state == "detached"
-
-
-def _row(r: sqlite3.Row) -> Bookmark:
-    """A stored row; its columns are the Bookmark's fields, tags kept as JSON."""
-    fields = dict(zip(r.keys(), r, strict=True))
-    return Bookmark(**{**fields, "tags": tuple(json.loads(fields["tags"]))})
-
-
-def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
-    out: list[str] = []
-    for tag in tags:
-        t = " ".join(tag.strip().lower().split())
-        if t and t not in out:
-            out.append(t)
-    return tuple(out)
-
-
-def check_color(color: str) -> str:
-    if color not in COLORS:
-        raise BookmarkError(f"unknown colour {color!r}; choose one of {', '.join(COLORS)}")
-    return color
-
-
 class BookmarkStore:
-    """Bookmarks in ``path`` (SQLite, WAL). A damaged file is set aside, never lost."""
+    """Bookmarks in ``path`` (SQLite, WAL), backed up to ``backups`` after every change."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, backups: Path | None = None) -> None:
         self.path = path
+        self.backups = Backups(backups or path.parent / "backups")
         self.notice: str | None = None
+        self.read_only: str | None = None  # why nothing can be saved, when that is so
+        self._batch = 0
+        self._dirty = False
+        lost = self._why_lost()
         try:
             self._db = self._open()
         except storage.NewerSchema as exc:
             raise BookmarkError(f"the bookmarks database is from a newer reader ({exc})") from None
         except sqlite3.Error as exc:
-            if not storage.is_damaged(exc):
-                # A locked, read-only or full disk: the file is kept as it is.
-                raise BookmarkError(f"cannot open the bookmarks database: {exc}") from None
-            aside = storage.set_aside(path, "unreadable")
-            self.notice = (
-                f"the bookmarks database could not be read ({exc}); it was kept as "
-                f"{aside.name} and a new one was started"
-            )
-            self._db = self._open()
+            if storage.is_damaged(exc):
+                try:
+                    aside = storage.set_aside(path, "damaged")
+                except OSError as err:
+                    raise BookmarkError(
+                        f"the bookmarks database is damaged and cannot be moved aside: "
+                        f"{storage.reason(err)}"
+                    ) from None
+                lost = f"the bookmarks database was damaged ({exc}); it was kept as {aside.name}"
+                self._db = self._open_or_fail()
+            else:
+                self._db = self._open_read_only(exc)
+        if self.read_only is None:
+            self._restore(lost)
 
     def _open(self) -> sqlite3.Connection:
         # synchronous=FULL: a saved bookmark survives a crash.
         return storage.open_database(self.path, _MIGRATIONS, "FULL", integrity_check=True)
 
+    def _open_or_fail(self) -> sqlite3.Connection:
+        try:
+            return self._open()
+        except sqlite3.Error as exc:
+            raise BookmarkError(
+                f"cannot open the bookmarks database {self.path}: {storage.reason(exc, self.path)}"
+            ) from None
+
+    def _open_read_only(self, trouble: sqlite3.Error) -> sqlite3.Connection:
+        """Trouble around a sound file (full disk, read-only, I/O): read it as it is."""
+        why = storage.reason(trouble, self.path)
+        try:
+            db = storage.open_readonly(self.path, max(_MIGRATIONS))
+        except sqlite3.Error:
+            raise BookmarkError(f"cannot open the bookmarks database {self.path}: {why}") from None
+        self.read_only = why
+        self.notice = (
+            f"bookmarks can be read but not saved: {why} ({self.path}); "
+            "nothing in the file was changed"
+        )
+        return db
+
+    def _why_lost(self) -> str | None:
+        """Why the store may have lost bookmarks before it is opened, if it looks so."""
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            return "the bookmarks database was missing"
+        except OSError:
+            return None
+        return "the bookmarks database was empty (0 bytes)" if size == 0 else None
+
+    def _restore(self, lost: str | None) -> None:
+        """Fill an empty store from the newest backup that has bookmarks.
+
+        Every change rewrites the newest backup, so an empty store beside a
+        backup with bookmarks lost them some other way: a deleted or
+        truncated file, a damaged one set aside.
+        """
+        if self._db.execute("SELECT 1 FROM bookmarks LIMIT 1").fetchone() is not None:
+            if lost:
+                self.notice = lost
+            return
+        backup = self.backups.latest()
+        if backup is None or not backup.bookmarks:
+            if lost and "damaged" in lost:
+                self.notice = lost + "; no backup was found, so a new one was started"
+            return
+        try:
+            with storage.transaction(self._db) as db:
+                for b in backup.bookmarks:
+                    _insert(db, b)
+        except sqlite3.Error as exc:
+            raise BookmarkError(
+                f"bookmarks could not be restored from {backup.path}: {storage.reason(exc)}"
+            ) from None
+        cause = lost or "the bookmarks database was empty"
+        n = len(backup.bookmarks)
+        self.notice = (
+            f"{cause}; restored {n} bookmark{'s' if n != 1 else ''} from the backup of "
+            f"{backup.day} ({backup.path.name})"
+        )
+
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
+
+    # --- writing, backed up ----------------------------------------------------
+
+    @contextlib.contextmanager
+    def _writing(self, what: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction; a failure says what could not be done and why."""
+        if self.read_only is not None:
+            raise BookmarkError(f"could not {what}: {self.read_only} ({self.path})")
+        before = self._db.total_changes
+        try:
+            with storage.transaction(self._db) as db:
+                yield db
+        except sqlite3.Error as exc:
+            raise BookmarkError(
+                f"could not {what}: {storage.reason(exc, self.path)}; nothing was changed"
+            ) from None
+        self._dirty = self._dirty or self._db.total_changes != before
+        if self._batch == 0 and self._dirty:
+            self._back_up()
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Many changes, one backup at the end."""
+        self._batch += 1
+        try:
+            yield
+        finally:
+            self._batch -= 1
+            if self._batch == 0 and self._dirty:
+                self._back_up()
+
+    def _back_up(self) -> None:
+        """Write every bookmark to today's backup; a failure is logged, not raised.
+
+        The change itself is committed by then; a backup that cannot be
+        written (a full disk) is tried again at the next change.
+        """
+        try:
+            with self.backups.locked():
+                self.backups.write(self.entries())
+            self._dirty = False
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("bookmarks backup not written: %s", storage.reason(exc))
 
     # --- reading -------------------------------------------------------------
 
@@ -144,13 +226,13 @@ class BookmarkStore:
                 "SELECT * FROM bookmarks WHERE article_id=? ORDER BY start, created",
                 (article_id,),
             )
-        return [_row(r) for r in cur]
+        return [from_row(r) for r in cur]
 
     def get(self, bookmark_id: str) -> Bookmark:
         r = self._db.execute("SELECT * FROM bookmarks WHERE id=?", (bookmark_id,)).fetchone()
         if r is None:
             raise BookmarkNotFound(f"no bookmark with id {bookmark_id!r}")
-        return _row(r)
+        return from_row(r)
 
     # --- changing ------------------------------------------------------------
 
@@ -203,11 +285,13 @@ class BookmarkStore:
 
     def put(self, bookmark: Bookmark) -> None:
         """Insert or replace one bookmark, in one transaction."""
-        values = {**asdict(bookmark), "tags": json.dumps(list(bookmark.tags))}
-        columns = ", ".join(f'"{name}"' for name in values)
-        marks = ", ".join(f":{name}" for name in values)
-        with storage.transaction(self._db) as db:
-            db.execute(f"INSERT OR REPLACE INTO bookmarks ({columns}) VALUES ({marks})", values)
+        self.put_many([bookmark])
+
+    def put_many(self, bookmarks: Iterable[Bookmark]) -> None:
+        """Insert or replace bookmarks, all in one transaction."""
+        with self._writing("save the bookmark") as db:
+            for bookmark in bookmarks:
+                _insert(db, bookmark)
 
     def update(
         self,
@@ -217,7 +301,7 @@ class BookmarkStore:
         color: str | None = None,
         tags: Iterable[str] | None = None,
     ) -> Bookmark:
-        with storage.transaction(self._db) as db:
+        with self._writing("change the bookmark") as db:
             old = self.get(bookmark_id)
             new = replace(
                 old,
@@ -236,7 +320,7 @@ class BookmarkStore:
 
     def delete(self, bookmark_id: str) -> Bookmark:
         """Remove a bookmark and return it, so the caller can offer undo."""
-        with storage.transaction(self._db) as db:
+        with self._writing("delete the bookmark") as db:
             old = self.get(bookmark_id)
             db.execute("DELETE FROM bookmarks WHERE id=?", (bookmark_id,))
         return old
@@ -249,7 +333,7 @@ class BookmarkStore:
         Only bookmarks made on another text (or detached) are looked at.
         """
         changed: list[Bookmark] = []
-        with storage.transaction(self._db) as db:
+        with self._writing("find bookmarks again") as db:
             for b in self.entries(article_id):
                 if b.text_hash == text_hash and not b.detached:
                     continue
@@ -280,8 +364,18 @@ class BookmarkStore:
 
     def detach_missing(self, article_ids: set[str]) -> list[Bookmark]:
         """Mark bookmarks of articles no longer in the library as detached (never delete)."""
-        with storage.transaction(self._db) as db:
+        rows = self._db.execute("SELECT DISTINCT article_id FROM bookmarks WHERE state='anchored'")
+        if all(r[0] in article_ids for r in rows):
+            return []
+        with self._writing("detach bookmarks") as db:
             gone = [b for b in self.entries() if b.article_id not in article_ids and not b.detached]
             for b in gone:
                 db.execute("UPDATE bookmarks SET state='detached' WHERE id=?", (b.id,))
         return [replace(b, state="detached") for b in gone]
+
+
+def _insert(db: sqlite3.Connection, bookmark: Bookmark) -> None:
+    values = {**asdict(bookmark), "tags": json.dumps(list(bookmark.tags))}
+    columns = ", ".join(f'"{name}"' for name in values)
+    marks = ", ".join(f":{name}" for name in values)
+    db.execute(f"INSERT OR REPLACE INTO bookmarks ({columns}) VALUES ({marks})", values)

@@ -9,6 +9,7 @@ only when the renderer changed.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -105,35 +106,62 @@ class CatalogRow:
 
 
 class Catalog:
-    """The catalog database in ``path``. A damaged file is set aside and a new one made."""
+    """The catalog database in ``path``.
+
+    A damaged file is set aside and a new one made (the catalog is made again
+    from the files); a file that cannot be written is opened read-only, with
+    :attr:`read_only` saying why.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.notice: str | None = None
+        self.read_only: str | None = None
         try:
-            self._db = self._open(path)
+            self._db = storage.open_database(path, _MIGRATIONS)
         except storage.NewerSchema as exc:
             raise CatalogError(f"catalog {path}: {exc}") from None
         except sqlite3.Error as exc:
-            if not storage.is_damaged(exc):
-                raise CatalogError(f"cannot open catalog {path}: {exc}") from None
-            # The catalog is made again from the files; keep the broken one for inspection.
-            try:
-                aside = storage.set_aside(path, "corrupt")
-            except OSError as err:
-                raise CatalogError(f"catalog {path} is unreadable: {err}") from None
-            self.notice = (
-                f"the library catalog could not be read ({exc}); it was kept as {aside.name}"
-                " and made again from the files"
-            )
-            try:
-                self._db = self._open(path)
-            except sqlite3.Error as err:
-                raise CatalogError(f"cannot open catalog {path}: {err}") from None
+            if storage.is_damaged(exc):
+                self._db = self._start_again(exc)
+            else:
+                self._db = self._open_read_only(exc)
 
-    @staticmethod
-    def _open(path: Path) -> sqlite3.Connection:
-        return storage.open_database(path, _MIGRATIONS)
+    def _start_again(self, exc: sqlite3.Error) -> sqlite3.Connection:
+        try:
+            aside = storage.set_aside(self.path, "damaged")
+        except OSError as err:
+            raise CatalogError(
+                f"catalog {self.path} is damaged and cannot be moved aside: {storage.reason(err)}"
+            ) from None
+        self.notice = (
+            f"the library catalog was damaged ({exc}); it was kept as {aside.name}"
+            " and is made again from the files"
+        )
+        try:
+            return storage.open_database(self.path, _MIGRATIONS)
+        except sqlite3.Error as err:
+            why = storage.reason(err, self.path)
+            raise CatalogError(f"cannot open catalog {self.path}: {why}") from None
+
+    def _open_read_only(self, trouble: sqlite3.Error) -> sqlite3.Connection:
+        why = storage.reason(trouble, self.path)
+        try:
+            db = storage.open_readonly(self.path, max(_MIGRATIONS))
+        except sqlite3.Error:
+            raise CatalogError(f"cannot open catalog {self.path}: {why}") from None
+        self.read_only = why
+        self.notice = (
+            f"the library catalog cannot be written ({why}); the library is shown as it was,"
+            " and new or changed files are picked up once it can be written"
+        )
+        return db
+
+    def start_again(self, exc: sqlite3.Error) -> None:
+        """Set a catalog found damaged while in use aside, and begin a new one."""
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+        self._db = self._start_again(exc)
 
     def close(self) -> None:
         self._db.close()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Concatenate, Literal, ParamSpec, TypeVar
 
-from reader.errors import ArticleNotFound, ImportFailed
+from reader import storage
+from reader.errors import ArticleNotFound, CatalogError, ImportFailed
 from reader.library.articles import (
     Article,
     ArticleInfo,
@@ -31,6 +35,8 @@ from reader.rendering import render, renderer_stamp
 from reader.storage import write_atomic
 
 Progress = Callable[[int, int], None]
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,37 @@ class ImportOutcome:
     article_id: str | None = None
 
 
+Method = Callable[Concatenate["Library", P], T]
+
+
+def _catalogued(method: Method[P, T]) -> Method[P, T]:
+    """Run a method over the catalog; a catalog found damaged on the way is made again.
+
+    The catalog is derived from the files, so whatever part of it is damaged,
+    it is set aside, made again by a refresh, and the method runs once more.
+    Any other database trouble (a full disk, say) becomes a one-line CatalogError.
+    """
+
+    @functools.wraps(method)
+    def run(lib: Library, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return method(lib, *args, **kwargs)
+        except sqlite3.Error as exc:
+            if not storage.is_damaged(exc):
+                raise _trouble(exc, lib.catalog.path) from None
+            lib._start_again(exc)
+        try:
+            return method(lib, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise _trouble(exc, lib.catalog.path) from None
+
+    return run
+
+
+def _trouble(exc: sqlite3.Error, path: Path) -> CatalogError:
+    return CatalogError(f"the library catalog could not be used: {storage.reason(exc, path)}")
+
+
 class Library:
     """Articles from the bundled folder and the user's library folder.
 
@@ -106,8 +143,25 @@ class Library:
         self.data_dir = ensure_data_dir(data_dir)
         self.bundled_dir = bundled_dir
         self.user_dir = self.data_dir / "library"
-        self.user_dir.mkdir(exist_ok=True)
+        self.notices: list[str] = []  # for the user, taken by the core
+        try:
+            self.user_dir.mkdir(exist_ok=True)
+        except OSError as exc:
+            self.notices.append(f"the library folder {self.user_dir}: {storage.reason(exc)}")
+        if not self.user_dir.is_dir():
+            self.notices.append(
+                f"{self.user_dir} is not a folder, so only the bundled articles are shown;"
+                " move it away to keep your own articles there"
+            )
         self.catalog = Catalog(self.data_dir / "catalog.sqlite3")
+        if self.catalog.notice:
+            self.notices.append(self.catalog.notice)
+
+    def _start_again(self, exc: sqlite3.Error) -> None:
+        self.catalog.start_again(exc)
+        if self.catalog.notice:
+            self.notices.append(self.catalog.notice)
+        self._refresh(None)
 
     def close(self) -> None:
         self.catalog.close()
@@ -122,6 +176,7 @@ class Library:
     def _info(self, row: CatalogRow) -> ArticleInfo:
         return row.info(str(self._path_of(row.source_key)))
 
+    @_catalogued
     def articles(self) -> list[ArticleInfo]:
         """Bundled articles first, in their shipped order, then the user's by date added."""
         rows = self.catalog.rows()
@@ -129,12 +184,14 @@ class Library:
                                  r.source_key))  # fmt: skip
         return [self._info(r) for r in rows]
 
+    @_catalogued
     def get(self, article_id: str) -> Article:
         row = self.catalog.row(article_id)
         if row is None:
             raise ArticleNotFound(f"no article with id {article_id!r}")
         return Article(self._info(row), row.markdown, row.text)
 
+    @_catalogued
     def text(self, article_id: str) -> tuple[str, str]:
         """An article's title and shown text (its Markdown is not read)."""
         found = self.catalog.text_of(article_id)
@@ -142,9 +199,11 @@ class Library:
             raise ArticleNotFound(f"no article with id {article_id!r}")
         return found
 
+    @_catalogued
     def titles(self) -> dict[str, str]:
         return self.catalog.titles()
 
+    @_catalogued
     def text_hashes(self) -> dict[str, str]:
         return self.catalog.text_hashes()
 
@@ -156,13 +215,20 @@ class Library:
             for p in sorted(self.bundled_dir.iterdir()):
                 if p.is_file() and is_supported(p):
                     found.append(Source(f"bundled:{p.name}", p, "bundled"))
+        if not self.user_dir.is_dir():
+            return found
         for p in sorted(self.user_dir.rglob("*")):
             if p.is_file() and is_supported(p):
                 rel = p.relative_to(self.user_dir).as_posix()
                 found.append(Source(f"user:{rel}", p, "user"))
         return found
 
+    @_catalogued
     def refresh(self, progress: Progress | None = None) -> RefreshReport:
+        """Bring the catalog in step with the files; see :meth:`_refresh`."""
+        return self._refresh(progress)
+
+    def _refresh(self, progress: Progress | None) -> RefreshReport:
         """Bring the catalog in step with the files; only changed files are parsed.
 
         Files are read, converted and rendered before the catalog's write lock
@@ -171,6 +237,8 @@ class Library:
         refresh or import in the meantime is never undone.
         """
         report = RefreshReport()
+        if self.catalog.read_only:
+            return report  # shown as it was; the catalog said why at opening
         sources = self.sources()
         before = {r.source_key: r for r in self.catalog.rows()}
         version_ok = self.catalog.get_meta("converter") == CONVERTER_VERSION
@@ -288,6 +356,7 @@ class Library:
 
     # --- importing the user's files ------------------------------------------
 
+    @_catalogued
     def import_paths(
         self, paths: Iterable[Path], progress: Progress | None = None
     ) -> list[ImportOutcome]:
@@ -296,6 +365,10 @@ class Library:
         Each file is converted once, by the catalog refresh; a copy that does
         not convert is removed again and reported with the reason.
         """
+        if self.catalog.read_only:
+            raise ImportFailed(f"nothing can be imported: {self.catalog.notice}")
+        if not self.user_dir.is_dir():
+            raise ImportFailed(f"nothing can be imported: {self.user_dir} is not a folder")
         outcomes: list[ImportOutcome | None] = []  # None: copied, decided after the refresh
         copied: dict[int, tuple[Path, Path]] = {}  # outcome slot -> (original, copy)
         known = {r.content_hash: r.id for r in self.catalog.rows()}
@@ -318,14 +391,30 @@ class Library:
                 outcomes.append(ImportOutcome(path, "skipped", msg, known[digest]))
                 continue
             target = _free_name(self.user_dir, path.name)
-            write_atomic(target, data)
-            if meta_bytes:
-                write_atomic(metadata_path(target), meta_bytes)
+            try:
+                write_atomic(target, data)
+                if meta_bytes:
+                    write_atomic(metadata_path(target), meta_bytes)
+            except OSError as exc:
+                _remove_copy(target)
+                reason = f"cannot copy into the library: {storage.reason(exc, target)}"
+                outcomes.append(ImportOutcome(path, "failed", reason))
+                continue
             known[digest] = "(this import)"
             copied[len(outcomes)] = (path, target)
             outcomes.append(None)
         if copied:
-            report = self.refresh(progress)
+            try:
+                report = self._refresh(progress)
+            except sqlite3.Error as exc:
+                if storage.is_damaged(exc):
+                    raise  # made again by @_catalogued, which runs the import once more
+                for slot, (original, target) in copied.items():
+                    _remove_copy(target)
+                    outcomes[slot] = ImportOutcome(
+                        original, "failed", str(_trouble(exc, self.catalog.path))
+                    )
+                return [o for o in outcomes if o is not None]
             failed = {p: reason for p, reason in report.failed}
             by_key = {r.source_key: r for r in self.catalog.rows()}
             for slot, (original, target) in copied.items():
@@ -333,12 +422,17 @@ class Library:
                 if row is not None:
                     outcomes[slot] = ImportOutcome(original, "imported", row.title, row.id)
                     continue
-                target.unlink(missing_ok=True)
-                metadata_path(target).unlink(missing_ok=True)
+                _remove_copy(target)
                 reason = failed.get(target, "could not be catalogued")
                 reason = reason.removeprefix(f"{target.name}: ")
                 outcomes[slot] = ImportOutcome(original, "failed", reason)
         return [o for o in outcomes if o is not None]
+
+
+def _remove_copy(target: Path) -> None:
+    for path in (target, metadata_path(target)):
+        with contextlib.suppress(OSError):  # the next refresh reports a copy that stayed
+            path.unlink(missing_ok=True)
 
 
 def _expand(paths: Iterable[Path]) -> Iterator[Path]:

@@ -118,6 +118,8 @@ class Operations(QObject):
                     if not superseded():
                         on_done(result)
 
+            self._tell(worker.core)
+
             with self._answers_lock:
                 self._answers[ticket] = answer
             with contextlib.suppress(RuntimeError):  # the window is gone: nobody to tell
@@ -130,10 +132,13 @@ class Operations(QObject):
         if worker.core is None:
             with self._cores_lock:
                 worker.core = self._core_factory()
-            for notice in worker.core.notices:
-                with contextlib.suppress(RuntimeError):
-                    self.notice.emit(notice)
         return worker.core
+
+    def _tell(self, core: ReaderCore | None) -> None:
+        """Pass on what the core has to tell the user (a restore, a rebuild…)."""
+        for notice in core.take_notices() if core is not None else ():
+            with contextlib.suppress(RuntimeError):  # the window is gone
+                self.notice.emit(notice)
 
     def _on_landed(self, ticket: int) -> None:
         with self._answers_lock:

@@ -1,0 +1,69 @@
+"""What a bookmark is: the value the store keeps and every layer passes around."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from reader.bookmarks.anchoring import Selector
+from reader.errors import BookmarkError
+
+COLORS = ("yellow", "green", "blue", "pink", "purple")
+COLOR_HEX = {
+    "yellow": "#fff0a8",
+    "green": "#c9f0c1",
+    "blue": "#cde3ff",
+    "pink": "#ffd3e2",
+    "purple": "#e6d7ff",
+}
+State = Literal["anchored", "detached"]
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    id: str
+    article_id: str
+    created: float
+    updated: float
+    note: str
+    color: str
+    tags: tuple[str, ...]
+    exact: str
+    prefix: str
+    suffix: str
+    start: int
+    end: int
+    text_hash: str  # of the shown text the selectors were made on
+    state: State = "anchored"
+
+    @property
+    def selector(self) -> Selector:
+        return Selector(self.exact, self.prefix, self.suffix, self.start, self.end)
+
+    @property
+    def detached(self) -> bool:
+        return self.state == "detached"
+
+
+def from_row(r: sqlite3.Row) -> Bookmark:
+    """A stored row; its columns are the Bookmark's fields, tags kept as JSON."""
+    fields = dict(zip(r.keys(), r, strict=True))
+    return Bookmark(**{**fields, "tags": tuple(json.loads(fields["tags"]))})
+
+
+def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for tag in tags:
+        t = " ".join(tag.strip().lower().split())
+        if t and t not in out:
+            out.append(t)
+    return tuple(out)
+
+
+def check_color(color: str) -> str:
+    if color not in COLORS:
+        raise BookmarkError(f"unknown colour {color!r}; choose one of {', '.join(COLORS)}")
+    return color

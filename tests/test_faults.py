@@ -1,0 +1,360 @@
+"""Faults around the data folder never cost a bookmark.
+
+For each fault (a full disk, read-only files, a store truncated, deleted or
+garbled, a damaged catalog) the bookmarks afterwards equal the bookmarks
+before. A full disk and read-only files are real where this machine lets the
+test mount a small tmpfs; SQLite's own "disk full" is injected everywhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from reader.bookmarks import Bookmark, BookmarkStore
+from reader.bookmarks.backup import KEEP, Backups
+from reader.core import ReaderCore
+from reader.errors import BookmarkError, ImportFailed
+from reader.library.catalog import Catalog
+from tests.conftest import SEEDS
+
+QUOTES = [
+    "Imagine a magnificent skyscraper.",
+    "API",
+    "database",
+    "server",
+    "scalability",
+    "performance",
+]
+
+
+def make_bookmarks(core: ReaderCore, n: int = 12) -> list[Bookmark]:
+    """``n`` bookmarks with long notes, so the store spans several database pages."""
+    for i in range(n):
+        quote = QUOTES[i % len(QUOTES)]
+        core.add_bookmark_quote(
+            "backend-developer", quote, note=f"note {i} " + "words " * 150, tags=(f"t{i}",)
+        )
+    return core.bookmarks()
+
+
+@pytest.fixture
+def marked(data_dir: Path) -> list[Bookmark]:
+    """A data folder holding 12 bookmarks (and their backup), every store closed."""
+    core = ReaderCore(data_dir, SEEDS)
+    core.refresh()
+    marks = make_bookmarks(core)
+    core.close()
+    return marks
+
+
+def bookmarks_in(data_dir: Path) -> tuple[list[Bookmark], list[str]]:
+    core = ReaderCore(data_dir, SEEDS)
+    try:
+        core.refresh()
+        return core.bookmarks(), core.take_notices()
+    finally:
+        core.close()
+
+
+# --- a store lost or damaged is filled again from the backup -------------------
+
+
+def test_a_store_truncated_to_nothing_is_restored(data_dir: Path, marked: list[Bookmark]) -> None:
+    (data_dir / "bookmarks.sqlite3").write_bytes(b"")
+    after, notices = bookmarks_in(data_dir)
+    assert after == marked
+    assert any("empty (0 bytes)" in n and "restored 12 bookmarks" in n for n in notices)
+
+
+def test_a_deleted_store_is_restored(data_dir: Path, marked: list[Bookmark]) -> None:
+    (data_dir / "bookmarks.sqlite3").unlink()
+    after, notices = bookmarks_in(data_dir)
+    assert after == marked
+    assert any("was missing" in n and "restored 12 bookmarks" in n for n in notices)
+
+
+def test_a_store_garbled_in_the_middle_is_set_aside_and_restored(
+    data_dir: Path, marked: list[Bookmark]
+) -> None:
+    path = data_dir / "bookmarks.sqlite3"
+    data = bytearray(path.read_bytes())
+    assert len(data) > 12 * 1024
+    data[4096 : 4096 + 8192] = os.urandom(8192)
+    path.write_bytes(bytes(data))
+    after, notices = bookmarks_in(data_dir)
+    assert after == marked
+    assert any("was damaged" in n and "restored 12 bookmarks" in n for n in notices)
+    (aside,) = data_dir.glob("bookmarks.sqlite3.damaged-*")
+    assert aside.read_bytes() == bytes(data)  # kept as it was found
+
+
+def test_an_emptied_store_is_refilled_but_deleting_every_bookmark_is_kept(
+    data_dir: Path, marked: list[Bookmark]
+) -> None:
+    core = ReaderCore(data_dir, SEEDS)
+    for b in marked:
+        core.delete_bookmark(b.id)
+    core.close()
+    after, notices = bookmarks_in(data_dir)
+    assert after == [] and notices == []  # the user's own deletions stay deleted
+
+
+def test_restored_backup_keeps_detached_bookmarks_detached(data_dir: Path) -> None:
+    core = ReaderCore(data_dir, SEEDS)
+    (data_dir / "library" / "note.md").write_text("# A note\n\nA passage worth keeping.\n")
+    core.refresh()
+    b = core.add_bookmark_quote("a-note", "worth keeping")
+    (data_dir / "library" / "note.md").unlink()
+    core.refresh()
+    before = core.bookmarks()
+    assert core.bookmark(b.id).detached
+    core.close()
+    (data_dir / "bookmarks.sqlite3").unlink()
+    after, _ = bookmarks_in(data_dir)
+    assert after == before
+
+
+def test_backups_keep_the_newest_days(data_dir: Path, marked: list[Bookmark]) -> None:
+    backups = Backups(data_dir / "backups")
+    (today,) = backups.files()
+    for day in range(1, 12):
+        (data_dir / "backups" / f"bookmarks-2020-01-{day:02}.jsonld").write_text("[]")
+    backups.write(marked)
+    kept = backups.files()
+    assert len(kept) == KEEP and kept[0] == today
+    assert backups.latest() is not None and backups.latest().bookmarks == marked  # type: ignore[union-attr]
+
+
+def test_an_unreadable_newest_backup_falls_back_to_the_one_before(
+    data_dir: Path, marked: list[Bookmark]
+) -> None:
+    backups = data_dir / "backups"
+    (today,) = Backups(backups).files()
+    shutil.copy(today, backups / "bookmarks-2020-01-01.jsonld")
+    today.write_text('{"type": "AnnotationCollection", "first": {"items": [')  # cut short
+    (data_dir / "bookmarks.sqlite3").unlink()
+    after, notices = bookmarks_in(data_dir)
+    assert after == marked
+    assert any("2020-01-01" in n for n in notices)
+
+
+# --- trouble is not damage: the file is kept, the reason given ------------------
+
+
+def test_sqlite_disk_full_keeps_every_bookmark(data_dir: Path, marked: list[Bookmark]) -> None:
+    store = BookmarkStore(data_dir / "bookmarks.sqlite3")
+    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+    store._db.execute(f"PRAGMA max_page_count={pages}")  # SQLite's own SQLITE_FULL from here
+    with pytest.raises(BookmarkError, match="could not save the bookmark: the disk is full"):
+        for i in range(20):
+            store.put(replace(marked[0], id=f"x{i}", note="more words " * 400))
+    store.close()
+    after, notices = bookmarks_in(data_dir)
+    assert after[: len(marked)] == marked
+    assert not list(data_dir.glob("*.damaged-*")) and notices == []
+
+
+def test_a_library_path_that_is_a_file_is_reported(data_dir: Path) -> None:
+    (data_dir / "library").write_text("not a folder")
+    core = ReaderCore(data_dir, SEEDS)
+    core.refresh()
+    assert len(core.articles()) == 5
+    assert any("is not a folder" in n for n in core.take_notices())
+    with pytest.raises(ImportFailed, match="is not a folder"):
+        core.import_paths([SEEDS / "backend-developer.txt"])
+    core.close()
+
+
+def test_a_catalog_garbled_in_the_middle_is_made_again(data_dir: Path, tmp_path: Path) -> None:
+    core = ReaderCore(data_dir, SEEDS)
+    for i in range(40):
+        note = tmp_path / f"note-{i}.md"
+        note.write_text(f"# Note {i}\n\n" + f"Paragraph {i} of the user's own words. " * 200)
+        core.import_paths([note])
+    b = core.add_bookmark_quote("note-7", "Paragraph 7 of the user's own words.")
+    core.close()
+    path = data_dir / "catalog.sqlite3"
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2 // 4096 * 4096
+    data[middle : middle + 8192] = os.urandom(8192)
+    path.write_bytes(bytes(data))
+    core = ReaderCore(data_dir, SEEDS)
+    core.refresh()
+    assert len(core.articles()) == 45
+    assert core.open_article("note-7").text.count("Paragraph 7") == 200
+    assert core.bookmark(b.id) == b
+    assert any("catalog was damaged" in n for n in core.take_notices())
+    assert list(data_dir.glob("catalog.sqlite3.damaged-*"))
+    core.close()
+
+
+# --- a real small disk and real read-only files ----------------------------------
+
+
+def _mount(args: list[str]) -> bool:
+    try:
+        done = subprocess.run(args, capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MB tmpfs, where this machine allows mounting one."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.name != "posix" or not _mount(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)]
+    ):
+        pytest.skip("cannot mount a small file system here")
+    try:
+        yield disk
+    finally:
+        _mount(["umount", "-l", str(disk)])
+
+
+def fill(disk: Path) -> Path:
+    filler = disk / "filler"
+    with open(filler, "wb") as fh, contextlib.suppress(OSError):
+        while True:
+            fh.write(b"\0" * 65536)
+            fh.flush()
+    return filler
+
+
+def test_a_full_disk_keeps_every_bookmark_and_says_so(small_disk: Path) -> None:
+    data_dir = small_disk / "data"
+    core = ReaderCore(data_dir, SEEDS)
+    core.refresh()
+    before = make_bookmarks(core)
+    core.close()
+    filler = fill(small_disk)
+
+    core = ReaderCore(data_dir, SEEDS)  # opens, read-only where it must
+    core.refresh()
+    assert core.bookmarks() == before
+    assert any("disk is full" in n for n in core.take_notices())
+    with pytest.raises(BookmarkError, match="disk is full"):
+        core.add_bookmark_quote("backend-developer", "scalability")
+    with pytest.raises(ImportFailed, match="disk is full"):
+        core.import_paths([SEEDS / "backend-developer.txt"])
+    core.close()
+    assert not list(data_dir.glob("*.damaged-*"))
+
+    filler.unlink()
+    after, notices = bookmarks_in(data_dir)
+    assert after == before and notices == []
+    core = ReaderCore(data_dir, SEEDS)
+    core.add_bookmark_quote("backend-developer", "scalability")
+    assert len(core.bookmarks()) == len(before) + 1
+    core.close()
+
+
+def test_a_disk_filling_up_during_import_is_one_line_per_file(
+    small_disk: Path, tmp_path: Path
+) -> None:
+    data_dir = small_disk / "data"
+    core = ReaderCore(data_dir, SEEDS)
+    core.refresh()
+    before = make_bookmarks(core, 3)
+    big = tmp_path / "big.md"
+    big.write_text("# Big\n\n" + "A long text that will not fit. " * 200_000)
+    outcome = core.import_paths([big])
+    assert [o.status for o in outcome] == ["failed"]
+    assert "disk is full" in outcome[0].message
+    assert not any(p.name.startswith("big") for p in (data_dir / "library").iterdir())
+    assert core.bookmarks() == before and len(core.articles()) == 5
+    core.close()
+
+
+@pytest.fixture
+def read_only_data(data_dir: Path, marked: list[Bookmark], tmp_path: Path) -> Iterator[Path]:
+    """The data folder with 12 bookmarks, on a read-only file system (or read-only files)."""
+    if os.geteuid() != 0:
+        for p in data_dir.rglob("*"):
+            p.chmod(0o444 if p.is_file() else 0o555)
+        data_dir.chmod(0o555)
+        try:
+            yield data_dir
+        finally:
+            for p in [data_dir, *data_dir.rglob("*")]:
+                p.chmod(0o755 if p.is_dir() else 0o644)
+        return
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    if not _mount(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(ro)]):
+        pytest.skip("cannot make read-only files here")
+    try:
+        shutil.copytree(data_dir, ro / "data")
+        if not _mount(["mount", "-o", "remount,ro", str(ro)]):
+            pytest.skip("cannot make read-only files here")
+        yield ro / "data"
+    finally:
+        _mount(["umount", "-l", str(ro)])
+
+
+def test_a_read_only_store_is_read_and_never_changed(
+    read_only_data: Path, marked: list[Bookmark]
+) -> None:
+    path = read_only_data / "bookmarks.sqlite3"
+    original = path.read_bytes()
+    store = BookmarkStore(path)
+    assert store.entries() == marked
+    assert store.notice and "can be read but not saved" in store.notice
+    with pytest.raises(BookmarkError, match="could not delete the bookmark"):
+        store.delete(marked[0].id)
+    store.close()
+    assert path.read_bytes() == original
+
+
+def test_a_read_only_catalog_still_lists_the_library(read_only_data: Path) -> None:
+    path = read_only_data / "catalog.sqlite3"
+    original = path.read_bytes()
+    catalog = Catalog(path)
+    assert catalog.read_only and len(catalog.rows()) == 5
+    assert catalog.notice and "cannot be written" in catalog.notice
+    catalog.close()
+    assert path.read_bytes() == original
+
+
+def test_set_aside_never_overwrites(tmp_path: Path) -> None:
+    from reader.storage import set_aside
+
+    path = tmp_path / "x.sqlite3"
+    names = set()
+    for i in range(3):
+        path.write_bytes(f"copy {i}".encode())
+        names.add(set_aside(path, "damaged"))
+    assert len(names) == 3
+    assert sorted(p.read_bytes() for p in names) == [b"copy 0", b"copy 1", b"copy 2"]
+
+
+def test_backups_are_taken_in_one_transaction_per_batch(
+    data_dir: Path, marked: list[Bookmark], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = BookmarkStore(data_dir / "bookmarks.sqlite3")
+    writes: list[int] = []
+    real = store.backups.write
+
+    def counting(bookmarks: list[Bookmark]) -> Path:
+        writes.append(len(list(bookmarks)))
+        return real(bookmarks)
+
+    monkeypatch.setattr(store.backups, "write", counting)
+    with store.batch():
+        for b in marked[:3]:
+            store.delete(b.id)
+    assert writes == [9]
+    store.update(marked[5].id, note="changed")
+    store.update(marked[5].id, note="changed")  # no change, no backup
+    assert writes == [9, 9]
+    store.close()
