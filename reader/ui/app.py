@@ -18,6 +18,7 @@ from reader.paths import (
     resolve_data_dir,
     resources_dir,
 )
+from reader.ui.errors import ErrorReporter
 from reader.ui.main_window import MainWindow
 from reader.ui.operations import Operations
 from reader.ui.settings import WindowSettings
@@ -58,6 +59,7 @@ def run(
         print(f"reader: error: {exc}", file=sys.stderr)
         QMessageBox.critical(None, "reader", f"reader cannot start.\n\n{exc}")
         return 1
+    ErrorReporter(window).install()
     window.show()
     if article_id:
         window.open_target(article_id, bookmark_id)

@@ -50,7 +50,14 @@ def split_tags(text: str) -> tuple[str, ...]:
 
 
 class BookmarkDialog(QDialog):
-    """Note, colour and tags for a passage being kept."""
+    """Note, colour and tags for a passage being kept.
+
+    Save asks for the bookmark to be kept (:attr:`save_requested`); the dialog
+    closes once :meth:`saved` says it is, and stays open with the reason and
+    everything typed when :meth:`failed` says it could not be.
+    """
+
+    save_requested = Signal(str, str, tuple)  # note, colour, tags
 
     def __init__(self, quote: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,19 +75,39 @@ class BookmarkDialog(QDialog):
         form.addRow("Note", self.note)
         form.addRow("Colour", self.color)
         form.addRow("Tags", self.tags)
-        buttons = QDialogButtonBox(
+        self.problem = QLabel(self)
+        self.problem.setObjectName("problem")
+        self.problem.setWordWrap(True)
+        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problem.hide()
+        self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self.buttons.accepted.connect(self.request_save)
+        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(passage)
         layout.addLayout(form)
-        layout.addWidget(buttons)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
         self.resize(460, 320)
 
     def values(self) -> tuple[str, str, tuple[str, ...]]:
         return self.note.toPlainText(), str(self.color.currentData()), split_tags(self.tags.text())
+
+    def request_save(self) -> None:
+        self.buttons.setEnabled(False)
+        self.problem.hide()
+        self.save_requested.emit(*self.values())
+
+    def saved(self) -> None:
+        self.accept()
+
+    def failed(self, message: str) -> None:
+        """Say why the bookmark was not kept; what was typed stays to try again."""
+        self.problem.setText(f"Not saved: {message}")
+        self.problem.show()
+        self.buttons.setEnabled(True)
 
 
 class BookmarksPanel(QWidget):

@@ -8,8 +8,10 @@ thread; the slots named ``on_…_ready`` take the answers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QUndoStack
 from PySide6.QtWidgets import (
@@ -362,10 +364,23 @@ class MainWindow(QMainWindow):
             self.say("Select a passage in the article first.")
             return
         dialog = BookmarkDialog(page.text[span.start : span.end].strip(), self)
-        if dialog.exec() != BookmarkDialog.DialogCode.Accepted:
-            return
-        note, color, tags = dialog.values()
-        self.bookmark_selection(note, color, tags)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def saved() -> None:
+            if shiboken6.isValid(dialog):  # closed while saving: nothing to tell it
+                dialog.saved()
+
+        def failed(message: str) -> None:
+            if shiboken6.isValid(dialog):
+                dialog.failed(message)
+            else:
+                self.on_bookmark_failed(message)
+
+        def save(note: str, color: str, tags: tuple[str, ...]) -> None:
+            self._keep(page.id, span, note, color, tags, saved, failed)
+
+        dialog.save_requested.connect(save)
+        dialog.open()
 
     def bookmark_selection(
         self, note: str = "", color: str = "yellow", tags: tuple[str, ...] = ()
@@ -375,14 +390,27 @@ class MainWindow(QMainWindow):
         page = self.view.page
         if span is None or page is None:
             return False
-        article_id = page.id
+        self._keep(page.id, span, note, color, tags, lambda: None, self.on_bookmark_failed)
+        return True
 
+    def _keep(
+        self,
+        article_id: str,
+        span: Span,
+        note: str,
+        color: str,
+        tags: tuple[str, ...],
+        on_saved: Callable[[], None],
+        on_failed: Callable[[str], None],
+    ) -> None:
         def add(core: ReaderCore, _p: object) -> Bookmark:
             return core.add_bookmark(article_id, span.start, span.end, note, color, tags)
 
-        self.ops.start(Lane.READ, add, lambda _b: self.on_bookmarks_changed("Bookmark saved"),
-                       on_error=self.on_bookmark_failed)  # fmt: skip
-        return True
+        def done(_b: Bookmark) -> None:
+            on_saved()
+            self.on_bookmarks_changed("Bookmark saved")
+
+        self.ops.start(Lane.READ, add, done, on_error=on_failed)
 
     def on_bookmark_failed(self, message: str) -> None:
         QMessageBox.warning(self, "Bookmark", message[:1].upper() + message[1:])
