@@ -10,6 +10,7 @@ background work (see ``reader.ui.operations``).
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,11 +25,12 @@ from reader.bookmarks import (
 from reader.errors import BookmarkError, BookmarkNotFound
 from reader.library import Article, ArticleInfo, ImportOutcome, Library, RefreshReport
 from reader.paths import ensure_data_dir
-from reader.rendering import OutlineEntry
+from reader.rendering import OutlineEntry, local_image
 from reader.search import SearchIndex, SearchResults, SyncReport, index_path, sync_index
 from reader.storage import write_atomic
 
 Progress = Callable[[int, int], None]
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,31 @@ class Page:
     @property
     def title(self) -> str:
         return self.info.title
+
+    def own_image(self, src: str) -> bytes | None:
+        """The bytes of an image the article shows, if it is one of its own files.
+
+        Its own files are those in its folder and below: no URL, no absolute
+        path, no ``..`` and no link out of the folder; only a regular file (a
+        FIFO or a device would hang or never end) no bigger than
+        :data:`MAX_IMAGE_BYTES`. Anything else is None: a broken-image mark.
+        """
+        rel = local_image(src)
+        if rel is None:
+            return None
+        try:
+            root = Path(self.info.source).parent.resolve(strict=True)
+            path = (root / rel).resolve(strict=True)
+            if not path.is_relative_to(root):
+                return None
+            st = path.stat()
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_IMAGE_BYTES:
+                return None
+            with path.open("rb") as fh:
+                data = fh.read(MAX_IMAGE_BYTES + 1)
+        except (OSError, RuntimeError):
+            return None
+        return data if len(data) <= MAX_IMAGE_BYTES else None
 
 
 @dataclass

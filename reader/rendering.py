@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from importlib.metadata import version
+from pathlib import PurePosixPath
+from urllib.parse import unquote
 
 import markdown
 import nh3
@@ -77,6 +79,37 @@ class Rendered:
     outline: tuple[OutlineEntry, ...]
 
 
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".svg"})
+_MAX_IMAGE_SIDE = 4000  # px, for width and height given in the HTML
+
+
+def local_image(src: str) -> PurePosixPath | None:
+    """The file an image ``src`` names in the article's own folder, or None.
+
+    Only a relative path down from the article's folder, to an image file,
+    is an article's own image: never a URL (``http:``, ``file:``, ``data:``),
+    an absolute path, a ``..`` step, or a file of another kind.
+    """
+    path = unquote(src.strip())
+    if not path or any(c in path for c in ":\\?#\0") or path.startswith(("/", "~")):
+        return None
+    parts = PurePosixPath(path).parts
+    if any(part in ("..", ".") for part in parts):
+        return None
+    found = PurePosixPath(*parts)
+    return found if found.suffix.lower() in IMAGE_SUFFIXES else None
+
+
+def _attribute(element: str, attribute: str, value: str) -> str | None:
+    """Keep an attribute, or drop it (None): images load only the article's own files."""
+    if element == "img" and attribute == "src":
+        return value if local_image(value) is not None else None
+    if element == "img" and attribute in ("width", "height"):
+        size = value.strip().removesuffix("px")
+        return size if size.isdigit() and 0 < int(size) <= _MAX_IMAGE_SIDE else None
+    return value
+
+
 def markdown_to_html(source: str) -> str:
     md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS)
     raw = md.convert(source)
@@ -84,8 +117,9 @@ def markdown_to_html(source: str) -> str:
         raw,
         tags=_ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
+        attribute_filter=_attribute,
         filter_style_properties=_ALLOWED_STYLES,
-        url_schemes={"http", "https", "mailto", "file"},
+        url_schemes={"http", "https", "mailto"},  # links the user may follow; nothing loads
         link_rel=None,
         strip_comments=True,
     )

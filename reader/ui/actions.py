@@ -37,6 +37,7 @@ class Actions:
     search: QAction
     next_hit: QAction
     previous_hit: QAction
+    ask_links: QAction
 
 
 def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction) -> Actions:
@@ -90,6 +91,10 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     outline.setText("&Outline")
     outline.setShortcuts(shortcuts("Ctrl+Shift+O"))
     view_menu.addAction(outline)
+    view_menu.addSeparator()
+    ask_links = QAction("Ask Before Opening &Links", window, checkable=True)
+    ask_links.setToolTip("Unchecked: a clicked web or mail link is copied, never opened")
+    view_menu.addAction(ask_links)
 
     go_menu = menu.addMenu("&Go")
     focus_library = QAction("&Library", window)
@@ -105,5 +110,5 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
 
     return Actions(
         import_files, export_bookmarks, quit_, undo, redo, bookmark, themes, bigger, smaller,
-        outline, focus_library, search, next_hit, previous_hit,
+        outline, focus_library, search, next_hit, previous_hit, ask_links,
     )  # fmt: skip

@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import logging
 import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
-    QDesktopServices,
     QFont,
     QFontMetricsF,
+    QImage,
+    QPainter,
+    QPen,
     QResizeEvent,
     QTextCharFormat,
     QTextCursor,
+    QTextDocument,
 )
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
@@ -79,8 +83,26 @@ class Span:
     end: int
 
 
+@functools.cache
+def broken_image() -> QImage:
+    """A small framed cross: an image that is not shown."""
+    image = QImage(22, 22, QImage.Format.Format_ARGB32)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    pen = QPen(QColor(128, 128, 128, 200))
+    pen.setWidthF(1.5)
+    painter.setPen(pen)
+    painter.drawRect(2, 2, 18, 18)
+    painter.drawLine(7, 7, 15, 15)
+    painter.drawLine(15, 7, 7, 15)
+    painter.end()
+    return image
+
+
 class ArticleView(QTextBrowser):
-    """QTextBrowser showing an article; it never loads anything from the network."""
+    """QTextBrowser showing an article; it loads nothing but the article's own images."""
+
+    external_link = Signal(QUrl)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -123,17 +145,26 @@ class ArticleView(QTextBrowser):
         self.verticalScrollBar().setValue(0)
 
     def loadResource(self, type_: int, name: QUrl | str) -> object:
-        # Only local files: an article never makes the app reach the network.
+        """Only the article's own images: never the network, never another file.
+
+        Whatever is refused is answered, never left unanswered: Qt would
+        otherwise read the path itself, as a file relative to the working
+        folder. A refused image is a broken-image mark; anything else, nothing.
+        """
+        if type_ != QTextDocument.ResourceType.ImageResource.value:
+            return QByteArray()
         url = QUrl(name)
-        if url.isLocalFile() or url.scheme() in ("", "qrc"):
-            return super().loadResource(type_, url)
-        return None
+        data = None
+        if self._page is not None and not url.scheme() and not url.host():
+            data = self._page.own_image(url.path())
+        image = QImage.fromData(data) if data else QImage()
+        return broken_image() if image.isNull() else image
 
     def on_anchor_clicked(self, url: QUrl) -> None:
         if url.hasFragment() and not url.host() and not url.path():
             self.scrollToAnchor(url.fragment())
         elif url.scheme() in ("http", "https", "mailto"):
-            QDesktopServices.openUrl(url)  # the user's browser, on the user's click
+            self.external_link.emit(url)  # the window asks first, or copies it
 
     # --- look ----------------------------------------------------------------
 

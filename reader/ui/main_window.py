@@ -12,9 +12,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QUndoStack
+from PySide6.QtCore import QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QDesktopServices,
+    QGuiApplication,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -103,6 +111,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
 
         self.undo_stack = QUndoStack(self)
+        self.link_box: QMessageBox | None = None  # the open "Open link?" question
         self.commands = build_actions(self, self.undo_stack, self.outline_dock.toggleViewAction())
         self._flash_timer = QTimer(self)
         self._flash_timer.setSingleShot(True)
@@ -125,6 +134,8 @@ class MainWindow(QMainWindow):
         a.search.triggered.connect(self.on_search_triggered)
         a.next_hit.triggered.connect(self.view.next_hit)
         a.previous_hit.triggered.connect(self.view.previous_hit)
+        a.ask_links.toggled.connect(self.on_ask_links_toggled)
+        self.view.external_link.connect(self.on_external_link)
 
         self.ops.failed.connect(self.on_operation_failed)
         self.ops.progress.connect(self.on_operation_progress)
@@ -482,6 +493,41 @@ class MainWindow(QMainWindow):
             lambda n: self.say(f"{n} bookmarks exported to {path}"),
         )  # fmt: skip
 
+    # --- links out of the app ----------------------------------------------------
+
+    def on_ask_links_toggled(self, ask: bool) -> None:
+        self.settings.ask_before_links = ask
+
+    def on_external_link(self, url: QUrl) -> None:
+        """A clicked web or mail link: ask first, with the address shown, or copy it."""
+        address = url.toString()
+        if not self.settings.ask_before_links:
+            self.copy_link(address)
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Open link", "", parent=self)
+        box.setText("Open this link outside reader?")
+        box.setInformativeText(address)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        opener = box.addButton("Open", QMessageBox.ButtonRole.AcceptRole)
+        copier = box.addButton("Copy Link", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(copier)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.link_box = box
+
+        def chosen(button: QAbstractButton) -> None:
+            if button is opener:
+                QDesktopServices.openUrl(url)
+            elif button is copier:
+                self.copy_link(address)
+
+        box.buttonClicked.connect(chosen)
+        box.open()
+
+    def copy_link(self, address: str) -> None:
+        QGuiApplication.clipboard().setText(address)
+        self.say(f"Link copied: {address}")
+
     # --- state -----------------------------------------------------------------
 
     def _restore_view_settings(self) -> None:
@@ -492,6 +538,7 @@ class MainWindow(QMainWindow):
         font_px = self.settings.font_px
         if font_px is not None:
             self.view.set_font_px(font_px)
+        self.commands.ask_links.setChecked(self.settings.ask_before_links)
 
     def restore_geometry(self) -> None:
         if (geometry := self.settings.geometry) is not None:

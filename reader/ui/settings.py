@@ -44,6 +44,15 @@ class WindowSettings:
         self._qs.setValue("reading/font_px", px)
 
     @property
+    def ask_before_links(self) -> bool:
+        """Ask before a clicked link opens the browser; otherwise the link is copied."""
+        return self._text("links/external", "ask") != "copy"
+
+    @ask_before_links.setter
+    def ask_before_links(self, ask: bool) -> None:
+        self._qs.setValue("links/external", "ask" if ask else "copy")
+
+    @property
     def last_article(self) -> str:
         return self._text("reading/last_article")
 
