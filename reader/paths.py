@@ -43,7 +43,7 @@ def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 
 def ensure_data_dir(path: Path) -> Path:
-    """Create ``path`` if needed and check it can be written; raise DataDirError if not."""
+    """Create ``path`` if needed and check it can be read; raise DataDirError if not."""
     try:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
@@ -52,8 +52,9 @@ def ensure_data_dir(path: Path) -> Path:
         raise DataDirError(f"cannot create data dir {path}: {exc.strerror or exc}") from None
     if not path.is_dir():
         raise DataDirError(f"data dir {path} exists but is not a folder")
-    if not os.access(path, os.R_OK | os.W_OK | os.X_OK):
-        raise DataDirError(f"data dir {path} is not readable and writable by this user")
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise DataDirError(f"data dir {path} cannot be read by this user")
+    # A folder that cannot be written is still read: each store says what it cannot save.
     return path
 
 

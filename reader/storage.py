@@ -82,9 +82,15 @@ def reason(exc: BaseException, where: Path | None = None) -> str:
         code = getattr(exc, "sqlite_errorcode", None)
         if code is None or code & 0xFF not in _SQLITE_REASONS:
             return str(exc)
-        if code & 0xFF in (_SQLITE_IOERR, _SQLITE_CANTOPEN) and where and _no_room(where):
-            return _SQLITE_REASONS[_SQLITE_FULL]
-        return _SQLITE_REASONS[code & 0xFF]
+        primary = code & 0xFF
+        if where is not None and primary in (_SQLITE_IOERR, _SQLITE_CANTOPEN, _SQLITE_READONLY):
+            if _no_room(where):
+                return _SQLITE_REASONS[_SQLITE_FULL]
+            if not os.access(where.parent, os.W_OK):
+                return f"its folder {where.parent} cannot be written (read-only)"
+            if where.exists() and not os.access(where, os.W_OK):
+                return "the file is read-only"
+        return _SQLITE_REASONS[primary]
     if isinstance(exc, OSError):
         return _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
     return str(exc)

@@ -9,6 +9,7 @@ test mount a small tmpfs; SQLite's own "disk full" is injected everywhere.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -358,3 +359,20 @@ def test_backups_are_taken_in_one_transaction_per_batch(
     store.update(marked[5].id, note="changed")  # no change, no backup
     assert writes == [9, 9]
     store.close()
+
+
+def test_a_read_only_data_folder_still_lists_articles_and_bookmarks(
+    read_only_data: Path, marked: list[Bookmark], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reader.cli import main
+
+    assert main(["--data-dir", str(read_only_data), "bookmarks", "list", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert [b["id"] for b in json.loads(out)] == [b.id for b in marked]
+    assert "can be read but not saved" in err and "Traceback" not in err
+    assert main(["--data-dir", str(read_only_data), "list", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 5
+    code = main(["--data-dir", str(read_only_data), "bookmarks", "add", "backend-developer",
+                 "--quote", "API"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1 and err.splitlines()[-1].startswith("reader: error: could not save")
