@@ -68,3 +68,19 @@ def test_an_error_escaping_a_slot_is_shown_not_lost(
     assert window.isVisible()
     box.button(QMessageBox.StandardButton.Ok).click()
     qtbot.waitUntil(lambda: not reporter.shown, timeout=5_000)
+
+
+def test_bookmarks_come_back_from_a_backup_through_the_window(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow, core: ReaderCore, tmp_path: Path
+) -> None:
+    kept = core.add_bookmark_quote("backend-developer", PASSAGE, note="from the backup")
+    (backup,) = (data_dir / "backups").glob("bookmarks-*.jsonld")
+    saved = tmp_path / backup.name
+    saved.write_bytes(backup.read_bytes())
+    core.delete_bookmark(kept.id)
+    window = open_window(data_dir)
+    assert window.bookmarks_panel.items() == []
+    with qtbot.waitSignal(window.bookmarks_shown, timeout=10_000):
+        window.import_bookmarks_from(saved)
+    assert [b.note for b in window.bookmarks_panel.items()] == ["from the backup"]
+    assert "1 added" in window.status_label.text()

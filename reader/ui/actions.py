@@ -24,6 +24,7 @@ def shortcuts(*keys: QKeySequence | QKeySequence.StandardKey | str) -> list[QKey
 @dataclass
 class Actions:
     import_files: QAction
+    import_bookmarks: QAction
     export_bookmarks: QAction
     quit: QAction
     undo: QAction
@@ -46,10 +47,13 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     file_menu = menu.addMenu("&File")
     import_files = QAction("&Import Files…", window)
     import_files.setShortcuts(shortcuts(QKeySequence.StandardKey.Open))
+    import_bookmarks = QAction("Import &Bookmarks…", window)
+    import_bookmarks.setToolTip("Merge bookmarks from a JSON-LD export or a backup")
     export_bookmarks = QAction("&Export Bookmarks…", window)
     quit_ = QAction("&Quit", window)
     quit_.setShortcuts(shortcuts(QKeySequence.StandardKey.Quit))
     file_menu.addAction(import_files)
+    file_menu.addAction(import_bookmarks)
     file_menu.addAction(export_bookmarks)
     file_menu.addSeparator()
     file_menu.addAction(quit_)
@@ -109,6 +113,6 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
         go_menu.addAction(action)
 
     return Actions(
-        import_files, export_bookmarks, quit_, undo, redo, bookmark, themes, bigger, smaller,
-        outline, focus_library, search, next_hit, previous_hit, ask_links,
+        import_files, import_bookmarks, export_bookmarks, quit_, undo, redo, bookmark, themes,
+        bigger, smaller, outline, focus_library, search, next_hit, previous_hit, ask_links,
     )  # fmt: skip

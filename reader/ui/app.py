@@ -34,7 +34,7 @@ def build_window(data_dir: Path) -> MainWindow:
 
     # Window state lives beside the library, so --data-dir isolates it too.
     settings = WindowSettings(data_dir / "state.ini")
-    window = MainWindow(Operations(core_factory), settings)
+    window = MainWindow(Operations(core_factory), settings, backups_dir=data_dir / "backups")
     window.ops.setParent(window)
     window.restore_geometry()
     return window

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.bookmarks import COLOR_HEX, Bookmark
-from reader.core import Page, ReaderCore
+from reader.core import AnnotationImport, Page, ReaderCore
 from reader.library import ArticleInfo, ImportOutcome, RefreshReport
 from reader.search import Hit, SearchResults, SyncReport
 from reader.ui.actions import build_actions
@@ -61,11 +61,16 @@ class MainWindow(QMainWindow):
     bookmarks_shown = Signal()  # the bookmarks panel and highlights are up to date
 
     def __init__(
-        self, ops: Operations, settings: WindowSettings, parent: QWidget | None = None
+        self,
+        ops: Operations,
+        settings: WindowSettings,
+        parent: QWidget | None = None,
+        backups_dir: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.ops = ops
         self.settings = settings
+        self.backups_dir = backups_dir  # where Import Bookmarks looks first
         self.setWindowTitle("reader")
         self.resize(1280, 820)
         self._pending_target: tuple[str, str | None] | None = None
@@ -125,6 +130,7 @@ class MainWindow(QMainWindow):
         a = self.commands
         a.import_files.triggered.connect(self.on_import_triggered)
         a.export_bookmarks.triggered.connect(self.on_export_triggered)
+        a.import_bookmarks.triggered.connect(self.on_import_bookmarks_triggered)
         a.quit.triggered.connect(self.close)
         a.bookmark.triggered.connect(self.on_bookmark_triggered)
         a.themes.triggered.connect(self.on_theme_triggered)
@@ -491,6 +497,33 @@ class MainWindow(QMainWindow):
         self.ops.start(
             Lane.READ, lambda core, _p: core.write_bookmarks(Path(path), fmt),
             lambda n: self.say(f"{n} bookmarks exported to {path}"),
+        )  # fmt: skip
+
+    def on_import_bookmarks_triggered(self) -> None:
+        backups = self.backups_dir
+        start = backups if backups is not None and backups.is_dir() else Path.home()
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import bookmarks", str(start),
+            "Web Annotations JSON-LD (*.jsonld *.json);;All files (*)",
+        )  # fmt: skip
+        if path:
+            self.import_bookmarks_from(Path(path))
+
+    def import_bookmarks_from(self, path: Path) -> None:
+        """Merge a JSON-LD export or backup by id; the status bar says what it did."""
+
+        def done(report: AnnotationImport) -> None:
+            message = (
+                f"Bookmarks imported from {path.name}: {report.added} added, "
+                f"{report.updated} updated, {report.unchanged} already here"
+            )
+            if report.problems:
+                message += f"; {len(report.problems)} skipped ({report.problems[0]})"
+            self.on_bookmarks_changed(message)
+
+        self.ops.start(
+            Lane.READ, lambda core, _p: core.import_bookmarks_file(path), done,
+            on_error=self.on_bookmark_failed,
         )  # fmt: skip
 
     # --- links out of the app ----------------------------------------------------
