@@ -146,9 +146,11 @@ class Library:
         self.notices: list[str] = []  # for the user, taken by the core
         try:
             self.user_dir.mkdir(exist_ok=True)
+        except FileExistsError:
+            pass  # a file in its place: said just below
         except OSError as exc:
             self.notices.append(f"the library folder {self.user_dir}: {storage.reason(exc)}")
-        if not self.user_dir.is_dir():
+        if self.user_dir.exists() and not self.user_dir.is_dir():
             self.notices.append(
                 f"{self.user_dir} is not a folder, so only the bundled articles are shown;"
                 " move it away to keep your own articles there"
