@@ -10,6 +10,7 @@ background work (see ``reader.ui.operations``).
 
 from __future__ import annotations
 
+import os
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -67,12 +68,15 @@ class Page:
             path = (root / rel).resolve(strict=True)
             if not path.is_relative_to(root):
                 return None
-            st = path.stat()
-            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_IMAGE_BYTES:
-                return None
-            with path.open("rb") as fh:
+            # Opened without blocking and checked on the open file: a FIFO put
+            # in its place after the path was looked at cannot hang the view.
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_IMAGE_BYTES:
+                    return None
                 data = fh.read(MAX_IMAGE_BYTES + 1)
-        except (OSError, RuntimeError):
+        except (OSError, RuntimeError, ValueError):
             return None
         return data if len(data) <= MAX_IMAGE_BYTES else None
 
@@ -91,13 +95,12 @@ class ReaderCore:
         self._library = Library(self.data_dir, bundled_dir)
         self._bookmarks = BookmarkStore(self.data_dir / "bookmarks.sqlite3")
         self._index: SearchIndex | None = None
-        self._notices: list[str] = [n for n in (self._bookmarks.notice,) if n]
 
     def take_notices(self) -> list[str]:
         """What the user should be told since the last call (a restore, a rebuild…)."""
-        taken = self._library.notices + self._notices
+        taken = self._library.notices + self._bookmarks.notices
         self._library.notices.clear()
-        self._notices.clear()
+        self._bookmarks.notices.clear()
         return taken
 
     def close(self) -> None:

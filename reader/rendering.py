@@ -79,7 +79,8 @@ class Rendered:
     outline: tuple[OutlineEntry, ...]
 
 
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".svg"})
+# Raster formats only: an SVG can name other files, which Qt would load.
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"})
 _MAX_IMAGE_SIDE = 4000  # px, for width and height given in the HTML
 
 

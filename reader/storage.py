@@ -214,6 +214,15 @@ def _statements(script: str) -> list[str]:
     return [part.strip() for part in script.split(";") if part.strip()]
 
 
+def identity(path: Path) -> tuple[int, int] | None:
+    """Which file ``path`` names now (device, inode), or None if none."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def set_aside(path: Path, label: str) -> Path:
     """Move a damaged database (and its -wal/-shm) to ``NAME.LABEL-DATE``; return that path.
 

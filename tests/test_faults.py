@@ -9,6 +9,7 @@ test mount a small tmpfs; SQLite's own "disk full" is injected everywhere.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -277,30 +278,54 @@ def test_a_disk_filling_up_during_import_is_one_line_per_file(
     core.close()
 
 
-@pytest.fixture
-def read_only_data(data_dir: Path, marked: list[Bookmark], tmp_path: Path) -> Iterator[Path]:
-    """The data folder with 12 bookmarks, on a read-only file system (or read-only files)."""
-    if os.geteuid() != 0:
-        for p in data_dir.rglob("*"):
-            p.chmod(0o444 if p.is_file() else 0o555)
-        data_dir.chmod(0o555)
-        try:
-            yield data_dir
-        finally:
-            for p in [data_dir, *data_dir.rglob("*")]:
+class ReadOnly:
+    """A copy of a data folder that cannot be written, until :meth:`writable`."""
+
+    def __init__(self, source: Path, tmp_path: Path) -> None:
+        self.root = tmp_path / "ro"
+        self.root.mkdir()
+        self.as_root = os.geteuid() == 0
+        if self.as_root:
+            mount = ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(self.root)]
+            if not _mount(mount):
+                pytest.skip("cannot make read-only files here")
+        self.data = self.root / "data"
+        shutil.copytree(source, self.data)
+        if self.as_root:
+            if not _mount(["mount", "-o", "remount,ro", str(self.root)]):
+                self.close()
+                pytest.skip("cannot make read-only files here")
+        else:
+            for p in [*self.data.rglob("*"), self.data]:
+                p.chmod(0o444 if p.is_file() else 0o555)
+
+    def writable(self) -> None:
+        if self.as_root:
+            assert _mount(["mount", "-o", "remount,rw", str(self.root)])
+        else:
+            for p in [self.data, *self.data.rglob("*")]:
                 p.chmod(0o755 if p.is_dir() else 0o644)
-        return
-    ro = tmp_path / "ro"
-    ro.mkdir()
-    if not _mount(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(ro)]):
-        pytest.skip("cannot make read-only files here")
+
+    def close(self) -> None:
+        if self.as_root:
+            _mount(["umount", "-l", str(self.root)])
+        else:
+            self.writable()
+
+
+@pytest.fixture
+def read_only(data_dir: Path, marked: list[Bookmark], tmp_path: Path) -> Iterator[ReadOnly]:
+    """The data folder with 12 bookmarks, copied where it cannot be written."""
+    ro = ReadOnly(data_dir, tmp_path)
     try:
-        shutil.copytree(data_dir, ro / "data")
-        if not _mount(["mount", "-o", "remount,ro", str(ro)]):
-            pytest.skip("cannot make read-only files here")
-        yield ro / "data"
+        yield ro
     finally:
-        _mount(["umount", "-l", str(ro)])
+        ro.close()
+
+
+@pytest.fixture
+def read_only_data(read_only: ReadOnly) -> Path:
+    return read_only.data
 
 
 def test_a_read_only_store_is_read_and_never_changed(
@@ -310,7 +335,7 @@ def test_a_read_only_store_is_read_and_never_changed(
     original = path.read_bytes()
     store = BookmarkStore(path)
     assert store.entries() == marked
-    assert store.notice and "can be read but not saved" in store.notice
+    assert any("can be read but not saved" in n for n in store.notices)
     with pytest.raises(BookmarkError, match="could not delete the bookmark"):
         store.delete(marked[0].id)
     store.close()
@@ -376,3 +401,81 @@ def test_a_read_only_data_folder_still_lists_articles_and_bookmarks(
                  "--quote", "API"])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 1 and err.splitlines()[-1].startswith("reader: error: could not save")
+
+
+def test_a_read_only_store_saves_again_once_it_can(
+    read_only: ReadOnly, marked: list[Bookmark]
+) -> None:
+    store = BookmarkStore(read_only.data / "bookmarks.sqlite3")
+    with pytest.raises(BookmarkError, match="could not save"):
+        store.add_quote("backend-developer", "API here", "h", "API")
+    read_only.writable()  # space freed, permissions mended: no restart needed
+    added = store.add_quote("backend-developer", "API here", "h", "API")
+    assert store.entries() == [*marked, added]
+    store.close()
+
+
+def test_a_missing_store_in_a_read_only_folder_is_read_from_its_backup(
+    data_dir: Path, marked: list[Bookmark], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reader.cli import main
+
+    (data_dir / "bookmarks.sqlite3").unlink()
+    ro = ReadOnly(data_dir, tmp_path)
+    try:
+        assert main(["--data-dir", str(ro.data), "bookmarks", "list", "--json"]) == 0
+        out, err = capsys.readouterr()
+        assert [b["id"] for b in json.loads(out)] == [b.id for b in marked]
+        assert "from their backup" in err
+    finally:
+        ro.close()
+
+
+def test_a_failed_backup_never_brings_back_a_deleted_bookmark(
+    data_dir: Path, marked: list[Bookmark], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = BookmarkStore(data_dir / "bookmarks.sqlite3")
+
+    def full(_bookmarks: object) -> Path:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store.backups, "write", full)
+    for b in marked:
+        store.delete(b.id)
+    assert [n for n in store.notices if "backup could not be written" in n]
+    assert len(store.notices) == 1  # said once, not at every change
+    store.close()
+    after, notices = bookmarks_in(data_dir)
+    assert after == [] and notices == []
+
+
+def test_an_unreadable_backup_is_said_and_never_a_traceback(
+    data_dir: Path, marked: list[Bookmark], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reader.cli import main
+
+    (today,) = Backups(data_dir / "backups").files()
+    data = json.loads(today.read_text())
+    data["first"]["items"][0]["reader:times"] = ["not a time", 1]
+    data["first"]["items"][1]["target"]["selector"] = ["not a selector"]
+    today.write_text(json.dumps(data))
+    (data_dir / "bookmarks.sqlite3").unlink()
+    assert main(["--data-dir", str(data_dir), "bookmarks", "list", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out) == [] and "no backup in" in err and "could be read" in err
+    assert "Traceback" not in err
+
+
+def test_a_store_replaced_by_another_process_is_written_where_it_is_now(
+    data_dir: Path, marked: list[Bookmark]
+) -> None:
+    path = data_dir / "bookmarks.sqlite3"
+    first = BookmarkStore(path)
+    first.entries()
+    os.replace(path, data_dir / "elsewhere.sqlite3")  # another process set it aside
+    second = BookmarkStore(path)  # ...and filled a new one from the backup
+    assert second.entries() == marked
+    added = first.add_quote("backend-developer", "API here", "h", "API")
+    assert BookmarkStore(path).entries() == [*marked, added]
+    first.close()
+    second.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage, QTextDocume
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from reader.core import ReaderCore
+from reader.core import Page, ReaderCore
 from reader.rendering import render
 from reader.ui.article_view import broken_image
 from tests.conftest import OpenWindow, show
@@ -23,6 +24,7 @@ HOSTILE = [
     "/proc/self/environ",
     "/dev/zero",
     "pipe.png",  # a FIFO in the article's folder
+    "evil.svg",  # an SVG naming another file, which Qt's SVG reader would load
     "escape.png",  # a link to a file outside the folder
     "http://example.org/tracker.png",
     "data:image/png;base64,iVBORw0KGgo=",
@@ -44,6 +46,11 @@ def pictures(data_dir: Path) -> str:
     assert image.save(str(library / "pics" / "dot.png"))
     os.mkfifo(library / "pipe.png")
     (library / "escape.png").symlink_to("/etc/hostname")
+    (library / "evil.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+        ' width="9" height="9"><image xlink:href="pipe.png" width="9" height="9"/></svg>'
+    )
+    shutil.copy(library / "pics" / "dot.png", library / "pics" / "dot2.png")
     (library / "pictures.md").write_text(NOTE)
     core = ReaderCore(data_dir, None)
     core.refresh()
@@ -55,7 +62,7 @@ def test_rendered_html_keeps_only_the_articles_own_image_sources() -> None:
     html = render(NOTE).html
     assert 'src="pics/dot.png"' in html
     for src in HOSTILE:
-        if src not in ("pipe.png", "escape.png"):  # local names: checked when read
+        if src not in ("pipe.png", "escape.png"):  # local names: refused when read
             assert src not in html
     assert "100000" not in html
 
@@ -120,3 +127,22 @@ def test_a_clicked_link_is_asked_for_or_copied(
     assert len(opened) == 1 and "copied" in window.status_label.text()
     assert not window.settings.ask_before_links
     assert all(not w.isVisible() for w in window.findChildren(QMessageBox))
+
+
+def test_an_error_while_loading_an_image_still_answers_with_the_mark(
+    qtbot: QtBot,
+    data_dir: Path,
+    pictures: str,
+    open_window: OpenWindow,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = open_window(data_dir)
+    show(qtbot, window, pictures)
+
+    def broken(_page: Page, _src: str) -> bytes:
+        raise UnicodeEncodeError("utf-8", "x", 0, 1, "a bug")
+
+    monkeypatch.setattr(Page, "own_image", broken)
+    kind = QTextDocument.ResourceType.ImageResource.value
+    answer = window.view.document().resource(kind, QUrl("pics/dot2.png"))
+    assert isinstance(answer, QImage) and answer == broken_image()

@@ -22,6 +22,9 @@ from reader.errors import BookmarkError
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 READER_TERMS = {"reader": "urn:x-reader:terms:"}
+# What a malformed annotation raises on the way through (a string where a
+# list was, a list where an object was…): it is skipped, or the file refused.
+_UNREADABLE = (BookmarkError, TypeError, ValueError, AttributeError, KeyError, IndexError)
 SOURCE_PREFIX = "urn:x-reader:article:"
 ID_PREFIX = "urn:uuid:"
 
@@ -114,19 +117,18 @@ def parse_backup(text: str) -> list[Bookmark]:
     for item in _items(data):
         try:
             b = from_annotation(item)
-        except (TypeError, ValueError) as exc:
-            raise BookmarkError(f"an annotation is unreadable: {exc}") from None
-        state = item.get("reader:state")
-        times = item.get("reader:times")
-        if isinstance(times, list) and len(times) == 2:
-            b = replace(b, created=float(times[0]), updated=float(times[1]))
-        out.append(
-            replace(
+            state = item.get("reader:state")
+            times = item.get("reader:times")
+            if isinstance(times, list) and len(times) == 2:
+                b = replace(b, created=float(times[0]), updated=float(times[1]))
+            b = replace(
                 b,
                 state=state if state in ("anchored", "detached") else "anchored",
                 text_hash=str(item.get("reader:textHash", "")),
             )
-        )
+        except _UNREADABLE as exc:
+            raise BookmarkError(f"an annotation is unreadable: {exc}") from None
+        out.append(b)
     return out
 
 
@@ -228,6 +230,6 @@ def parse_annotations(text: str) -> tuple[list[Bookmark], list[str]]:
     for item in _items(data):
         try:
             out.append(from_annotation(item))
-        except (BookmarkError, TypeError, ValueError) as exc:
+        except _UNREADABLE as exc:
             problems.append(str(exc))
     return out, problems

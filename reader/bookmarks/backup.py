@@ -48,11 +48,15 @@ class Backups:
         return sorted(found, key=lambda p: p.name, reverse=True)
 
     def latest(self) -> Backup | None:
-        """The newest backup that can be read whole; unreadable ones are passed over."""
+        """The newest backup (by the day in its name) that can be read whole.
+
+        Unreadable ones are passed over, so a file cut short by a crash falls
+        back to the day before.
+        """
         for path in self.files():
             try:
                 marks = parse_backup(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, BookmarkError) as exc:
+            except (OSError, ValueError, RecursionError, BookmarkError) as exc:
                 log.warning("bookmark backup %s is unreadable: %s", path, exc)
                 continue
             match = _NAME.match(path.name)
@@ -62,7 +66,10 @@ class Backups:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        """Serialise backups across processes: the last to write read the latest state."""
+        """Serialise backups across processes: the last to write read the latest state.
+
+        On POSIX an advisory lock; elsewhere only the atomic replace holds.
+        """
         self.folder.mkdir(parents=True, exist_ok=True)
         with open(self.folder / ".lock", "a+b") as fh:
             if os.name == "posix":

@@ -71,16 +71,20 @@ _MIGRATIONS: dict[int, str] = {
 }
 
 
+_MISSING = "the bookmarks database was missing"
+
+
 class BookmarkStore:
     """Bookmarks in ``path`` (SQLite, WAL), backed up to ``backups`` after every change."""
 
     def __init__(self, path: Path, backups: Path | None = None) -> None:
         self.path = path
         self.backups = Backups(backups or path.parent / "backups")
-        self.notice: str | None = None
+        self.notices: list[str] = []  # for the user, taken by the core
         self.read_only: str | None = None  # why nothing can be saved, when that is so
         self._batch = 0
         self._dirty = False
+        self._backup_failing = False
         lost = self._why_lost()
         try:
             self._db = self._open()
@@ -98,8 +102,10 @@ class BookmarkStore:
                 lost = f"the bookmarks database was damaged ({exc}); it was kept as {aside.name}"
                 self._db = self._open_or_fail()
             else:
-                self._db = self._open_read_only(exc)
-        if self.read_only is None:
+                self._db = self._open_read_only(exc, lost)
+                lost = None
+        self._identity = storage.identity(path)
+        if lost:
             self._restore(lost)
 
     def _open(self) -> sqlite3.Connection:
@@ -114,18 +120,29 @@ class BookmarkStore:
                 f"cannot open the bookmarks database {self.path}: {storage.reason(exc, self.path)}"
             ) from None
 
-    def _open_read_only(self, trouble: sqlite3.Error) -> sqlite3.Connection:
-        """Trouble around a sound file (full disk, read-only, I/O): read it as it is."""
+    def _open_read_only(self, trouble: sqlite3.Error, lost: str | None) -> sqlite3.Connection:
+        """Trouble around a sound file (full disk, read-only, I/O): read it as it is.
+
+        A store that is missing where nothing can be written is read from the
+        newest backup, in memory.
+        """
         why = storage.reason(trouble, self.path)
         try:
-            db = storage.open_readonly(self.path, max(_MIGRATIONS))
+            if lost == _MISSING:
+                db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+                db.row_factory = sqlite3.Row
+                storage.migrate(db, _MIGRATIONS)
+                backup = self.backups.latest()
+                with storage.transaction(db):
+                    for b in backup.bookmarks if backup is not None else ():
+                        _insert(db, b)
+            else:
+                db = storage.open_readonly(self.path, max(_MIGRATIONS))
         except sqlite3.Error:
             raise BookmarkError(f"cannot open the bookmarks database {self.path}: {why}") from None
         self.read_only = why
-        self.notice = (
-            f"bookmarks can be read but not saved: {why} ({self.path}); "
-            "nothing in the file was changed"
-        )
+        where = "from their backup" if lost == _MISSING else "; nothing in the file was changed"
+        self.notices.append(f"bookmarks can be read but not saved: {why} ({self.path}){where}")
         return db
 
     def _why_lost(self) -> str | None:
@@ -133,41 +150,59 @@ class BookmarkStore:
         try:
             size = self.path.stat().st_size
         except FileNotFoundError:
-            return "the bookmarks database was missing"
+            return _MISSING
         except OSError:
             return None
         return "the bookmarks database was empty (0 bytes)" if size == 0 else None
 
-    def _restore(self, lost: str | None) -> None:
-        """Fill an empty store from the newest backup that has bookmarks.
+    def _restore(self, lost: str) -> None:
+        """Fill a store found missing, emptied or damaged from the newest readable backup.
 
-        Every change rewrites the newest backup, so an empty store beside a
-        backup with bookmarks lost them some other way: a deleted or
-        truncated file, a damaged one set aside.
+        The store is checked for bookmarks under the write lock, so a store
+        another process has filled meanwhile is left as it is.
         """
-        if self._db.execute("SELECT 1 FROM bookmarks LIMIT 1").fetchone() is not None:
-            if lost:
-                self.notice = lost
-            return
         backup = self.backups.latest()
+        if backup is None and self.backups.files():
+            self.notices.append(
+                f"{lost}, and no backup in {self.backups.folder} could be read;"
+                " a new bookmarks database was started"
+            )
+            return
         if backup is None or not backup.bookmarks:
-            if lost and "damaged" in lost:
-                self.notice = lost + "; no backup was found, so a new one was started"
+            if lost != _MISSING:  # a first start has no backup and nothing to say
+                self.notices.append(lost + "; no backup was found, so a new one was started")
             return
         try:
             with storage.transaction(self._db) as db:
+                if db.execute("SELECT 1 FROM bookmarks LIMIT 1").fetchone() is not None:
+                    return
                 for b in backup.bookmarks:
                     _insert(db, b)
         except sqlite3.Error as exc:
             raise BookmarkError(
                 f"bookmarks could not be restored from {backup.path}: {storage.reason(exc)}"
             ) from None
-        cause = lost or "the bookmarks database was empty"
         n = len(backup.bookmarks)
-        self.notice = (
-            f"{cause}; restored {n} bookmark{'s' if n != 1 else ''} from the backup of "
+        self.notices.append(
+            f"{lost}; restored {n} bookmark{'s' if n != 1 else ''} from the backup of "
             f"{backup.day} ({backup.path.name})"
         )
+
+    def _reopen(self) -> None:
+        """Open the file again: it can be written now, or another process replaced it."""
+        was_memory = self.read_only is not None and not self.path.exists()
+        lost = self._why_lost()
+        try:
+            db = self._open()
+        except sqlite3.Error:
+            return  # still as it was; the caller says why
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+        self._db = db
+        self.read_only = None
+        self._identity = storage.identity(self.path)
+        if lost or was_memory:
+            self._restore(lost or _MISSING)
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
@@ -178,6 +213,8 @@ class BookmarkStore:
     @contextlib.contextmanager
     def _writing(self, what: str) -> Iterator[sqlite3.Connection]:
         """One write transaction; a failure says what could not be done and why."""
+        if self.read_only is not None or storage.identity(self.path) != self._identity:
+            self._reopen()
         if self.read_only is not None:
             raise BookmarkError(f"could not {what}: {self.read_only} ({self.path})")
         before = self._db.total_changes
@@ -212,24 +249,40 @@ class BookmarkStore:
         try:
             with self.backups.locked():
                 self.backups.write(self.entries())
-            self._dirty = False
-        except (OSError, sqlite3.Error) as exc:
-            log.warning("bookmarks backup not written: %s", storage.reason(exc))
+        except (OSError, BookmarkError) as exc:
+            why = storage.reason(exc, self.backups.folder / "x")
+            log.warning("bookmarks backup not written: %s", why)
+            if not self._backup_failing:
+                self.notices.append(
+                    f"the bookmarks backup could not be written ({why}); your bookmarks are"
+                    " saved, and the backup is tried again at the next change"
+                )
+            self._backup_failing = True
+            return
+        self._dirty = self._backup_failing = False
 
     # --- reading -------------------------------------------------------------
 
+    def _query(self, sql: str, params: tuple[str, ...] = ()) -> list[sqlite3.Row]:
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            why = storage.reason(exc, self.path)
+            raise BookmarkError(f"could not read the bookmarks: {why}") from None
+
     def entries(self, article_id: str | None = None) -> list[Bookmark]:
         if article_id is None:
-            cur = self._db.execute("SELECT * FROM bookmarks ORDER BY created, id")
+            rows = self._query("SELECT * FROM bookmarks ORDER BY created, id")
         else:
-            cur = self._db.execute(
+            rows = self._query(
                 "SELECT * FROM bookmarks WHERE article_id=? ORDER BY start, created",
                 (article_id,),
             )
-        return [from_row(r) for r in cur]
+        return [from_row(r) for r in rows]
 
     def get(self, bookmark_id: str) -> Bookmark:
-        r = self._db.execute("SELECT * FROM bookmarks WHERE id=?", (bookmark_id,)).fetchone()
+        found = self._query("SELECT * FROM bookmarks WHERE id=?", (bookmark_id,))
+        r = found[0] if found else None
         if r is None:
             raise BookmarkNotFound(f"no bookmark with id {bookmark_id!r}")
         return from_row(r)
@@ -355,7 +408,7 @@ class BookmarkStore:
 
     def stale(self, text_hashes: dict[str, str]) -> set[str]:
         """Articles with a bookmark made on another text than theirs now, or detached."""
-        rows = self._db.execute("SELECT article_id, text_hash, state FROM bookmarks")
+        rows = self._query("SELECT article_id, text_hash, state FROM bookmarks")
         return {
             a
             for a, h, state in rows
@@ -364,7 +417,7 @@ class BookmarkStore:
 
     def detach_missing(self, article_ids: set[str]) -> list[Bookmark]:
         """Mark bookmarks of articles no longer in the library as detached (never delete)."""
-        rows = self._db.execute("SELECT DISTINCT article_id FROM bookmarks WHERE state='anchored'")
+        rows = self._query("SELECT DISTINCT article_id FROM bookmarks WHERE state='anchored'")
         if all(r[0] in article_ids for r in rows):
             return []
         with self._writing("detach bookmarks") as db:

@@ -126,6 +126,7 @@ class Catalog:
                 self._db = self._start_again(exc)
             else:
                 self._db = self._open_read_only(exc)
+        self._identity = storage.identity(path)
 
     def _start_again(self, exc: sqlite3.Error) -> sqlite3.Connection:
         try:
@@ -158,10 +159,33 @@ class Catalog:
         return db
 
     def start_again(self, exc: sqlite3.Error) -> None:
-        """Set a catalog found damaged while in use aside, and begin a new one."""
+        """Set a catalog found damaged while in use aside, and begin a new one.
+
+        If another process has already done so (the file at ``path`` is not
+        the one this connection reads), the new file is only opened.
+        """
+        if storage.identity(self.path) not in (self._identity, None):
+            new = storage.open_database(self.path, _MIGRATIONS)
+        else:
+            new = self._start_again(exc)  # the damaged file stays open until this worked
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
-        self._db = self._start_again(exc)
+        self._db = new
+        self._identity = storage.identity(self.path)
+
+    def try_writable(self) -> bool:
+        """Open a read-only catalog for writing again, if it can be now."""
+        if self.read_only is None:
+            return True
+        try:
+            db = storage.open_database(self.path, _MIGRATIONS)
+        except sqlite3.Error:
+            return False
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+        self._db, self.read_only, self.notice = db, None, None
+        self._identity = storage.identity(self.path)
+        return True
 
     def close(self) -> None:
         self._db.close()

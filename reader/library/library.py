@@ -119,7 +119,10 @@ def _catalogued(method: Method[P, T]) -> Method[P, T]:
         except sqlite3.Error as exc:
             if not storage.is_damaged(exc):
                 raise _trouble(exc, lib.catalog.path) from None
-            lib._start_again(exc)
+            try:
+                lib._start_again(exc)
+            except sqlite3.Error as err:
+                raise _trouble(err, lib.catalog.path) from None
         try:
             return method(lib, *args, **kwargs)
         except sqlite3.Error as exc:
@@ -239,7 +242,7 @@ class Library:
         refresh or import in the meantime is never undone.
         """
         report = RefreshReport()
-        if self.catalog.read_only:
+        if not self.catalog.try_writable():
             return report  # shown as it was; the catalog said why at opening
         sources = self.sources()
         before = {r.source_key: r for r in self.catalog.rows()}
@@ -367,7 +370,7 @@ class Library:
         Each file is converted once, by the catalog refresh; a copy that does
         not convert is removed again and reported with the reason.
         """
-        if self.catalog.read_only:
+        if not self.catalog.try_writable():
             raise ImportFailed(f"nothing can be imported: {self.catalog.notice}")
         if not self.user_dir.is_dir():
             raise ImportFailed(f"nothing can be imported: {self.user_dir} is not a folder")

@@ -153,11 +153,15 @@ class ArticleView(QTextBrowser):
         """
         if type_ != QTextDocument.ResourceType.ImageResource.value:
             return QByteArray()
-        url = QUrl(name)
-        data = None
-        if self._page is not None and not url.scheme() and not url.host():
-            data = self._page.own_image(url.path())
-        image = QImage.fromData(data) if data else QImage()
+        try:
+            url = QUrl(name)
+            data = None
+            if self._page is not None and not url.scheme() and not url.host():
+                data = self._page.own_image(url.path(QUrl.ComponentFormattingOption.FullyEncoded))
+            image = QImage.fromData(data) if data else QImage()
+        except Exception:  # never unanswered, whatever went wrong
+            log.exception("image %s", name)
+            image = QImage()
         return broken_image() if image.isNull() else image
 
     def on_anchor_clicked(self, url: QUrl) -> None:

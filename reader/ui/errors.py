@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import traceback
 from types import TracebackType
 
@@ -41,6 +42,8 @@ class ErrorReporter:
             QApplication.quit()
             return
         log.error("unexpected error", exc_info=(kind, exc, tb))
+        if threading.current_thread() is not threading.main_thread():
+            return  # widgets belong to the UI thread; the log has it
         if isinstance(exc, ReaderError):
             message = str(exc)
         else:
