@@ -166,6 +166,7 @@ class Catalog:
         """
         if storage.identity(self.path) not in (self._identity, None):
             new = storage.open_database(self.path, _MIGRATIONS)
+            self.notice = "the library catalog was damaged and has been made again from the files"
         else:
             new = self._start_again(exc)  # the damaged file stays open until this worked
         with contextlib.suppress(sqlite3.Error):
