@@ -77,7 +77,7 @@ def to_annotation(b: Bookmark, article_title: str | None = None) -> dict[str, An
     }
 
 
-def _collection(items: list[dict[str, Any]], context: Any) -> str:
+def _collection(items: list[dict[str, Any]], context: Any, indent: int | None = 2) -> str:
     for item in items:
         del item["@context"]  # said once, by the collection
     collection = {
@@ -87,7 +87,7 @@ def _collection(items: list[dict[str, Any]], context: Any) -> str:
         "total": len(items),
         "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
     }
-    return json.dumps(collection, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(collection, ensure_ascii=False, indent=indent) + "\n"
 
 
 def export_json(bookmarks: Iterable[Bookmark], titles: dict[str, str]) -> str:
@@ -104,7 +104,8 @@ def backup_json(bookmarks: Iterable[Bookmark]) -> str:
         item["reader:textHash"] = b.text_hash
         item["reader:times"] = [b.created, b.updated]  # to the microsecond
         items.append(item)
-    return _collection(items, [CONTEXT, READER_TERMS])
+    # Compact: written after every change, and the C encoder runs only without indent.
+    return _collection(items, [CONTEXT, READER_TERMS], indent=None)
 
 
 def parse_backup(text: str) -> list[Bookmark]:

@@ -129,8 +129,7 @@ class BookmarkStore:
         why = storage.reason(trouble, self.path)
         try:
             if lost == _MISSING:
-                db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-                db.row_factory = sqlite3.Row
+                db = storage.connect(Path(":memory:"))
                 storage.migrate(db, _MIGRATIONS)
                 backup = self.backups.latest()
                 with storage.transaction(db):

@@ -110,12 +110,13 @@ class Catalog:
 
     A damaged file is set aside and a new one made (the catalog is made again
     from the files); a file that cannot be written is opened read-only, with
-    :attr:`read_only` saying why.
+    :attr:`read_only` saying why. What the user should be told is added to
+    :attr:`notices`.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.notice: str | None = None
+        self.notices: list[str] = []
         self.read_only: str | None = None
         try:
             self._db = storage.open_database(path, _MIGRATIONS)
@@ -135,7 +136,7 @@ class Catalog:
             raise CatalogError(
                 f"catalog {self.path} is damaged and cannot be moved aside: {storage.reason(err)}"
             ) from None
-        self.notice = (
+        self.notices.append(
             f"the library catalog was damaged ({exc}); it was kept as {aside.name}"
             " and is made again from the files"
         )
@@ -152,7 +153,7 @@ class Catalog:
         except sqlite3.Error:
             raise CatalogError(f"cannot open catalog {self.path}: {why}") from None
         self.read_only = why
-        self.notice = (
+        self.notices.append(
             f"the library catalog cannot be written ({why}); the library is shown as it was,"
             " and new or changed files are picked up once it can be written"
         )
@@ -166,7 +167,7 @@ class Catalog:
         """
         if storage.identity(self.path) not in (self._identity, None):
             new = storage.open_database(self.path, _MIGRATIONS)
-            self.notice = "the library catalog was damaged and has been made again from the files"
+            self.notices.append("the library catalog was damaged and was made again from the files")
         else:
             new = self._start_again(exc)  # the damaged file stays open until this worked
         with contextlib.suppress(sqlite3.Error):
@@ -184,7 +185,7 @@ class Catalog:
             return False
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
-        self._db, self.read_only, self.notice = db, None, None
+        self._db, self.read_only = db, None
         self._identity = storage.identity(self.path)
         return True
 

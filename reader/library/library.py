@@ -146,7 +146,8 @@ class Library:
         self.data_dir = ensure_data_dir(data_dir)
         self.bundled_dir = bundled_dir
         self.user_dir = self.data_dir / "library"
-        self.notices: list[str] = []  # for the user, taken by the core
+        self.catalog = Catalog(self.data_dir / "catalog.sqlite3")
+        self.notices = self.catalog.notices  # for the user, taken by the core
         try:
             self.user_dir.mkdir(exist_ok=True)
         except FileExistsError:
@@ -158,14 +159,9 @@ class Library:
                 f"{self.user_dir} is not a folder, so only the bundled articles are shown;"
                 " move it away to keep your own articles there"
             )
-        self.catalog = Catalog(self.data_dir / "catalog.sqlite3")
-        if self.catalog.notice:
-            self.notices.append(self.catalog.notice)
 
     def _start_again(self, exc: sqlite3.Error) -> None:
         self.catalog.start_again(exc)
-        if self.catalog.notice:
-            self.notices.append(self.catalog.notice)
         self._refresh(None)
 
     def close(self) -> None:
@@ -371,7 +367,10 @@ class Library:
         not convert is removed again and reported with the reason.
         """
         if not self.catalog.try_writable():
-            raise ImportFailed(f"nothing can be imported: {self.catalog.notice}")
+            why = self.catalog.read_only
+            raise ImportFailed(
+                f"nothing can be imported: the library catalog cannot be written ({why})"
+            )
         if not self.user_dir.is_dir():
             raise ImportFailed(f"nothing can be imported: {self.user_dir} is not a folder")
         outcomes: list[ImportOutcome | None] = []  # None: copied, decided after the refresh
