@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -79,7 +80,15 @@ class BookmarkDialog(QDialog):
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
         self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.problem.hide()
+        warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        self._problem_icon = QLabel(self)
+        self._problem_icon.setPixmap(warning.pixmap(24, 24))
+        self._problem_row = QWidget(self)
+        row = QHBoxLayout(self._problem_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self._problem_icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.problem, 1)
+        self._problem_row.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -88,7 +97,7 @@ class BookmarkDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(passage)
         layout.addLayout(form)
-        layout.addWidget(self.problem)
+        layout.addWidget(self._problem_row)
         layout.addWidget(self.buttons)
         self.resize(460, 320)
 
@@ -97,7 +106,7 @@ class BookmarkDialog(QDialog):
 
     def request_save(self) -> None:
         self.buttons.setEnabled(False)
-        self.problem.hide()
+        self._problem_row.hide()
         self.save_requested.emit(*self.values())
 
     def saved(self) -> None:
@@ -105,8 +114,9 @@ class BookmarkDialog(QDialog):
 
     def failed(self, message: str) -> None:
         """Say why the bookmark was not kept; what was typed stays to try again."""
-        self.problem.setText(f"Not saved: {message}")
-        self.problem.show()
+        why = message.removeprefix("could not save the bookmark: ")
+        self.problem.setText(f"<b>Not saved.</b> {html.escape(why[:1].upper() + why[1:])}")
+        self._problem_row.show()
         self.buttons.setEnabled(True)
 
 

@@ -545,6 +545,8 @@ class MainWindow(QMainWindow):
         copier = box.addButton("Copy Link", QMessageBox.ButtonRole.ActionRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(copier)
+        # Wide enough that an address wraps only when it is long.
+        box.setStyleSheet("QLabel#qt_msgbox_informativelabel { min-width: 26em; }")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.link_box = box
 
