@@ -138,6 +138,12 @@ def open_database(
     return db
 
 
+def _connect_uri(uri: str) -> sqlite3.Connection:
+    db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    return db
+
+
 def open_readonly(path: Path, latest: int) -> sqlite3.Connection:
     """Open an existing database for reading only, when it cannot be written.
 
@@ -146,9 +152,8 @@ def open_readonly(path: Path, latest: int) -> sqlite3.Connection:
     if not path.is_file():
         raise sqlite3.OperationalError(f"{path} does not exist")
     uri = f"{path.resolve().as_uri()}?mode=ro"
-    db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    db = _connect_uri(uri)
     try:
-        db.row_factory = sqlite3.Row
         try:
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
         except sqlite3.OperationalError:
@@ -158,9 +163,7 @@ def open_readonly(path: Path, latest: int) -> sqlite3.Connection:
             if wal.exists() and wal.stat().st_size > 0:
                 raise
             db.close()
-            uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
-            db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-            db.row_factory = sqlite3.Row
+            db = _connect_uri(uri + "&immutable=1")
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
         if version > latest:
             raise NewerSchema(f"schema version {version} is newer than this reader knows")
