@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from reader.library.importing.markup import escape_markdown
+from reader.library.importing.written import parse_written, wrap_width
 
 
 class Kind(Enum):
@@ -204,7 +205,7 @@ _NAVIGATION = re.compile(
 )
 # "Health & Wellness | 12 Comments": counts of comments, shares, views.
 _COUNTS = re.compile(
-    r"\b\d[\d,.]*k?\s*(comments?|responses?|shares?|views?|likes?|reads?|claps?|followers?)\b|"
+    r"\b\d(?:[\d,.]*\d)?k?\s*(comments?|responses?|shares?|views?|likes?|reads?|claps?|followers?)(?![\w'’-])|"
     r"\b(comments|responses|shares|views|likes|reads|claps|followers)\s*:\s*\d",
     re.IGNORECASE,
 )
@@ -245,8 +246,10 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 # "Career Forge 0 21", "12 likes 3 comments": a short label followed by counters.
+# Counts are small or abbreviated ("1.2k"); a four-digit number is a year, not a counter.
+_COUNT = r"\d{1,3}(?:[,.]\d+)?[kKmM]?"
 _COUNTER = re.compile(
-    r"^(?:[^\d\n]{0,40}?\s)?\d[\d,.]*(?:\s+[^\d\s]{0,12})?(?:\s+\d[\d,.]*\s*\w{0,12})+$"
+    rf"^(?:[^\d\n]{{0,40}}?\s)?{_COUNT}(?:\s+[^\d\s]{{0,12}})?(?:\s+{_COUNT}\s*\w{{0,12}})+$"
 )
 _TAIL = re.compile(
     r"^(related( (recommendations|posts|articles|stories|reading|content))?|"
@@ -312,21 +315,41 @@ def is_tagline(line: str) -> bool:
 
 def is_chrome_line(line: str) -> bool:
     """Navigation, placeholders, credits, counters, taglines, cookie banners."""
-    if _COOKIES.search(line) and _CONSENT.search(line) and len(words(line)) <= 40:
-        return True  # a cookie banner reads like a sentence, but is not the article's
     if _FURNITURE.match(line) and len(words(line)) <= 14:
         return True
     if not words(line) or re.fullmatch(r"[\d,.]+[kKmM]?", line):
         return True  # a lone separator ("·", "--") or a bare count
-    if is_sentence(line) or _DATELINE.match(line):
+    return is_page_control(line) or is_page_label(line)
+
+
+def is_page_control(line: str) -> bool:
+    """What only a web page has: its menus, buttons, counters and cookie banner.
+
+    Unlike credits and copyright lines, which written documents have too,
+    these mark a text as scraped from a page.
+    """
+    if _COOKIES.search(line) and _CONSENT.search(line) and len(words(line)) <= 40:
+        return True  # a cookie banner reads like a sentence, but is not the article's
+    if not words(line) or is_sentence(line) or _DATELINE.match(line):
         return False
     return bool(
         _NAVIGATION.match(line)
         or _PLACEHOLDER.match(line)
-        or (_COUNTER.match(line) and len(words(line)) <= 7)
         or (_COUNTS.search(line) and len(words(line)) <= 10)
-        or is_tagline(line)
     )
+
+
+def is_page_label(line: str) -> bool:
+    """A counter ("Career Forge 0 21") or a tagline ("Broadcast| Connect| Grow").
+
+    On a page these are chrome; in a document they may be a table row or a
+    list of years, so they count only with a page's layout.
+    """
+    if not words(line) or is_sentence(line) or _DATELINE.match(line):
+        return False
+    if _NUMBERED.match(line) or _BULLET.match(line):  # a list item, not a counter
+        return False
+    return bool((_COUNTER.match(line) and len(words(line)) <= 7) or is_tagline(line))
 
 
 # --- line passes -------------------------------------------------------------
@@ -514,6 +537,25 @@ def find_title(draft: Draft) -> Draft:
     return replace(draft, lines=body, title=title, blocks=draft.blocks + lead)
 
 
+def take_title(draft: Draft) -> Draft:
+    """The first line is the title when it reads as a heading over prose; nothing is left out.
+
+    For a text that is not a scraped page: its first line is its writer's
+    title or it is not, and every other line stays where it is.
+    """
+    lines = draft.lines
+    if len(lines) < 2 or not is_short(lines[0]) or lines[0].endswith(":"):
+        return draft
+    if _BULLET.match(lines[0]) or _NUMBERED.match(lines[0]) or len(words(lines[0])) < 1:
+        return draft
+    return replace(draft, lines=lines[1:], title=lines[0])
+
+
+def drop_blank(lines: list[str]) -> list[str]:
+    """Drop the blank lines between one-line blocks."""
+    return [x for x in lines if x]
+
+
 def classify(draft: Draft) -> Draft:
     """Turn the lines not yet placed into headings, list items and paragraphs.
 
@@ -638,6 +680,21 @@ def promote_closing_sections(blocks: list[Block]) -> list[Block]:
 # --- running the passes ------------------------------------------------------
 
 
+def structure_passes() -> PassRegistry:
+    """The passes that only read structure, for a flush text that is not a scraped page.
+
+    No line is left out: blank lines go, the first line may become the title,
+    and classify makes headings, lists and paragraphs of the rest.
+    """
+    passes = PassRegistry()
+    passes.register("normalise", on_lines(normalise), 10)
+    passes.register("drop_blank", on_lines(drop_blank), 40)
+    passes.register("take_title", take_title, 70)
+    passes.register("classify", classify, 80)
+    passes.register("promote_closing_sections", on_blocks(promote_closing_sections), 100)
+    return passes
+
+
 def build_passes() -> PassRegistry:
     """A new registry of the importer's passes, in the order the module docstring lists.
 
@@ -696,7 +753,66 @@ def blocks_to_markdown(title: str | None, blocks: Iterable[Block]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+class Layout(Enum):
+    """How a plain text came to be, which decides what its import may do."""
+
+    SCRAPED = "scraped"  # a web page's text: furniture lines are left out
+    FLUSH = "flush"  # one flush line per block, no page furniture: structure only
+    WRITTEN = "written"  # laid out by hand: read as written, every line kept
+
+
+def layout(text: str) -> Layout:
+    """Tell a scraped page from a text someone wrote.
+
+    Cleaning is for scraped pages only. A text is one when two or more of its
+    lines are controls only a page has (navigation, share buttons, comment
+    counts, cookie banners), or when it is laid out as a scraper gives it
+    (one flush line per block: no paragraphs of several lines, few indented
+    lines, no wrapping at a width) and it has such a control, a counter or a
+    tagline. Other flush texts only have their structure read; texts laid
+    out by hand are read as written. Neither loses a line.
+    """
+    raw = Draft.from_text(text).lines
+    lines = normalise(raw)
+    filled = [x for x in lines if x]
+    controls = sum(1 for x in filled if is_page_control(x))
+    if controls >= 2:
+        return Layout.SCRAPED
+    blocks = _blocks(lines)
+    if len(blocks) >= 2 and sum(1 for b in blocks if len(b) >= 2) * 2 >= len(blocks):
+        return Layout.WRITTEN  # paragraphs of several lines: wrapped, or verse
+    indented = sum(1 for x in raw if x[:1] in (" ", "\t") and x.strip())
+    if indented * 4 >= len(filled) or wrap_width(raw):
+        return Layout.WRITTEN  # scrapers give one flush line per block
+    if controls or any(is_page_label(x) for x in filled):
+        return Layout.SCRAPED
+    return Layout.FLUSH
+
+
+def looks_scraped(text: str) -> bool:
+    return layout(text) is Layout.SCRAPED
+
+
+def _blocks(lines: list[str]) -> list[list[str]]:
+    """The runs of non-blank lines."""
+    out: list[list[str]] = [[]]
+    for x in lines:
+        if x:
+            out[-1].append(x)
+        elif out[-1]:
+            out.append([])
+    return [b for b in out if b]
+
+
 def text_to_markdown(text: str) -> tuple[str | None, str]:
-    """Convert scraped text; return (headline or None, Markdown)."""
-    doc = parse_text(text)
+    """Convert plain text; return (headline or None, Markdown).
+
+    Scraped pages (see layout) are cleaned by the passes; other flush texts
+    only have their structure read (structure_passes), and texts laid out by
+    hand are read as written (written.parse_written). Those keep every line.
+    """
+    kind = layout(text)
+    if kind is Layout.WRITTEN:
+        return parse_written(text)
+    doc = parse_text(text, build_passes() if kind is Layout.SCRAPED else structure_passes())
     return doc.title, doc.to_markdown()

@@ -41,6 +41,8 @@ def derive_title(markdown: str, max_words: int = 9) -> str:
     """
     first = ""
     for line in markdown.splitlines():
+        if line.startswith(("```", "~~~")):
+            continue
         line = _MD_NOISE.sub("", line).replace("&amp;", "&").replace("&lt;", "<").strip()
         if line:
             first = line
