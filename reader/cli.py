@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -132,12 +133,19 @@ def cmd_show(core: ReaderCore, args: argparse.Namespace) -> int:
 
 def cmd_import(core: ReaderCore, args: argparse.Namespace) -> int:
     failed = False
+    passed_over: Counter[str] = Counter()  # files of other types met in a folder
     for outcome in core.import_paths(args.paths):
         if outcome.status == "imported":
             print(f"imported {outcome.path} as {outcome.article_id}: {outcome.message}")
+        elif outcome.status == "skipped" and outcome.message.startswith("unsupported"):
+            passed_over[outcome.path.suffix.lower() or "(no type)"] += 1
         else:
             failed |= outcome.status == "failed"
-            print(f"skipped {outcome.path}: {outcome.message}")
+            word = "failed" if outcome.status == "failed" else "skipped"
+            print(f"{word} {outcome.path}: {outcome.message}")
+    if passed_over:
+        kinds = ", ".join(f"{n} {suffix}" for suffix, n in passed_over.most_common())
+        print(f"{passed_over.total()} skipped (not articles): {kinds}")
     return 1 if failed else 0
 
 

@@ -64,9 +64,32 @@ def test_import_lines_and_exit_code(
     assert code == 1
     lines = out.splitlines()
     assert lines[0].startswith(f"skipped {good}: already in the library")
-    assert lines[1] == f"skipped {bad}: the file is empty"
+    assert lines[1] == f"failed {bad}: the file is empty"
     _, out, _ = run(capsys, "--data-dir", str(data_dir), "list", "--json")
     assert len(json.loads(out)) == 6
+
+
+def test_a_folder_import_sums_up_what_it_passed_over_and_refuses_binaries(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "trip.txt").write_text("We walked along the river and saw herons by the weir.\n")
+    for name in ("a.png", "b.png", "c.pdf"):
+        (folder / name).write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "import", str(folder))
+    assert code == 0  # passing over pictures is no failure
+    assert out.splitlines()[-1] == "3 skipped (not articles): 2 .png, 1 .pdf"
+    binary = tmp_path / "dump.txt"
+    binary.write_bytes(bytes(range(256)) * 4)
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "import", str(binary))
+    assert code == 1
+    assert out.strip() == f"failed {binary}: a binary file (it has NUL bytes), not text"
+    controls = tmp_path / "controls.txt"
+    controls.write_bytes(bytes(range(1, 32)) * 40 + b"some text")
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "import", str(controls))
+    assert code == 1
+    assert "a binary file" in out and len(out.strip().splitlines()) == 1
 
 
 def test_env_var_and_version(

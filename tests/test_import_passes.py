@@ -55,6 +55,7 @@ ORDER = [
     "drop_chrome",
     "cut_tail",
     "drop_contents",
+    "keep_main_text",
     "find_title",
     "classify",
     "drop_empty_sections",

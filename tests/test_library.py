@@ -102,7 +102,17 @@ def test_import_copies_catalogs_and_reports(empty_library: Library, tmp_path: Pa
     assert (empty_library.user_dir / "good.md").read_text() == good.read_text()
     assert not (empty_library.user_dir / "empty.txt").exists()  # a failed copy is not kept
     names = [o.path.name for o in outcomes]  # in the order given, folders expanded in place
-    assert names == ["empty.txt", "good.md", "notes.txt", "good.md", "missing.md", "image.png"]
+    assert names == [
+        "empty.txt",
+        "good.md",
+        "image.png",
+        "notes.txt",
+        "good.md",
+        "missing.md",
+        "image.png",
+    ]
+    # Met in a folder, a file of another type is passed over; named, it failed.
+    assert [o.status for o in outcomes if o.path.name == "image.png"] == ["skipped", "failed"]
 
 
 def test_corrupt_catalog_is_set_aside_and_rebuilt(data_dir: Path) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
+
+from slugify import slugify as transliterated_slug
 
 from reader.rendering import Rendered, render
 
@@ -46,10 +47,8 @@ def slugify(title: str, max_len: int = 32) -> str:
     head = re.split(r"[:|—–]\s", title, maxsplit=1)[0]
     if len(head.split()) >= 2:
         title = head
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > max_len:
-        slug = slug[:max_len].rsplit("-", 1)[0]
+    # Any script, transliterated: "Москва" -> "moskva", "東京" -> "dong-jing".
+    slug = transliterated_slug(title, max_length=max_len, word_boundary=True, save_order=True)
     return slug or "article"
 
 
@@ -67,6 +66,11 @@ class ArticleInfo:
     mtime_ns: int
     size: int
     added_at: float
+    # What a saved page says about itself; "" for other articles.
+    author: str = ""
+    published: str = ""
+    site: str = ""
+    url: str = ""
 
     @property
     def minutes(self) -> int:

@@ -19,6 +19,7 @@ from pathlib import Path
 from reader import storage
 from reader.errors import CatalogError
 from reader.library.articles import ArticleInfo, Origin
+from reader.library.importing.html import PageMetadata
 
 _MIGRATIONS = {
     # 1: the first catalog (made with IF NOT EXISTS, so a catalog from before
@@ -47,11 +48,18 @@ _MIGRATIONS = {
     ALTER TABLE articles ADD COLUMN renderer TEXT NOT NULL DEFAULT '';
     DELETE FROM meta WHERE key = 'schema';
     """,
+    # 3: what a saved page says about itself (author, date, site, address).
+    3: """
+    ALTER TABLE articles ADD COLUMN author TEXT NOT NULL DEFAULT '';
+    ALTER TABLE articles ADD COLUMN published TEXT NOT NULL DEFAULT '';
+    ALTER TABLE articles ADD COLUMN site TEXT NOT NULL DEFAULT '';
+    ALTER TABLE articles ADD COLUMN url TEXT NOT NULL DEFAULT '';
+    """,
 }
 
 _LISTED = (
     "id, source_key, origin, title, content_hash, text_hash, renderer, words, mtime_ns, size,"
-    " added_at"
+    " added_at, author, published, site, url"
 )
 
 
@@ -60,17 +68,21 @@ class CatalogRow:
 
     __slots__ = (
         "added_at",
+        "author",
         "content_hash",
         "id",
         "markdown",
         "mtime_ns",
         "origin",
+        "published",
         "renderer",
+        "site",
         "size",
         "source_key",
         "text",
         "text_hash",
         "title",
+        "url",
         "words",
     )
 
@@ -89,6 +101,10 @@ class CatalogRow:
         self.added_at: float = row["added_at"]
         self.markdown: str = row["markdown"] if "markdown" in keys else ""
         self.text: str = row["text"] if "text" in keys else ""
+        self.author: str = row["author"]
+        self.published: str = row["published"]
+        self.site: str = row["site"]
+        self.url: str = row["url"]
 
     def info(self, source: str) -> ArticleInfo:
         return ArticleInfo(
@@ -102,6 +118,10 @@ class CatalogRow:
             mtime_ns=self.mtime_ns,
             size=self.size,
             added_at=self.added_at,
+            author=self.author,
+            published=self.published,
+            site=self.site,
+            url=self.url,
         )
 
 
@@ -249,17 +269,22 @@ class Catalog:
         renderer: str,
         words: int,
         added_at: float | None = None,
+        page: PageMetadata | None = None,
     ) -> None:
+        page = page or PageMetadata()
         self._db.execute(
             """
             INSERT INTO articles (id, source_key, origin, title, content_hash, words,
-                                  mtime_ns, size, markdown, added_at, text, text_hash, renderer)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  mtime_ns, size, markdown, added_at, text, text_hash, renderer,
+                                  author, published, site, url)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET
                 source_key=excluded.source_key, origin=excluded.origin, title=excluded.title,
                 content_hash=excluded.content_hash, words=excluded.words,
                 mtime_ns=excluded.mtime_ns, size=excluded.size, markdown=excluded.markdown,
-                text=excluded.text, text_hash=excluded.text_hash, renderer=excluded.renderer
+                text=excluded.text, text_hash=excluded.text_hash, renderer=excluded.renderer,
+                author=excluded.author, published=excluded.published, site=excluded.site,
+                url=excluded.url
             """,
             (
                 article_id,
@@ -275,6 +300,10 @@ class Catalog:
                 text,
                 text_hash,
                 renderer,
+                page.author,
+                page.published,
+                page.site,
+                page.url,
             ),
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -25,11 +26,13 @@ from reader.library.articles import (
 from reader.library.catalog import Catalog, CatalogRow
 from reader.library.importing import (
     CONVERTER_VERSION,
+    METADATA_SUFFIX,
     convert_bytes,
     is_supported,
     metadata_path,
     read_metadata,
 )
+from reader.library.importing.html import HTML_SUFFIXES, PageMetadata, page_images
 from reader.paths import ensure_data_dir
 from reader.rendering import render, renderer_stamp
 from reader.storage import write_atomic
@@ -85,6 +88,7 @@ class _Prepared:
     title: str
     markdown: str
     rendered: _Text | None  # None: the content is unchanged, only the file's stamp moved
+    page: PageMetadata = field(default_factory=PageMetadata)
 
 
 def _stamp(row: CatalogRow | None) -> tuple[str, int, int, str] | None:
@@ -219,7 +223,7 @@ class Library:
         if not self.user_dir.is_dir():
             return found
         for p in sorted(self.user_dir.rglob("*")):
-            if p.is_file() and is_supported(p):
+            if p.is_file() and is_supported(p) and not is_page_folder_file(p, self.user_dir):
                 rel = p.relative_to(self.user_dir).as_posix()
                 found.append(Source(f"user:{rel}", p, "user"))
         return found
@@ -323,13 +327,16 @@ class Library:
             if row.renderer != renderer:  # the same Markdown, shown anew
                 markdown = self.catalog.markdown_of(src.key) or ""
                 made = _rendered(markdown, renderer)
-                return _Prepared(src, st, digest, row.title, markdown, made)
+                page = PageMetadata(row.author, row.published, row.site, row.url)
+                return _Prepared(src, st, digest, row.title, markdown, made, page)
             return None if same_file else _Prepared(src, st, digest, row.title, "", None)
         if same_file:  # only the converter changed: the file was not read yet
             data, meta_bytes = self._read(src.path)
         converted = convert_bytes(data, src.path, read_metadata(src.path))
         made = _rendered(converted.markdown, renderer)
-        return _Prepared(src, st, digest, converted.title, converted.markdown, made)
+        return _Prepared(
+            src, st, digest, converted.title, converted.markdown, made, converted.metadata
+        )
 
     @staticmethod
     def _read(path: Path) -> tuple[bytes, bytes]:
@@ -353,6 +360,7 @@ class Library:
             renderer=item.rendered.renderer,
             words=item.rendered.words,
             added_at=added_at,
+            page=item.page,
         )
 
     # --- importing the user's files ------------------------------------------
@@ -376,13 +384,14 @@ class Library:
         outcomes: list[ImportOutcome | None] = []  # None: copied, decided after the refresh
         copied: dict[int, tuple[Path, Path]] = {}  # outcome slot -> (original, copy)
         known = {r.content_hash: r.id for r in self.catalog.rows()}
-        for path in _expand(paths):
+        for path, named in _expand(paths):
             if not path.exists():
                 outcomes.append(ImportOutcome(path, "failed", "no such file"))
                 continue
             if not is_supported(path):
                 reason = f"unsupported file type {path.suffix or '(none)'}"
-                outcomes.append(ImportOutcome(path, "failed", reason))
+                # Named on its own, it failed; met in a folder, it is passed over.
+                outcomes.append(ImportOutcome(path, "failed" if named else "skipped", reason))
                 continue
             try:
                 data, meta_bytes = self._read(path)
@@ -394,8 +403,21 @@ class Library:
                 msg = f"already in the library as {known[digest]}"
                 outcomes.append(ImportOutcome(path, "skipped", msg, known[digest]))
                 continue
-            target = _free_name(self.user_dir, path.name)
+            images = page_images(data, path) if path.suffix.lower() in HTML_SUFFIXES else []
+            if images:
+                # A page with its images gets a folder of its own, so the paths
+                # it names them by stay as they were.
+                folder = _free_name(self.user_dir, path.stem)
+                target = folder / path.name
+            else:
+                target = _free_name(self.user_dir, path.name)
             try:
+                if images:
+                    folder.mkdir()
+                    for rel in images:
+                        copy = target.parent.joinpath(*rel.parts)
+                        copy.parent.mkdir(parents=True, exist_ok=True)
+                        write_atomic(copy, path.parent.joinpath(*rel.parts).read_bytes())
                 write_atomic(target, data)
                 if meta_bytes:
                     write_atomic(metadata_path(target), meta_bytes)
@@ -437,16 +459,34 @@ def _remove_copy(target: Path) -> None:
     for path in (target, metadata_path(target)):
         with contextlib.suppress(OSError):  # the next refresh reports a copy that stayed
             path.unlink(missing_ok=True)
+    if target.parent.name == target.stem and not target.exists():
+        # a saved page's own folder, with the images copied for it
+        shutil.rmtree(target.parent, ignore_errors=True)
 
 
-def _expand(paths: Iterable[Path]) -> Iterator[Path]:
+def is_page_folder_file(path: Path, root: Path) -> bool:
+    """A file inside a saved page's "NAME_files" folder, with NAME.html beside that folder."""
+    for folder in path.parents:
+        if folder == root or root not in folder.parents:
+            return False
+        if folder.name.endswith("_files"):
+            stem = folder.name.removesuffix("_files")
+            if any((folder.parent / (stem + s)).is_file() for s in HTML_SUFFIXES):
+                return True
+    return False
+
+
+def _expand(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
+    """Each file to import, and whether it was named itself (not found in a folder)."""
     for p in paths:
         if p.is_dir():
             for child in sorted(p.rglob("*")):
-                if child.is_file() and is_supported(child):
-                    yield child
+                if child.name.startswith(".") or is_page_folder_file(child, p):
+                    continue
+                if child.is_file() and not child.name.endswith(METADATA_SUFFIX):
+                    yield child, False
         else:
-            yield p
+            yield p, True
 
 
 def _unique_id(base: str, taken: set[str]) -> str:

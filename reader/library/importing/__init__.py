@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.errors import ImportFailed
+from reader.library.importing import html as html_import
 from reader.library.importing import markdown as md_import
 from reader.library.importing import text as text_import
-from reader.library.importing.decode import decode_bytes
+from reader.library.importing.decode import (
+    decode_bytes,
+    normal_text,
+    refuse_binary,
+    refuse_control_text,
+)
+from reader.library.importing.html import HTML_SUFFIXES, PageMetadata
 from reader.library.importing.titles import derive_title, title_from_filename
 
 Converter = Callable[[str], tuple[str | None, str]]
@@ -28,9 +35,9 @@ CONVERTERS: dict[str, Converter] = {
     ".markdown": md_import.convert,
 }
 
-SUPPORTED_SUFFIXES = frozenset(CONVERTERS)
+SUPPORTED_SUFFIXES = frozenset(CONVERTERS) | HTML_SUFFIXES
 # Bump when a converter changes its output: cached conversions are then redone.
-CONVERTER_VERSION = "2"
+CONVERTER_VERSION = "3"
 MAX_BYTES = 20 * 1024 * 1024
 METADATA_SUFFIX = ".meta.json"
 
@@ -39,6 +46,7 @@ METADATA_SUFFIX = ".meta.json"
 class Converted:
     title: str
     markdown: str
+    metadata: PageMetadata = field(default_factory=PageMetadata)
 
 
 def is_supported(path: Path) -> bool:
@@ -69,22 +77,37 @@ def read_metadata(path: Path) -> dict[str, str]:
 
 def convert_bytes(data: bytes, path: Path, metadata: dict[str, str] | None = None) -> Converted:
     """Convert a file's bytes; ``path`` gives the format and a fallback title."""
-    converter = CONVERTERS.get(path.suffix.lower())
-    if converter is None:
+    suffix = path.suffix.lower()
+    converter = CONVERTERS.get(suffix)
+    if converter is None and suffix not in HTML_SUFFIXES:
         raise ImportFailed(f"{path.name}: unsupported file type {path.suffix or '(none)'}")
     if len(data) > MAX_BYTES:
         raise ImportFailed(f"{path.name}: larger than {MAX_BYTES // (1024 * 1024)} MB")
-    text = decode_bytes(data, path.name)
-    if not text.strip():
+    if not data.strip():
         raise ImportFailed(f"{path.name}: the file is empty")
-    headline, markdown = converter(text)
+    refuse_binary(data, path.name)
+    page = PageMetadata()
+    if converter is None:
+        converted = html_import.convert_page(data, path)
+        headline, markdown, page = converted.title, converted.markdown, converted.metadata
+        if headline is not None and markdown.strip():
+            byline = page.byline()
+            markdown = md_import.with_title(
+                f"{byline}\n\n{markdown}" if byline else markdown, headline
+            )
+    else:
+        text = normal_text(decode_bytes(data, path.name))
+        refuse_control_text(text, path.name)
+        if not text.strip():
+            raise ImportFailed(f"{path.name}: the file is empty")
+        headline, markdown = converter(text)
     if not markdown.strip():
         raise ImportFailed(f"{path.name}: no readable text found")
     meta_title = (metadata or {}).get("title", "").strip()
     title = meta_title or headline or title_from_filename(path) or derive_title(markdown)
     if headline is None:
         markdown = md_import.with_title(markdown, title)
-    return Converted(title=title, markdown=markdown)
+    return Converted(title=title, markdown=markdown, metadata=page)
 
 
 def convert_file(path: Path) -> Converted:

@@ -18,10 +18,11 @@ in this order:
 4. drop_chrome: drop blank lines, navigation, credits, counters, filler, teaser cards.
 5. cut_tail: cut a final "Related" / "Read also" list made only of short lines.
 6. drop_contents: drop a table of contents (short lines repeated later as headings).
-7. find_title: take the headline from the masthead; the lines under it are its lead.
-8. classify: make the remaining lines headings, list items and paragraphs.
-9. drop_empty_sections: drop headings with nothing under them.
-10. promote_closing_sections: raise headings after the last numbered section to its rank.
+7. keep_main_text: keep the run of lines where the prose is, and the masthead above it.
+8. find_title: take the headline from the masthead; the lines under it are its lead.
+9. classify: make the remaining lines headings, list items and paragraphs.
+10. drop_empty_sections: drop headings with nothing under them.
+11. promote_closing_sections: raise headings after the last numbered section to its rank.
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ class PassRegistry(Mapping[str, Pass]):
 
 # --- line shapes -------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+_SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»)\]」』]*$")
 _BULLET = re.compile(r"^[•●◦▪▫‣∙·\-–—*+]\s+(?=\S)")
 _NUMBERED = re.compile(r"^\(?(\d{1,3})[.)]\s+(?=\S)")
 _WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*", re.UNICODE)
@@ -282,9 +283,17 @@ def words(line: str) -> list[str]:
     return _WORD.findall(line)
 
 
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+
+
+def word_count(line: str) -> int:
+    """Words, counting two characters of a script written without spaces as one."""
+    return len(words(line)) + len(_UNSPACED.findall(line)) // 2
+
+
 def is_sentence(line: str) -> bool:
     """A line that reads as prose: sentence punctuation at the end, or long."""
-    n = len(words(line))
+    n = word_count(line)
     if n >= 22:
         return True
     return n >= 6 and bool(_SENTENCE_END.search(line)) and not line.endswith(":")
@@ -467,6 +476,40 @@ def cut_tail(lines: list[str]) -> list[str]:
         if _TAIL.match(lines[i]):
             cut = i
     return lines[:cut]
+
+
+def keep_main_text(lines: list[str]) -> list[str]:
+    """Keep the run of lines where the article's prose is, and the masthead just above it.
+
+    A scraped page is menus, then the article, then link lists and footers.
+    Each line weighs for the article by its words when it is prose and
+    against it when it is a short label; the article is the run of lines of
+    the highest total weight (the maximum-sum run). Short lists and
+    subheadings inside the article weigh little against the prose around
+    them and stay; the long menus and link lists outside it go. The few short
+    lines right above the run (kicker, headline, byline, date) are kept for
+    find_title.
+    """
+    if len(lines) < 12:
+        return lines
+    best, best_start, best_end = 0.0, 0, len(lines)
+    run, start = 0.0, 0
+    for i, line in enumerate(lines):
+        weight = float(word_count(line)) if is_sentence(line) else -1.0
+        if run <= 0:
+            run, start = 0.0, i
+        run += weight
+        if run > best:
+            best, best_start, best_end = run, start, i + 1
+    if best <= 0:
+        return lines
+    first = best_start
+    while first > 0 and best_start - first < _MASTHEAD and is_short(lines[first - 1]):
+        first -= 1
+    return lines[first:best_end]
+
+
+_MASTHEAD = 6
 
 
 def drop_contents(lines: list[str]) -> list[str]:
@@ -707,6 +750,7 @@ def build_passes() -> PassRegistry:
     passes.register("cut_strong_tail", on_lines(cut_strong_tail), 30)
     passes.register("drop_chrome", on_lines(drop_chrome), 40)
     passes.register("cut_tail", on_lines(cut_tail), 50)
+    passes.register("keep_main_text", on_lines(keep_main_text), 65)
     passes.register("drop_contents", on_lines(drop_contents), 60)
     passes.register("find_title", find_title, 70)
     passes.register("classify", classify, 80)
