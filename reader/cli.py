@@ -44,7 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="print an article as the reading view shows it")
     p.add_argument("id")
-    p.add_argument("--format", choices=("text", "markdown", "html"), default="text")
+    p.add_argument(
+        "--format",
+        choices=("text", "markdown", "html", "original", "removed"),
+        default="text",
+        help="text as shown (default), its Markdown or HTML, the file's original text, "
+        "or the lines cleaning left out of it",
+    )
 
     p = sub.add_parser("import", help="copy .md/.markdown/.txt files or folders into the library")
     p.add_argument("paths", nargs="+", metavar="PATH", type=Path)
@@ -121,6 +127,13 @@ def cmd_list(core: ReaderCore, args: argparse.Namespace) -> int:
 
 
 def cmd_show(core: ReaderCore, args: argparse.Namespace) -> int:
+    if args.format in ("original", "removed"):
+        original = core.original(args.id)
+        if args.format == "original":
+            sys.stdout.write(original.text.rstrip("\n") + "\n")
+        else:
+            sys.stdout.writelines(line + "\n" for line in original.removed)
+        return 0
     article = core.article(args.id)
     if args.format == "markdown":
         sys.stdout.write(article.markdown)

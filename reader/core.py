@@ -25,6 +25,7 @@ from reader.bookmarks import (
 )
 from reader.errors import BookmarkError, BookmarkNotFound
 from reader.library import Article, ArticleInfo, ImportOutcome, Library, RefreshReport
+from reader.library.importing import Original, original_of
 from reader.paths import ensure_data_dir
 from reader.rendering import OutlineEntry, local_image
 from reader.search import SearchIndex, SearchResults, SyncReport, index_path, sync_index
@@ -121,6 +122,11 @@ class ReaderCore:
 
     def titles(self) -> dict[str, str]:
         return self._library.titles()
+
+    def original(self, article_id: str) -> Original:
+        """The article's source as its file has it, and what cleaning left out of it."""
+        article = self._library.get(article_id)
+        return original_of(Path(article.info.source), article.text)
 
     def open_article(self, article_id: str) -> Page:
         """An article made ready to show: its HTML, shown text, outline and bookmarks."""

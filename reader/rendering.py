@@ -12,6 +12,7 @@ block of its own.
 from __future__ import annotations
 
 import functools
+import html
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -270,3 +271,24 @@ class _TextExtractor(HTMLParser):
     def text(self) -> str:
         self._flush()
         return "\n".join(self._blocks)
+
+
+def original_html(text: str, removed: list[str]) -> str:
+    """An article's original text as HTML: a line per paragraph, the removed ones struck.
+
+    The lines cleaning left out are matched in order, so a line that is both
+    kept once and dropped once elsewhere is struck only where it was dropped.
+    """
+    out = []
+    pending = list(removed)
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        body = html.escape(stripped)
+        if pending and stripped == pending[0]:
+            pending.pop(0)
+            out.append(f'<p class="removed"><s>{body}</s></p>')
+        else:
+            out.append(f"<p>{body}</p>")
+    return "\n".join(out)

@@ -39,6 +39,7 @@ class Actions:
     next_hit: QAction
     previous_hit: QAction
     ask_links: QAction
+    original: QAction
 
 
 def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction) -> Actions:
@@ -95,6 +96,10 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     outline.setText("&Outline")
     outline.setShortcuts(shortcuts("Ctrl+Shift+O"))
     view_menu.addAction(outline)
+    original = QAction("O&riginal Text", window, checkable=True)
+    original.setShortcuts(shortcuts("Ctrl+U"))
+    original.setToolTip("The article's file as it was, with what cleaning left out struck through")
+    view_menu.addAction(original)
     view_menu.addSeparator()
     ask_links = QAction("Ask Before Opening &Links", window, checkable=True)
     ask_links.setToolTip("Unchecked: a clicked web or mail link is copied, never opened")
@@ -115,4 +120,5 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     return Actions(
         import_files, import_bookmarks, export_bookmarks, quit_, undo, redo, bookmark, themes,
         bigger, smaller, outline, focus_library, search, next_hit, previous_hit, ask_links,
+        original,
     )  # fmt: skip

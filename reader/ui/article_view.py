@@ -112,6 +112,7 @@ class ArticleView(QTextBrowser):
         self.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.anchorClicked.connect(self.on_anchor_clicked)
         self._page: Page | None = None
+        self._original = False
         self._map = TextMap("")
         self._theme = THEMES["light"]
         self._font_px = BODY_PX
@@ -135,6 +136,7 @@ class ArticleView(QTextBrowser):
 
     def show_page(self, page: Page) -> None:
         self._page = page
+        self._original = False
         self._hits, self._current_hit, self._marks, self._flash = [], -1, [], None
         self.document().setDefaultStyleSheet(document_css(self._theme))
         self.setHtml(page.html)
@@ -143,6 +145,20 @@ class ArticleView(QTextBrowser):
             log.warning("article %s: shown text differs from its plain text", page.id)
         self._update_selections()
         self.verticalScrollBar().setValue(0)
+
+    def show_original(self, page: Page, html: str) -> None:
+        """The article's file as it was, in place of the article; nothing can be marked."""
+        self._page = page
+        self._original = True
+        self._hits, self._current_hit, self._marks, self._flash = [], -1, [], None
+        self.setHtml(html)
+        self._map = TextMap("")
+        self._update_selections()
+        self.verticalScrollBar().setValue(0)
+
+    @property
+    def showing_original(self) -> bool:
+        return self._original
 
     def loadResource(self, type_: int, name: QUrl | str) -> object:
         """Only the article's own images: never the network, never another file.
@@ -226,7 +242,7 @@ class ArticleView(QTextBrowser):
 
     def selected_span(self) -> Span | None:
         cursor = self.textCursor()
-        if not cursor.hasSelection():
+        if not cursor.hasSelection() or self._original:
             return None
         return Span(self._map.from_qt(cursor.selectionStart()),
                     self._map.from_qt(cursor.selectionEnd()))  # fmt: skip

@@ -37,6 +37,8 @@ from PySide6.QtWidgets import (
 from reader.bookmarks import COLOR_HEX, Bookmark
 from reader.core import AnnotationImport, Page, ReaderCore
 from reader.library import ArticleInfo, ImportOutcome, RefreshReport
+from reader.library.importing import Original
+from reader.rendering import original_html
 from reader.search import Hit, SearchResults, SyncReport
 from reader.ui.actions import build_actions
 from reader.ui.article_view import ArticleView, Span
@@ -141,6 +143,7 @@ class MainWindow(QMainWindow):
         a.next_hit.triggered.connect(self.view.next_hit)
         a.previous_hit.triggered.connect(self.view.previous_hit)
         a.ask_links.toggled.connect(self.on_ask_links_toggled)
+        a.original.toggled.connect(self.on_original_toggled)
         self.view.external_link.connect(self.on_external_link)
 
         self.ops.failed.connect(self.on_operation_failed)
@@ -270,7 +273,37 @@ class MainWindow(QMainWindow):
             key="open",
         )  # fmt: skip
 
+    def on_original_toggled(self, on: bool) -> None:
+        """Show the article's file as it was (what cleaning left out struck), or the article."""
+        page = self.view.page
+        if page is None or on == self.view.showing_original:
+            return
+        if not on:
+            self.on_page_ready(page)
+            return
+        article_id = page.id
+
+        def shown(original: Original) -> None:
+            current = self.view.page
+            if (
+                current is None
+                or current.id != article_id
+                or not self.commands.original.isChecked()
+            ):
+                return  # another article, or the toggle went off meanwhile
+            self.view.show_original(current, original_html(original.text, original.removed))
+            n = len(original.removed)
+            lines = f"{n:,} line{'s' if n != 1 else ''}"
+            self.say(f"original text · {lines} left out, struck through" if n else
+                     "original text · nothing was left out")  # fmt: skip
+
+        self.ops.start(Lane.READ, lambda core, _p: core.original(article_id), shown, key="original")
+
     def on_page_ready(self, page: Page) -> None:
+        if self.commands.original.isChecked():
+            self.commands.original.blockSignals(True)
+            self.commands.original.setChecked(False)  # a new article opens as the article
+            self.commands.original.blockSignals(False)
         self.view.show_page(page)
         self.outline.set_entries(page.outline)
         self._show_marks(page.bookmarks)

@@ -89,4 +89,5 @@ pre {{ font-family: '{mono}'; font-size: 14px; background-color: {theme.code_bac
 th {{ font-weight: 700; }}
 td, th {{ padding: 4px 10px 4px 0px; }}
 hr {{ color: {theme.rule}; }}
+p.removed {{ color: {theme.muted}; }}
 """

@@ -9,6 +9,7 @@ a line to ``CONVERTERS``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,3 +117,49 @@ def convert_file(path: Path) -> Converted:
     except OSError as exc:
         raise ImportFailed(f"{path.name}: cannot read: {exc.strerror or exc}") from None
     return convert_bytes(data, path, read_metadata(path))
+
+
+@dataclass(frozen=True)
+class Original:
+    """An article's source as its file has it, and the lines its cleaning left out."""
+
+    text: str  # a saved page's whole visible text; any other file's text as written
+    removed: list[str]  # lines of ``text`` that are not in the article as shown
+
+
+_LIST_MARK = re.compile(r"^\s*(?:[-*+•●◦▪‣]|\d{1,3}[.)])\s+")
+
+
+def original_of(path: Path, shown: str) -> Original:
+    """What ``path`` holds, and which of its lines the article shown as ``shown`` left out.
+
+    A line is kept when its words appear in the shown text, in order from the
+    line kept before it (spacing and list markers aside). Markdown is never
+    cleaned: nothing of it is left out.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFailed(f"{path.name}: cannot read: {exc.strerror or exc}") from None
+    suffix = path.suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        text = html_import.visible_text(data, path.name)
+    else:
+        text = normal_text(decode_bytes(data, path.name))
+    if suffix in CONVERTERS and CONVERTERS[suffix] is md_import.convert:
+        return Original(text, [])
+    flat = " ".join(shown.split())
+    removed: list[str] = []
+    at = 0
+    for line in text.splitlines():
+        words = " ".join(_LIST_MARK.sub("", line).split())
+        if not re.search(r"\w", words):
+            continue
+        found = flat.find(words, at)
+        if found < 0:
+            found = flat.find(words)  # a line shown elsewhere (the headline, moved up)
+            if found < 0:
+                removed.append(line.strip())
+            continue
+        at = found + len(words)
+    return Original(text, removed)

@@ -95,9 +95,14 @@ def _prose(lines: list[str], width: int, *, lone_heading: bool) -> list[str]:
     lines = [x.strip() for x in lines if x.strip()]
     if len(lines) == 1 and lone_heading and _is_heading_line(lines[0]):
         return ["## " + escape_markdown(lines[0])]
+    # A text too short to tell its width from all its lines: a block whose
+    # lines reach towards its longest (of a usual wrapping width) was wrapped.
+    longest = max(len(x) for x in lines)
+    local = not width and 40 <= longest <= 120
+    reach = width * 0.55 if width else max(40.0, longest * 0.55) if local else None
     units: list[list[str]] = []
     for k, line in enumerate(lines):
-        if units and width and len(lines[k - 1]) >= width * 0.55:
+        if units and reach is not None and len(lines[k - 1]) >= reach:
             units[-1].append(line)
         else:
             units.append([line])
