@@ -92,10 +92,9 @@ def convert_bytes(data: bytes, path: Path, metadata: dict[str, str] | None = Non
         converted = html_import.convert_page(data, path)
         headline, markdown, page = converted.title, converted.markdown, converted.metadata
         if headline is not None and markdown.strip():
-            byline = page.byline()
-            markdown = md_import.with_title(
-                f"{byline}\n\n{markdown}" if byline else markdown, headline
-            )
+            if byline := page.byline():  # set apart, in italics, from the text under it
+                markdown = f"*{byline}*\n\n{markdown}"
+            markdown = md_import.with_title(markdown, headline)
     else:
         text = normal_text(decode_bytes(data, path.name))
         refuse_control_text(text, path.name)
