@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from reader.cli import main
 from reader.core import ReaderCore
-from reader.library.importing import convert_file
+from reader.library.importing import convert_file, original_of
 from reader.rendering import render
 from tests.conftest import SEEDS, OpenWindow, settle, show
 
@@ -144,3 +144,47 @@ def test_view_original_text_strikes_what_was_left_out(
     window.commands.original.trigger()
     qtbot.waitUntil(lambda: not window.view.showing_original, timeout=10_000)
     assert window.view.toPlainText() == article_text
+
+
+def test_a_failed_import_named_like_the_library_folder_removes_only_itself(
+    core: ReaderCore, data_dir: Path, tmp_path: Path
+) -> None:
+    mine = tmp_path / "mine.md"
+    mine.write_text("# Mine\n\nA note of my own, kept in the library.\n")
+    core.import_paths([mine])
+    bad = tmp_path / "library.txt"
+    bad.write_bytes(b"\x00\x01\x02" * 100)
+    assert [o.status for o in core.import_paths([bad])] == ["failed"]
+    assert (data_dir / "library" / "mine.md").is_file()
+
+
+def test_images_are_copied_only_from_the_page_folder_itself(
+    core: ReaderCore, data_dir: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.png").write_bytes((PAGES / "harbour-news_files" / "ferry.png").read_bytes())
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "page_files").symlink_to(outside)  # a link out of the page's folder
+    body = "<p>" + "A paragraph of the saved page, long enough to be its article. " * 5 + "</p>"
+    (saved / "page.html").write_text(
+        f"<html><head><title>Linked</title></head><body><article><h1>Linked</h1>{body}"
+        '<img src="page_files/secret.png"><img src="..%2Foutside%2Fsecret.png">'
+        "</article></body></html>"
+    )
+    assert [o.status for o in core.import_paths([saved / "page.html"])] == ["imported"]
+    assert not list((data_dir / "library").rglob("secret.png"))
+
+
+def test_a_page_without_a_declared_charset_is_read_as_utf8_everywhere(tmp_path: Path) -> None:
+    body = "<p>Die Straße nach München war lang, und wir fuhren über die Brücke am Morgen.</p>"
+    page = tmp_path / "p.html"
+    page.write_bytes(
+        f"<html><head><title>Über München</title></head><body><article><h1>Über München</h1>"
+        f"{body}</article></body></html>".encode()
+    )
+    converted = convert_file(page)
+    original = original_of(page, render(converted.markdown).text)
+    assert "Die Straße nach München" in original.text
+    assert original.removed == []

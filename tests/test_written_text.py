@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import textwrap
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -211,3 +212,26 @@ def test_a_verse_or_an_address_keeps_its_line_breaks() -> None:
     text = "Roses are red\nViolets are blue\nSugar is sweet\nAnd so are you\n"
     _title, markdown = text_to_markdown(text)
     assert render(markdown).text.strip().split("\n") == text.strip().split("\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A note may speak of cookies, count shares or list words a menu has too.
+        "Notes on GDPR\nWe should show a cookie banner: accept or manage settings.\n"
+        "Legal says consent must be explicit before any cookies are set.\n",
+        "Portfolio\nBought 100 shares of ACME\nSold 50 shares of Globex\n"
+        "We rebalance in June, when the quarterly numbers are in.\n",
+        "Saturday\nlaundry\nemail\nprint\nregister\ncall the plumber\n",
+        "Books I read\nThreads\nPocket\nListen\nWrite\nSave\n",
+        # Code the note fences or indents, with what Markdown would read as markup.
+        "Deploy notes\n\n```html\n<!-- keep the banner hidden -->\n[docs]: https://example.com\n",
+        "Notes\n\nRun this:\n\n    $ cat note.md\n    ```\n    <!-- hidden words here -->\n"
+        "    ```\n\nDone.\n",
+    ],
+)
+def test_notes_that_look_like_pages_or_markup_keep_every_word(text: str) -> None:
+    def words(found: list[str]) -> list[str]:
+        return [w for w in found if w != "html"]  # a fence's language is not shown
+
+    assert words(shown_words(text)) == words(written_words(text))

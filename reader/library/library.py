@@ -384,6 +384,7 @@ class Library:
         outcomes: list[ImportOutcome | None] = []  # None: copied, decided after the refresh
         copied: dict[int, tuple[Path, Path]] = {}  # outcome slot -> (original, copy)
         known = {r.content_hash: r.id for r in self.catalog.rows()}
+        own_folders: set[Path] = set()  # folders this import made for saved pages
         for path, named in _expand(paths):
             if not path.exists():
                 outcomes.append(ImportOutcome(path, "failed", "no such file"))
@@ -407,13 +408,13 @@ class Library:
             if images:
                 # A page with its images gets a folder of its own, so the paths
                 # it names them by stay as they were.
-                folder = _free_name(self.user_dir, path.stem)
-                target = folder / path.name
+                target = _free_name(self.user_dir, path.stem) / path.name
+                own_folders.add(target.parent)
             else:
                 target = _free_name(self.user_dir, path.name)
             try:
                 if images:
-                    folder.mkdir()
+                    target.parent.mkdir()
                     for rel in images:
                         copy = target.parent.joinpath(*rel.parts)
                         copy.parent.mkdir(parents=True, exist_ok=True)
@@ -422,7 +423,7 @@ class Library:
                 if meta_bytes:
                     write_atomic(metadata_path(target), meta_bytes)
             except OSError as exc:
-                _remove_copy(target)
+                _remove_copy(target, own_folders)
                 reason = f"cannot copy into the library: {storage.reason(exc, target)}"
                 outcomes.append(ImportOutcome(path, "failed", reason))
                 continue
@@ -436,7 +437,7 @@ class Library:
                 if storage.is_damaged(exc):
                     raise  # made again by @_catalogued, which runs the import once more
                 for slot, (original, target) in copied.items():
-                    _remove_copy(target)
+                    _remove_copy(target, own_folders)
                     outcomes[slot] = ImportOutcome(
                         original, "failed", str(_trouble(exc, self.catalog.path))
                     )
@@ -448,19 +449,19 @@ class Library:
                 if row is not None:
                     outcomes[slot] = ImportOutcome(original, "imported", row.title, row.id)
                     continue
-                _remove_copy(target)
+                _remove_copy(target, own_folders)
                 reason = failed.get(target, "could not be catalogued")
                 reason = reason.removeprefix(f"{target.name}: ")
                 outcomes[slot] = ImportOutcome(original, "failed", reason)
         return [o for o in outcomes if o is not None]
 
 
-def _remove_copy(target: Path) -> None:
+def _remove_copy(target: Path, own_folders: set[Path]) -> None:
+    """Remove a copy that did not import; and the folder made for it, if this import made one."""
     for path in (target, metadata_path(target)):
         with contextlib.suppress(OSError):  # the next refresh reports a copy that stayed
             path.unlink(missing_ok=True)
-    if target.parent.name == target.stem and not target.exists():
-        # a saved page's own folder, with the images copied for it
+    if target.parent in own_folders:  # a saved page's own folder, with its images
         shutil.rmtree(target.parent, ignore_errors=True)
 
 

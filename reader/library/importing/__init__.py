@@ -126,14 +126,16 @@ class Original:
     removed: list[str]  # lines of ``text`` that are not in the article as shown
 
 
-_LIST_MARK = re.compile(r"^\s*(?:[-*+•●◦▪‣]|\d{1,3}[.)])\s+")
+# Every marker a converter may take off a line (text.py and written.py).
+_LIST_MARK = re.compile(r"^\s*(?:[-–—*+•●◦▪▫‣∙·]|\(?\d{1,3}[.)])\s+")
+_WINDOW = 20_000  # how far past the last kept line the next is looked for
 
 
 def original_of(path: Path, shown: str) -> Original:
     """What ``path`` holds, and which of its lines the article shown as ``shown`` left out.
 
-    A line is kept when its words appear in the shown text, in order from the
-    line kept before it (spacing and list markers aside). Markdown is never
+    A line is kept when its words appear in the shown text soon after those of
+    the line kept before it (spacing and list markers aside). Markdown is never
     cleaned: nothing of it is left out.
     """
     try:
@@ -154,11 +156,11 @@ def original_of(path: Path, shown: str) -> Original:
         words = " ".join(_LIST_MARK.sub("", line).split())
         if not re.search(r"\w", words):
             continue
-        found = flat.find(words, at)
+        # Kept lines come in order, each soon after the one kept before it: a
+        # bounded look keeps this linear however many lines were left out.
+        found = flat.find(words, at, at + _WINDOW + len(words))
         if found < 0:
-            found = flat.find(words)  # a line shown elsewhere (the headline, moved up)
-            if found < 0:
-                removed.append(line.strip())
+            removed.append(line.strip())
             continue
         at = found + len(words)
     return Original(text, removed)

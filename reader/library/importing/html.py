@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urlsplit
@@ -63,9 +64,8 @@ class Page:
 def convert_page(data: bytes, path: Path) -> Page:
     """Extract the article from a saved page's bytes; ``path`` is where the page lies."""
     html = decode_html(data, path.name)
-    try:
-        tree = lxml.html.document_fromstring(html.encode("utf-8"))
-    except (etree.ParserError, ValueError):
+    tree = parse_html(html)
+    if tree is None:
         return Page(None, "", PageMetadata())
     headings = [_clean(h.text_content()) for h in tree.iter("h1")]
     images = _images_in(tree, path.parent)
@@ -146,10 +146,8 @@ def _key(text: str) -> str:
 
 def visible_text(data: bytes, name: str) -> str:
     """The whole text a browser shows for the page: one block per line, menus and all."""
-    html = decode_html(data, name)
-    try:
-        root = lxml.html.document_fromstring(html.encode("utf-8"))
-    except (etree.ParserError, ValueError):
+    root = parse_html(decode_html(data, name))
+    if root is None:
         return ""
     lines: list[str] = []
     current: list[str] = []
@@ -200,22 +198,45 @@ _BLOCKS = frozenset(
 )  # fmt: skip
 
 
+def parse_html(html: str) -> etree._Element | None:
+    """The page's tree, parsed from its decoded text (never re-guessing its encoding)."""
+    html = _XML_DECLARATION.sub("", html, count=1)
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
 def own_image(folder: Path, src: str) -> PurePosixPath | None:
-    """``src`` as a path below ``folder`` to an image file there, else None."""
+    """``src`` as a path below ``folder`` to an image file there, else None.
+
+    Never a URL, an absolute or drive path, a ``..`` step, a backslash, or a
+    file reached through a link out of the folder.
+    """
     parts = urlsplit(src)
     if parts.scheme or parts.netloc or not parts.path:
         return None
-    path = PurePosixPath(unquote(parts.path))
-    if path.is_absolute() or ".." in path.parts or "\\" in parts.path:
+    raw = unquote(parts.path)
+    if any(c in raw for c in ":\\\0") or raw.startswith(("/", "~")):
+        return None
+    path = PurePosixPath(raw)
+    if ".." in path.parts:
         return None
     path = PurePosixPath(*[p for p in path.parts if p != "."])
     if not path.parts or path.suffix.lower() not in IMAGE_SUFFIXES:
         return None
-    found = folder.joinpath(*path.parts)
     try:
-        if found.is_symlink() or not found.is_file() or found.stat().st_size > MAX_IMAGE_BYTES:
-            return None
-    except OSError:
+        root = folder.resolve(strict=True)
+        found = folder.joinpath(*path.parts).resolve(strict=True)
+        if not found.is_relative_to(root) or found != root.joinpath(*path.parts):
+            return None  # a link, in the path or at its end
+        st = found.stat()
+    except (OSError, RuntimeError):
+        return None
+    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_IMAGE_BYTES:
         return None
     return path
 
@@ -224,11 +245,8 @@ def page_images(data: bytes, path: Path) -> list[PurePosixPath]:
     """The images a saved page shows from its own folder ("Web page, complete")."""
     if b"<img" not in data and b"<IMG" not in data:
         return []
-    try:
-        root = lxml.html.document_fromstring(decode_html(data, path.name).encode("utf-8"))
-    except (etree.ParserError, ValueError):
-        return []
-    return _images_in(root, path.parent)
+    root = parse_html(decode_html(data, path.name))
+    return [] if root is None else _images_in(root, path.parent)
 
 
 def _images_in(root: etree._Element, folder: Path) -> list[PurePosixPath]:

@@ -324,28 +324,27 @@ def is_tagline(line: str) -> bool:
 
 def is_chrome_line(line: str) -> bool:
     """Navigation, placeholders, credits, counters, taglines, cookie banners."""
+    if _COOKIES.search(line) and _CONSENT.search(line) and len(words(line)) <= 40:
+        return True  # a cookie banner reads like a sentence, but is not the article's
     if _FURNITURE.match(line) and len(words(line)) <= 14:
         return True
     if not words(line) or re.fullmatch(r"[\d,.]+[kKmM]?", line):
         return True  # a lone separator ("·", "--") or a bare count
-    return is_page_control(line) or is_page_label(line)
+    counts = _COUNTS.search(line) and len(words(line)) <= 10 and not is_sentence(line)
+    return bool(counts) or is_page_control(line) or is_page_label(line)
 
 
 def is_page_control(line: str) -> bool:
-    """What only a web page has: its menus, buttons, counters and cookie banner.
+    """What only a web page has: its menus, buttons and image placeholders.
 
     Unlike credits and copyright lines, which written documents have too,
-    these mark a text as scraped from a page.
+    these mark a text as scraped from a page. Cookie banners and counts
+    ("12 comments") are page chrome too, but a note may speak of cookies or
+    count shares, so they do not tell a page from a note.
     """
-    if _COOKIES.search(line) and _CONSENT.search(line) and len(words(line)) <= 40:
-        return True  # a cookie banner reads like a sentence, but is not the article's
     if not words(line) or is_sentence(line) or _DATELINE.match(line):
         return False
-    return bool(
-        _NAVIGATION.match(line)
-        or _PLACEHOLDER.match(line)
-        or (_COUNTS.search(line) and len(words(line)) <= 10)
-    )
+    return bool(_NAVIGATION.match(line) or _PLACEHOLDER.match(line))
 
 
 def is_page_label(line: str) -> bool:
@@ -503,6 +502,13 @@ def keep_main_text(lines: list[str]) -> list[str]:
             best, best_start, best_end = run, start, i + 1
     if best <= 0:
         return lines
+    # Prose a little above the run belongs to the article too, with the list
+    # between (an intro over its ingredients): menus hold no prose.
+    k = best_start - 1
+    while k >= 0 and best_start - k <= _LIST_BETWEEN:
+        if is_sentence(lines[k]):
+            best_start = k
+        k -= 1
     first = best_start
     while first > 0 and best_start - first < _MASTHEAD and is_short(lines[first - 1]):
         first -= 1
@@ -510,6 +516,7 @@ def keep_main_text(lines: list[str]) -> list[str]:
 
 
 _MASTHEAD = 6
+_LIST_BETWEEN = 30
 
 
 def drop_contents(lines: list[str]) -> list[str]:
@@ -517,11 +524,12 @@ def drop_contents(lines: list[str]) -> list[str]:
 
     Its own label ("Table of contents", "In this article") goes with it.
     """
+    last_seen = {line: k for k, line in enumerate(lines)}  # each line's last place
     out: list[str] = []
     i = 0
     while i < len(lines):
         j = i
-        while j < len(lines) and is_short(lines[j]) and lines[j] in lines[j + 1 :]:
+        while j < len(lines) and is_short(lines[j]) and last_seen[lines[j]] > j:
             j += 1
         if j - i >= 3:
             if out and re.fullmatch(r"(table of )?contents|in this (article|post)", out[-1], re.I):
@@ -771,30 +779,24 @@ def parse_text(text: str, passes: PassRegistry | None = None) -> TextDocument:
 
 
 def blocks_to_markdown(title: str | None, blocks: Iterable[Block]) -> str:
-    parts: list[str] = []
+    parts: list[list[str]] = []  # each part: the lines of one block or one whole list
     if title:
-        parts.append("# " + escape_markdown(title))
+        parts.append(["# " + escape_markdown(title)])
     prev: Block | None = None
     for b in blocks:
         text = escape_markdown(b.text)
         if b.kind is Kind.HEADING:
-            parts.append("#" * b.level + " " + text)
+            parts.append(["#" * b.level + " " + text])
         elif b.kind is Kind.PARAGRAPH:
-            parts.append(text)
-        elif b.kind is Kind.BULLET:
-            item = "- " + text
-            if prev is not None and prev.kind is Kind.BULLET:
-                parts[-1] += "\n" + item
-            else:
-                parts.append(item)
+            parts.append([text])
         else:
-            item = f"{b.number}. {text}"
-            if prev is not None and prev.kind is Kind.NUMBERED:
-                parts[-1] += "\n" + item
+            item = "- " + text if b.kind is Kind.BULLET else f"{b.number}. {text}"
+            if prev is not None and prev.kind is b.kind:
+                parts[-1].append(item)  # the same list goes on
             else:
-                parts.append(item)
+                parts.append([item])
         prev = b
-    return "\n\n".join(parts) + "\n"
+    return "\n\n".join("\n".join(lines) for lines in parts) + "\n"
 
 
 class Layout(Enum):
@@ -808,19 +810,20 @@ class Layout(Enum):
 def layout(text: str) -> Layout:
     """Tell a scraped page from a text someone wrote.
 
-    Cleaning is for scraped pages only. A text is one when two or more of its
-    lines are controls only a page has (navigation, share buttons, comment
-    counts, cookie banners), or when it is laid out as a scraper gives it
-    (one flush line per block: no paragraphs of several lines, few indented
-    lines, no wrapping at a width) and it has such a control, a counter or a
-    tagline. Other flush texts only have their structure read; texts laid
+    Cleaning is for scraped pages only. A text is one when it has prose (an
+    article) and two or more of its lines are controls only a page has
+    (navigation, share buttons, image placeholders); or when it has prose, is
+    laid out as a scraper gives it (one flush line per block: no paragraphs of
+    several lines, few indented lines, no wrapping at a width) and has such a
+    control, a counter or a tagline. Other flush texts only have their structure read; texts laid
     out by hand are read as written. Neither loses a line.
     """
     raw = Draft.from_text(text).lines
     lines = normalise(raw)
     filled = [x for x in lines if x]
+    has_prose = any(is_sentence(x) for x in filled)
     controls = sum(1 for x in filled if is_page_control(x))
-    if controls >= 2:
+    if controls >= 2 and has_prose:
         return Layout.SCRAPED
     blocks = _blocks(lines)
     if len(blocks) >= 2 and sum(1 for b in blocks if len(b) >= 2) * 2 >= len(blocks):
@@ -828,9 +831,9 @@ def layout(text: str) -> Layout:
     indented = sum(1 for x in raw if x[:1] in (" ", "\t") and x.strip())
     if indented * 4 >= len(filled) or wrap_width(raw):
         return Layout.WRITTEN  # scrapers give one flush line per block
-    if controls or any(is_page_label(x) for x in filled):
+    if has_prose and (controls or any(is_page_label(x) for x in filled)):
         return Layout.SCRAPED
-    return Layout.FLUSH
+    return Layout.FLUSH  # no page furniture, or no article: a list, a table, a few words
 
 
 def looks_scraped(text: str) -> bool:

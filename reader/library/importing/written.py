@@ -197,8 +197,12 @@ def parse_written(text: str) -> tuple[str | None, str]:
     title: str | None = None
     for k, (kind, block) in enumerate(blocks):
         if kind == "fenced":
-            body = block if fence is None or k < len(blocks) - 1 else [*block, block[0].strip()]
-            parts.append("\n".join(body))
+            opening = _FENCE.match(block[0])
+            closed = len(block) > 1 and block[-1].strip().startswith(block[0].strip()[:3])
+            inner = block[1:-1] if closed else block[1:]
+            lead = _indent(block[0])
+            code = [x.expandtabs(4)[min(lead, _indent(x)) :] for x in inner]
+            parts.append(code_block(code, opening.group(2) if opening else ""))
             continue
         parts.extend(_text_block(block, width, base, is_last=k == len(blocks) - 1))
         if k == 0 and title is None:
@@ -230,6 +234,14 @@ def _title_of(parts: list[str]) -> str | None:
         return None
     heading = parts[0].lstrip("#").strip()
     return re.sub(r"\\(.)", r"\1", heading).replace("&lt;", "<").replace("&amp;", "&")
+
+
+def code_block(lines: list[str], language: str) -> str:
+    """Lines of code as a fenced block, its fence longer than any run of backticks in it."""
+    longest = max((len(m) for x in lines for m in re.findall(r"`+", x)), default=0)
+    fence = "`" * max(3, longest + 1)
+    info = language if re.fullmatch(r"[\w+#.-]{1,30}", language or "") else "text"
+    return f"{fence}{info}\n" + "\n".join(lines) + f"\n{fence}"
 
 
 def _underlines(line: str, text: str) -> bool:
@@ -277,7 +289,7 @@ def _text_block(block: list[str], width: int, base: int, *, is_last: bool) -> li
             # Indented code: kept verbatim, its indentation taken off.
             cut = min(_indent(x) for x in rest)
             code = [x.expandtabs(4)[cut:] for x in rest]
-            out.append("```text\n" + "\n".join(code) + "\n```")
+            out.append(code_block(code, ""))
             break
         items = _list_block(rest)
         if items is not None:
