@@ -169,7 +169,7 @@ def parse_written(text: str) -> tuple[str | None, str]:
 
     # Code fenced with ``` or ~~~ is taken out first: blank lines inside it
     # do not separate blocks.
-    blocks: list[tuple[str, list[str]]] = []  # (kind, lines): "text" or "code"
+    blocks: list[tuple[str, list[str]]] = []  # (kind, lines): "text" or "fenced"
     current: list[str] = []
     fence: str | None = None
     for line in lines:
@@ -181,8 +181,6 @@ def parse_written(text: str) -> tuple[str | None, str]:
             continue
         m = _FENCE.match(line)
         if m and not current:  # under a line of text, ~~~ is an underline
-            if current:
-                blocks.append(("text", current))
             current, fence = [line], m.group(1)
             continue
         if line.strip():
