@@ -126,8 +126,6 @@ class Original:
     removed: list[str]  # lines of ``text`` that are not in the article as shown
 
 
-# Every marker a converter may take off a line (text.py and written.py).
-_LIST_MARK = re.compile(r"^\s*(?:[-–—*+•●◦▪▫‣∙·]|\(?\d{1,3}[.)])\s+")
 _WINDOW = 20_000  # how far past the last kept line the next is looked for
 
 
@@ -153,7 +151,7 @@ def original_of(path: Path, shown: str) -> Original:
     removed: list[str] = []
     at = 0
     for line in text.splitlines():
-        words = " ".join(_LIST_MARK.sub("", line).split())
+        words = " ".join(text_import.without_marker(line).split())
         if not re.search(r"\w", words):
             continue
         # Kept lines come in order, each soon after the one kept before it: a

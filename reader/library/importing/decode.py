@@ -22,8 +22,6 @@ def decode_bytes(data: bytes, name: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if b"\x00" in data[:4096]:
-        raise ImportFailed(f"{name}: looks like a binary file, not text")
     results = list(from_bytes(data))
     if not results:
         raise ImportFailed(f"{name}: cannot tell the text encoding")

@@ -25,6 +25,7 @@ from trafilatura.settings import Document
 
 from reader.library.importing.decode import decode_html, normal_text
 from reader.library.importing.markup import escape_inline, escape_line_start, escape_markdown
+from reader.library.importing.written import code_block
 from reader.rendering import IMAGE_SUFFIXES
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -264,10 +265,8 @@ def _clean(text: str) -> str:
 
 
 def _same(a: str, b: str) -> bool:
-    def norm(s: str) -> str:
-        return re.sub(r"\W+", " ", s).strip().casefold()
-
-    return norm(a) == norm(b) or (len(norm(a)) > 20 and norm(a) in norm(b))
+    a, b = _key(a), _key(b)
+    return a == b or (len(a) > 20 and a in b)
 
 
 def _link(url: str) -> str:
@@ -461,6 +460,4 @@ def _code_text(el: etree._Element) -> str:
 
 
 def _fence(text: str) -> str:
-    text = text.strip("\n")
-    fence = "`" * max(3, max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
-    return f"{fence}text\n{text}\n{fence}"
+    return code_block(text.strip("\n").split("\n"), "")

@@ -279,6 +279,13 @@ _MARKETING = re.compile(
 )
 
 
+def without_marker(line: str) -> str:
+    """The line without a list marker ("•", "-", "1.", "(2)") the importers take off."""
+    line = line.strip()
+    m = _BULLET.match(line) or _NUMBERED.match(line)
+    return line[m.end() :] if m else line
+
+
 def words(line: str) -> list[str]:
     return _WORD.findall(line)
 
