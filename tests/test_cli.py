@@ -120,3 +120,5 @@ def test_python_dash_m_runs_without_qt(data_dir: Path) -> None:
     )
     assert len(result.stdout.splitlines()) == 5
     assert "PySide6" not in result.stderr  # the core and CLI never import Qt
+    # Listing converts nothing: the article extractor, slow to import, is not loaded.
+    assert "trafilatura" not in result.stderr

@@ -19,9 +19,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urlsplit
 
 import lxml.html
-import trafilatura
 from lxml import etree
-from trafilatura.settings import Document
 
 from reader.library.importing.decode import decode_html, normal_text
 from reader.library.importing.markup import escape_inline, escape_line_start, escape_markdown
@@ -68,6 +66,12 @@ def convert_page(data: bytes, path: Path) -> Page:
     tree = parse_html(html)
     if tree is None:
         return Page(None, "", PageMetadata())
+    # Imported here, on the first page converted: trafilatura and the date and
+    # URL libraries it loads take longer to import than anything else reader
+    # loads, and listing, searching or opening an article never needs them.
+    import trafilatura
+    from trafilatura.settings import Document
+
     headings = [_clean(h.text_content()) for h in tree.iter("h1")]
     images = _images_in(tree, path.parent)
     doc = trafilatura.bare_extraction(
