@@ -289,7 +289,11 @@ def cmd_bookmarks(core: ReaderCore, args: argparse.Namespace) -> int:
     report = core.import_bookmarks_file(args.file)
     for problem in report.problems:
         print(f"skipped: {problem}", file=sys.stderr)
-    print(f"imported {report.added} new, {report.updated} updated, {report.unchanged} unchanged")
+    print(
+        f"imported {report.added} new, {report.updated} updated, {report.unchanged} unchanged"
+        + (f"; {report.detached} of the new are detached (passage not found)"
+           if report.detached else "")
+    )  # fmt: skip
     return 1 if report.problems else 0
 
 

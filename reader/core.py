@@ -87,6 +87,7 @@ class AnnotationImport:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    detached: int = 0  # of those added: their passage was not found in the article
     problems: list[str] = field(default_factory=list)
 
 
@@ -222,9 +223,21 @@ class ReaderCore:
         return self._bookmarks.delete(bookmark_id)
 
     def restore_bookmark(self, bookmark: Bookmark) -> None:
-        """Put back a bookmark as it was (undoing a delete); it is found again if need be."""
+        """Put back a bookmark as it was (undoing a change or a delete); it is found again in
+        its article if that changed since."""
         self._bookmarks.put(bookmark)
         self.follow_bookmarks()
+
+    def attach_bookmark(self, bookmark_id: str, start: int, end: int) -> Bookmark:
+        """Point a bookmark at ``[start, end)`` of its article's shown text (a detached
+        bookmark repaired by hand)."""
+        article = self._library.get(self._bookmarks.get(bookmark_id).article_id)
+        return self._bookmarks.attach(bookmark_id, article.text, article.info.text_hash, start, end)
+
+    def bookmarks_version(self) -> tuple[object, ...]:
+        """A token that changes when the bookmarks were changed by anyone but this core
+        (another window, the command line, a synced copy of the data folder)."""
+        return self._bookmarks.version()
 
     def export_bookmarks(self, fmt: str) -> str:
         """Every bookmark as Markdown or as W3C Web Annotations (JSON-LD)."""
@@ -271,7 +284,10 @@ class ReaderCore:
             keep.append(b)
         self._bookmarks.put_many(keep)  # all or none
         if report.added:
-            self.follow_bookmarks()  # new ones are found in their articles as they are now
+            # New ones are found in their articles as they are now.
+            added = {b.id for b in keep}
+            moved = self.follow_bookmarks()
+            report.detached = sum(1 for b in moved if b.id in added and b.detached)
         return report
 
     # --- search ----------------------------------------------------------------

@@ -2,25 +2,43 @@
 
 A bookmark points into an article's shown text with two W3C Web Annotation
 selectors: a TextQuoteSelector (the exact passage with some context before
-and after) and a TextPositionSelector (its start and end). When the text
-changes, the passage is looked for as
+and after) and a TextPositionSelector (its start and end). The store also
+keeps the text the selectors were made on, so when the article changes the
+two texts are compared (:class:`Change`) and the passage is followed through
+the edit: untouched, it is where the edit moved it; edited, it is looked for
+at its own place; removed, it is lost.
+
+Without the old text (a bookmark imported from elsewhere) the selectors alone
+decide (:func:`locate`):
 
 1. the exact quote where it was;
-2. the exact quote nearest its old position (context breaking ties);
-3. an approximate match, scored on the quote, its context and its position.
+2. the exact quote nearest its old place, its context deciding;
+3. an approximate match (rapidfuzz), in which the old position and the
+   surrounding context weigh as much as the quote.
 
-When none is good enough the bookmark is detached: kept, with its quote, and
-never silently dropped.
+When no candidate is clearly the passage (two fit about equally and neither
+is at the old place) or none fits, the bookmark is lost: it is kept, detached,
+with the candidates as suggestions, and never moved to the wrong words.
 """
 
 from __future__ import annotations
 
+import bisect
 import difflib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+
+from rapidfuzz import fuzz
 
 CONTEXT = 32
-MIN_QUOTE_SIMILARITY = 0.65
-ACCEPT_SCORE = 0.6
+MIN_QUOTE = 0.75  # an edited passage still has three quarters of its quote
+ACCEPT = 0.72  # an approximate match scoring less is only a suggestion
+AMBIGUOUS = 0.05  # two candidates whose fit differs by less are alike
+MAX_EXACT = 2000  # occurrences of a quote weighed before giving up on the rest
+MAX_PROBES = 48  # windows searched for an approximate match
+SUGGESTIONS = 3
+REFINE = 20_000  # changed stretches up to this long are compared word by word
+_WORD = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -42,6 +60,16 @@ class Anchor:
         return selector_for(text, self.start, self.end)
 
 
+@dataclass(frozen=True)
+class Lost:
+    """The passage is not clearly anywhere: these places look most like it."""
+
+    suggestions: tuple[tuple[int, int], ...] = ()
+
+
+Found = Anchor | Lost
+
+
 def selector_for(text: str, start: int, end: int) -> Selector:
     return Selector(
         exact=text[start:end],
@@ -55,78 +83,367 @@ def selector_for(text: str, start: int, end: int) -> Selector:
 def _similarity(a: str, b: str) -> float:
     if not a and not b:
         return 1.0
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    return float(fuzz.ratio(a, b)) / 100.0
 
 
-def _occurrences(text: str, needle: str) -> list[int]:
-    found, at = [], text.find(needle)
-    while at >= 0 and needle:
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the longest common prefix, by halving (string compares run in C)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[lo:mid] == b[lo:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    lo, hi = 0, limit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid : len(a) - lo] == b[len(b) - mid : len(b) - lo]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _line_starts(lines: list[str], base: int) -> list[int]:
+    starts = [base]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+class Change:
+    """How ``old`` became ``new``: the stretches both share, found once per edit.
+
+    The common beginning and end are cut off first (an edit is usually in one
+    place); what is left is compared line by line.
+    """
+
+    def __init__(self, old: str, new: str) -> None:
+        self.old, self.new = old, new
+        head = _common_prefix(old, new)
+        head = old.rfind("\n", 0, head) + 1  # whole lines, so the diff sees them
+        tail = _common_suffix(old, new, min(len(old), len(new)) - head)
+        cut = old.find("\n", len(old) - tail)  # the first whole line in the common end
+        tail = 0 if cut < 0 else len(old) - cut - 1
+        old_mid = old[head : len(old) - tail].splitlines(keepends=True)
+        new_mid = new[head : len(new) - tail].splitlines(keepends=True)
+        old_at, new_at = _line_starts(old_mid, head), _line_starts(new_mid, head)
+        # (old start, old end, new start, new end, equal) in characters, in order.
+        blocks: list[tuple[int, int, int, int, bool]] = [(0, head, 0, head, True)]
+        matcher = difflib.SequenceMatcher(None, old_mid, new_mid)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            blocks.append((old_at[i1], old_at[i2], new_at[j1], new_at[j2], tag == "equal"))
+        blocks.append((len(old) - tail, len(old), len(new) - tail, len(new), True))
+        self._blocks = [b for b in blocks if b[0] < b[1] or b[2] < b[3]]
+        self._starts = [b[0] for b in self._blocks]
+        self._words: dict[int, list[tuple[int, int, int, int, bool]]] = {}
+
+    def _refined(self, k: int) -> list[tuple[int, int, int, int, bool]]:
+        """Block ``k``, and within changed lines what the words say: those around an edit
+        are kept."""
+        o1, o2, n1, n2, equal = self._blocks[k]
+        if equal or o2 - o1 > REFINE or n2 - n1 > REFINE:
+            return [self._blocks[k]]
+        if k not in self._words:
+            old_words, new_words = _WORD.findall(self.old[o1:o2]), _WORD.findall(self.new[n1:n2])
+            old_at, new_at = _line_starts(old_words, o1), _line_starts(new_words, n1)
+            matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+            self._words[k] = [
+                (old_at[i1], old_at[i2], new_at[j1], new_at[j2], tag == "equal")
+                for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+            ]
+        return self._words[k]
+
+    def _block(self, pos: int) -> tuple[int, int, int, int, bool]:
+        k = max(0, bisect.bisect_right(self._starts, pos) - 1)
+        while k + 1 < len(self._blocks) and self._blocks[k][1] <= pos:
+            k += 1  # past blocks that are only insertions
+        for block in self._refined(k):
+            if block[0] <= pos < block[1]:
+                return block
+        return self._blocks[k]
+
+    def where(self, pos: int, end: bool = False) -> tuple[int, bool]:
+        """Where old ``pos`` is in the new text, and whether its character is unchanged.
+
+        An end is placed after the character before it. A start in changed text
+        goes to the start of what replaced it, an end to the end of it.
+        """
+        at = pos - 1 if end and pos > 0 else pos
+        o1, o2, n1, n2, equal = self._block(at)
+        if equal:
+            return n1 + at - o1 + (1 if end and pos > 0 else 0), True
+        if o2 - o1 <= REFINE and n2 - n1 <= REFINE:
+            return (n2 if end else n1), False
+        return n1 + round((pos - o1) * (n2 - n1) / max(1, o2 - o1)), False
+
+    def kept(self, start: int, end: int) -> int:
+        """How many characters of old ``[start, end)`` are still in the new text."""
+        count = 0
+        for k in range(max(0, bisect.bisect_right(self._starts, start) - 1), len(self._blocks)):
+            if self._blocks[k][0] >= end:
+                break
+            for o1, o2, _n1, _n2, equal in self._refined(k):
+                if equal:
+                    count += max(0, min(o2, end) - max(o1, start))
+        return count
+
+
+def follow(text: str, sel: Selector, change: Change | None) -> Found:
+    """Where the passage ``sel`` points to is in ``text`` after ``change``.
+
+    ``change`` is how the text the selectors were made on became ``text``;
+    without it (or when it does not hold the quote) the selectors decide.
+    """
+    if not sel.exact:
+        return Lost()
+    if change is None or change.old[sel.start : sel.end] != sel.exact:
+        return locate(text, sel)
+    start, start_kept = change.where(sel.start)
+    end, end_kept = change.where(sel.end, end=True)
+    if start_kept and end_kept and text[start:end] == sel.exact:
+        return Anchor(start, end, True)  # untouched, wherever the edit moved it
+    n = len(sel.exact)
+    kept = change.kept(sel.start, sel.end)
+    if kept < n // 2 and end - start < n // 2:
+        # Removed here. Only the very words elsewhere are the passage (it was
+        # moved); anything merely alike is a neighbour, and only a suggestion.
+        moved = locate(text, sel, approximate=False)
+        if isinstance(moved, Anchor):
+            return moved
+        return Lost(_suggest(text, sel))
+    if start < end and (kept >= n // 2 or _similarity(text[start:end], sel.exact) >= MIN_QUOTE):
+        return Anchor(start, end, False)  # edited in place: most of its words are still there
+    # Changed past recognition where it was: the selectors decide, from where it
+    # would be now.
+    return locate(text, replace(sel, start=start, end=max(start, end)))
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    start: int
+    end: int
+    quote: float  # similarity of the words found to the quote
+    context: float  # of the text around them to the quote's context
+    distance: int  # from the old start
+
+    def fit(self) -> float:
+        return 0.5 * self.quote + 0.5 * self.context
+
+    def score(self, scale: int) -> float:
+        """The quote weighs as much as its context and its place together."""
+        closeness = 1.0 / (1.0 + self.distance / scale)
+        return 0.5 * self.quote + 0.25 * self.context + 0.25 * closeness
+
+
+def _context(text: str, sel: Selector, start: int, end: int) -> float:
+    # As much as a selector holds: a short prefix was the start of the text.
+    before = text[max(0, start - CONTEXT) : start]
+    after = text[end : end + CONTEXT]
+    return 0.5 * _similarity(before, sel.prefix) + 0.5 * _similarity(after, sel.suffix)
+
+
+def _near(sel: Selector) -> int:
+    """How far from its old start a passage still counts as at its old place."""
+    return 256 + len(sel.exact)
+
+
+def locate(text: str, sel: Selector, approximate: bool = True) -> Found:
+    """Where ``sel`` points in ``text``, from the selectors alone."""
+    if not sel.exact:
+        return Lost()
+    if text[sel.start : sel.end] == sel.exact:
+        return Anchor(sel.start, sel.end, True)
+    exact = _occurrences(text, sel.exact, sel.start)
+    if exact:
+        n = len(sel.exact)
+        cands = [
+            _Candidate(at, at + n, 1.0, _context(text, sel, at, at + n), abs(at - sel.start))
+            for at in exact
+        ]
+        return _choose(cands, sel, verbatim=True)
+    if not approximate:
+        return Lost()
+    cands = _approximate(text, sel)
+    if _closed_up(text, sel):
+        return Lost(_top(cands, sel))  # what stood around it now stands together
+    scale = max(32, len(sel.exact))
+    good = [c for c in cands if c.quote >= MIN_QUOTE and c.score(scale) >= ACCEPT]
+    if not good:
+        return Lost(_top(cands, sel))
+    return _choose(good, sel, verbatim=False)
+
+
+def _choose(cands: list[_Candidate], sel: Selector, verbatim: bool) -> Found:
+    """The candidate that is clearly the passage, or Lost with the likeliest ones."""
+    near = _near(sel)
+    scale = max(32, len(sel.exact))  # a passage's length away is half as close
+    ranked = sorted(cands, key=lambda c: (-c.score(scale), c.distance))
+    best = ranked[0]
+    rivals = [c for c in ranked[1:] if c.fit() >= best.fit() - AMBIGUOUS]
+    if rivals and best.distance > near:
+        return Lost(tuple((c.start, c.end) for c in ranked[:SUGGESTIONS]))
+    return Anchor(best.start, best.end, verbatim)
+
+
+def _occurrences(text: str, needle: str, around: int) -> list[int]:
+    """Starts of ``needle`` in ``text``, the ones nearest ``around`` when there are many."""
+    found: list[int] = []
+    at = text.find(needle)
+    while at >= 0:
         found.append(at)
         at = text.find(needle, at + 1)
+    if len(found) > MAX_EXACT:
+        found.sort(key=lambda a: abs(a - around))
+        del found[MAX_EXACT:]
     return found
 
 
-def anchor(text: str, sel: Selector) -> Anchor | None:
-    """Where ``sel`` points in ``text`` now, or None if it cannot be found."""
-    if not sel.exact:
-        return None
-    if text[sel.start : sel.end] == sel.exact:
-        return Anchor(sel.start, sel.end, True)
-    exact = _occurrences(text, sel.exact)
-    if exact:
-
-        def rank(at: int) -> tuple[float, int]:
-            end = at + len(sel.exact)
-            context = _similarity(text[max(0, at - len(sel.prefix)) : at], sel.prefix)
-            context += _similarity(text[end : end + len(sel.suffix)], sel.suffix)
-            return (-context, abs(at - sel.start))
-
-        at = min(exact, key=rank)
-        return Anchor(at, at + len(sel.exact), True)
-    return _approximate(text, sel)
-
-
-def _approximate(text: str, sel: Selector) -> Anchor | None:
-    """Best region of ``text`` resembling the quote, found from pieces of it."""
-    quote = sel.exact
-    n = len(quote)
-    piece = max(8, min(24, n // 3))
-    probes = {0: quote[:piece], n - piece: quote[-piece:], max(0, n // 2 - piece // 2):
-              quote[n // 2 - piece // 2 : n // 2 - piece // 2 + piece]}  # fmt: skip
-    starts: set[int] = set()
-    ends: set[int] = set()
-    for offset, probe in probes.items():
-        if len(probe) < 4:
-            continue
-        for at in _occurrences(text, probe):
-            starts.add(max(0, at - offset))
-            ends.add(min(len(text), at - offset + n))
-            if offset == 0:
-                starts.add(at)
-            if offset == n - piece:
-                ends.add(at + piece)
-    # The context can find a passage whose own words all changed a little.
+def _approximate(text: str, sel: Selector) -> list[_Candidate]:
+    """Places resembling the quote: at its old place, and where pieces of it or its
+    context still occur."""
+    quote, n = sel.exact, len(sel.exact)
+    piece = max(6, min(24, n // 3))
+    seeds: list[int] = [sel.start]
+    probes = [(quote[:piece], 0), (quote[(n - piece) // 2 :][:piece], (n - piece) // 2)]
+    probes.append((quote[-piece:], n - piece))
     if sel.prefix:
-        for at in _occurrences(text, sel.prefix[-16:]):
-            starts.add(at + min(16, len(sel.prefix)))
+        probes.append((sel.prefix[-16:], -min(16, len(sel.prefix))))
     if sel.suffix:
-        for at in _occurrences(text, sel.suffix[:16]):
-            ends.add(at)
-    best: tuple[float, int, int] | None = None
-    for s in starts:
-        for e in ends:
-            if not (s < e <= s + 2 * n + 64):
-                continue
-            quote_sim = _similarity(text[s:e], quote)
-            if quote_sim < MIN_QUOTE_SIMILARITY:
-                continue
-            prefix_sim = _similarity(text[max(0, s - len(sel.prefix)) : s], sel.prefix)
-            suffix_sim = _similarity(text[e : e + len(sel.suffix)], sel.suffix)
-            distance = abs(s - sel.start) / max(len(text), 1)
-            score = 0.6 * quote_sim + 0.15 * prefix_sim + 0.15 * suffix_sim + 0.1 * (1 - distance)
-            if best is None or score > best[0]:
-                best = (score, s, e)
-    if best is None or best[0] < ACCEPT_SCORE:
+        probes.append((sel.suffix[:16], n))
+    for probe, offset in probes:
+        if len(probe.strip()) < 4:
+            continue
+        hits = _occurrences(text, probe, sel.start + offset)
+        seeds += [at - offset for at in hits[: MAX_PROBES // len(probes) + 1]]
+    seeds = sorted(set(seeds), key=lambda s: abs(s - sel.start))[:MAX_PROBES]
+    found: dict[int, _Candidate] = {}
+    for s, e in _between_context(text, sel):
+        found[s] = _Candidate(s, e, _similarity(text[s:e], quote), _context(text, sel, s, e),
+                              abs(s - sel.start))  # fmt: skip
+    slack = 8 + n // 8  # a window much wider would hold a neighbour more like the quote
+    for seed in seeds:
+        lo, hi = max(0, seed - slack), min(len(text), seed + n + slack)
+        aligned = _align(text, sel, lo, hi)
+        if aligned is None:
+            continue
+        q, s, e = aligned
+        if any(abs(s - other) < max(8, n // 4) for other in found):
+            continue
+        found[s] = _Candidate(s, e, q, _context(text, sel, s, e), abs(s - sel.start))
+    return list(found.values())
+
+
+def _closed_up(text: str, sel: Selector) -> bool:
+    """Whether the context before the passage, where it was, is now followed at once by
+    the context after it: the passage was taken out."""
+    if len(sel.prefix.strip()) < 8 or len(sel.suffix.strip()) < 8:
+        return False
+    near = _occurrences(text, sel.prefix, sel.start - len(sel.prefix))
+    if not near:
+        return False
+    at = min(near, key=lambda a: abs(a + len(sel.prefix) - sel.start))
+    if abs(at + len(sel.prefix) - sel.start) > _near(sel):
+        return False
+    after = at + len(sel.prefix)
+    # The separator the passage shared with its context may be gone with it.
+    lo, hi = max(0, after - 4), after + len(sel.exact) // 4 + len(sel.suffix)
+    return text.find(sel.suffix, lo, hi) >= 0
+
+
+def _between_context(text: str, sel: Selector) -> list[tuple[int, int]]:
+    """Stretches that stand where the whole context before and after the quote still
+    does: the passage itself, however its own words changed."""
+    n = len(sel.exact)
+    spans = []
+    if len(sel.prefix.strip()) >= 8:
+        for at in _occurrences(text, sel.prefix, sel.start - len(sel.prefix))[: MAX_PROBES // 4]:
+            start = at + len(sel.prefix)
+            end = text.find(sel.suffix, start + 1, start + 2 * n + 64) if sel.suffix else -1
+            if end < 0:
+                end = _best_end(text, sel, start, min(len(text), start + n), n // 2 + 8, False)
+            spans.append((start, end))
+    if len(sel.suffix.strip()) >= 8:
+        for end in _occurrences(text, sel.suffix, sel.end)[: MAX_PROBES // 4]:
+            start = _best_end(text, sel, max(0, end - n), end, n // 2 + 8, True)
+            spans.append((start, end))
+    return [(s, e) for s, e in spans if s < e]
+
+
+def _align(text: str, sel: Selector, lo: int, hi: int) -> tuple[float, int, int] | None:
+    """The stretch of ``text[lo:hi]`` most like the quote: (similarity, start, end)."""
+    window = text[lo:hi]
+    if not window.strip():
         return None
-    _, s, e = best
-    return Anchor(s, e, False)
+    quote = sel.exact
+    if len(window) < len(quote):
+        return _similarity(window, quote), lo, hi
+    hit = fuzz.partial_ratio_alignment(quote, window)
+    if hit is None:
+        return None
+    start, end = lo + hit.dest_start, lo + hit.dest_end
+    start, end = _fit_ends(text, sel, start, end, lo, hi)
+    return _similarity(text[start:end], quote), start, end
+
+
+def _fit_ends(text: str, sel: Selector, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    """Move the ends of an aligned stretch to where the quote's context says it begins and
+    ends, else to where the words fit best, so a longer or shorter edit is taken whole."""
+    n = len(sel.exact)
+    reach = n // 2 + 16  # how far words put in or taken out may have moved an end
+    head, tail = sel.prefix[-12:], sel.suffix[:12]
+    head_at = text.rfind(head, max(0, start - reach - len(head)), start + reach)
+    if len(head.strip()) >= 4 and head_at >= 0:
+        start = head_at + len(head)
+    else:
+        start = _best_end(text, sel, start, end, n // 4 + 8, moving_start=True)
+    tail_at = text.find(tail, max(start + 1, end - reach), end + reach + len(tail))
+    if len(tail.strip()) >= 4 and tail_at >= 0:
+        end = tail_at
+    else:
+        end = _best_end(text, sel, start, end, n // 4 + 8, moving_start=False)
+    if end <= start:
+        return start, min(len(text), start + n)
+    return start, end
+
+
+def _best_end(
+    text: str, sel: Selector, start: int, end: int, slack: int, moving_start: bool
+) -> int:
+    """The start (or end) near where it is, between words, that makes the stretch most
+    like the quote."""
+    here = start if moving_start else end
+    best = (_similarity(text[start:end], sel.exact), here)
+    for at in range(max(0, here - slack), min(len(text), here + slack) + 1):
+        inside_word = 0 < at < len(text) and not (text[at].isspace() or text[at - 1].isspace())
+        if at == here or inside_word:
+            continue  # only between words
+        s, e = (at, end) if moving_start else (start, at)
+        if e <= s:
+            continue
+        score = _similarity(text[s:e], sel.exact)
+        if score > best[0]:
+            best = (score, at)
+    return best[1]
+
+
+def _top(cands: list[_Candidate], sel: Selector) -> tuple[tuple[int, int], ...]:
+    scale = max(32, len(sel.exact))
+    likely = [c for c in cands if c.quote >= 0.5]
+    likely.sort(key=lambda c: -c.score(scale))
+    return tuple((c.start, c.end) for c in likely[:SUGGESTIONS])
+
+
+def _suggest(text: str, sel: Selector) -> tuple[tuple[int, int], ...]:
+    return _top(_approximate(text, sel), sel)
+
+
+def anchor(text: str, sel: Selector) -> Anchor | None:
+    """Where ``sel`` points in ``text`` from its selectors, or None if it is lost."""
+    found = locate(text, sel)
+    return found if isinstance(found, Anchor) else None

@@ -5,7 +5,8 @@ bookmark as an ``Annotation``: the note and tags are ``TextualBody`` bodies,
 the target is a ``SpecificResource`` (the article, the colour as its
 ``styleClass``, a quote and a position selector). A backup adds, under the
 ``reader:`` prefix, what the model has no word for: whether the bookmark is
-detached, and the hash of the text it was anchored in.
+detached (with the places suggested for it), the hash of the text it was
+anchored in and of the text it was last looked for in.
 """
 
 from __future__ import annotations
@@ -102,6 +103,9 @@ def backup_json(bookmarks: Iterable[Bookmark]) -> str:
         item = to_annotation(b)
         item["reader:state"] = b.state
         item["reader:textHash"] = b.text_hash
+        item["reader:seenHash"] = b.seen_hash
+        if b.suggestions:
+            item["reader:suggestions"] = [list(span) for span in b.suggestions]
         item["reader:times"] = [b.created, b.updated]  # to the microsecond
         items.append(item)
     # Compact: written after every change, and the C encoder runs only without indent.
@@ -126,6 +130,10 @@ def parse_backup(text: str) -> list[Bookmark]:
                 b,
                 state=state if state in ("anchored", "detached") else "anchored",
                 text_hash=str(item.get("reader:textHash", "")),
+                seen_hash=str(item.get("reader:seenHash", "")),
+                suggestions=tuple(
+                    (int(s), int(e)) for s, e in item.get("reader:suggestions") or ()
+                ),
             )
         except _UNREADABLE as exc:
             raise BookmarkError(f"an annotation is unreadable: {exc}") from None

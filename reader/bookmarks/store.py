@@ -2,8 +2,9 @@
 
 Each bookmark keeps where it points as W3C Web Annotation selectors (see
 :mod:`reader.bookmarks.anchoring`) and the hash of the shown text it was
-anchored in. When an article changes, :meth:`BookmarkStore.reanchor` finds its
-bookmarks again; those that cannot be found stay, marked detached.
+anchored in; that text is kept too (compressed, once per article version).
+When an article changes, :meth:`BookmarkStore.reanchor` follows its bookmarks
+through the edit; those that cannot be found stay, detached, with suggestions.
 
 The bookmarks are the one thing the app cannot make again, so the store
 never takes trouble for damage: only a file SQLite reports as malformed is set
@@ -22,13 +23,14 @@ import logging
 import sqlite3
 import time
 import uuid
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from reader import storage
-from reader.bookmarks.anchoring import anchor, selector_for
+from reader.bookmarks.anchoring import Anchor, Change, follow, selector_for
 from reader.bookmarks.backup import Backups
 from reader.bookmarks.model import (
     COLOR_HEX,
@@ -68,6 +70,13 @@ _MIGRATIONS: dict[int, str] = {
     # 2: a bookmark remembers the shown text it was anchored in, not the source
     # file; the old hashes match no text, so each bookmark is checked once.
     2: "ALTER TABLE bookmarks RENAME COLUMN content_hash TO text_hash",
+    # 3: the texts bookmarks were made on, so an edit can be followed through; a
+    # detached bookmark's suggestions; the text each bookmark was last looked for in.
+    3: """
+    CREATE TABLE texts (hash TEXT PRIMARY KEY, body BLOB NOT NULL);
+    ALTER TABLE bookmarks ADD COLUMN suggestions TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE bookmarks ADD COLUMN seen_hash TEXT NOT NULL DEFAULT '';
+    """,
 }
 
 
@@ -317,9 +326,12 @@ class BookmarkStore:
             color=check_color(color),
             tags=normalise_tags(tags),
             text_hash=text_hash,
+            seen_hash=text_hash,
             **asdict(sel),
         )
-        self.put(bookmark)
+        with self._writing("save the bookmark") as db:
+            _insert(db, bookmark)
+            _keep_text(db, text_hash, text)
         return bookmark
 
     def add_quote(
@@ -370,6 +382,28 @@ class BookmarkStore:
             )
         return new
 
+    def attach(self, bookmark_id: str, text: str, text_hash: str, start: int, end: int) -> Bookmark:
+        """Point a bookmark at ``text[start:end]`` (a detached one repaired by hand)."""
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if not (0 <= start < end <= len(text)):
+            raise BookmarkError("select the passage to attach the bookmark to")
+        with self._writing("attach the bookmark") as db:
+            new = replace(
+                self.get(bookmark_id),
+                **asdict(selector_for(text, start, end)),
+                text_hash=text_hash,
+                seen_hash=text_hash,
+                state="anchored",
+                suggestions=(),
+                updated=time.time(),
+            )
+            _insert(db, new)
+            _keep_text(db, text_hash, text)
+        return new
+
     def delete(self, bookmark_id: str) -> Bookmark:
         """Remove a bookmark and return it, so the caller can offer undo."""
         with self._writing("delete the bookmark") as db:
@@ -380,39 +414,60 @@ class BookmarkStore:
     # --- following the article ---------------------------------------------
 
     def reanchor(self, article_id: str, text: str, text_hash: str) -> list[Bookmark]:
-        """Find the article's bookmarks again in its shown text; returns those that moved.
+        """Follow the article's bookmarks into its shown text now; returns those that
+        moved or were detached.
 
-        Only bookmarks made on another text (or detached) are looked at.
+        Only bookmarks not yet looked for in this text are looked at. Each is
+        followed through the change from the text it was made on, when that
+        text is kept, else found from its selectors.
         """
         changed: list[Bookmark] = []
+        changes: dict[str, Change | None] = {}
         with self._writing("find bookmarks again") as db:
             for b in self.entries(article_id):
-                if b.text_hash == text_hash and not b.detached:
+                if b.seen_hash == text_hash:
                     continue
-                found = anchor(text, b.selector)
-                if found is None:
-                    new = replace(b, state="detached", text_hash=text_hash)
-                else:
+                if b.text_hash == text_hash and not b.detached:
+                    _insert(db, replace(b, seen_hash=text_hash))
+                    continue
+                if b.text_hash not in changes:
+                    old = _text(db, b.text_hash)
+                    changes[b.text_hash] = None if old is None else Change(old, text)
+                found = follow(text, b.selector, changes[b.text_hash])
+                if isinstance(found, Anchor):
                     new = replace(
-                        b, text_hash=text_hash, state="anchored", **asdict(found.selector(text))
+                        b,
+                        **asdict(found.selector(text)),
+                        text_hash=text_hash,
+                        state="anchored",
+                        suggestions=(),
                     )
-                db.execute(
-                    """UPDATE bookmarks SET exact=?, prefix=?, suffix=?, start=?, "end"=?,
-                       text_hash=?, state=? WHERE id=?""",
-                    (new.exact, new.prefix, new.suffix, new.start, new.end,
-                     new.text_hash, new.state, new.id),
-                )  # fmt: skip
-                changed.append(new)
+                else:
+                    # The selectors stay as they were, on the text they were made on.
+                    new = replace(b, state="detached", suggestions=found.suggestions)
+                new = replace(new, seen_hash=text_hash)
+                _insert(db, new)
+                if (new.start, new.end, new.state) != (b.start, b.end, b.state):
+                    changed.append(new)
+            _keep_text(db, text_hash, text)
+            db.execute("DELETE FROM texts WHERE hash NOT IN (SELECT text_hash FROM bookmarks)")
         return changed
 
     def stale(self, text_hashes: dict[str, str]) -> set[str]:
-        """Articles with a bookmark made on another text than theirs now, or detached."""
-        rows = self._query("SELECT article_id, text_hash, state FROM bookmarks")
-        return {
-            a
-            for a, h, state in rows
-            if a in text_hashes and (h != text_hashes[a] or state == "detached")
-        }
+        """Articles with a bookmark not yet looked for in the article's text as it is now."""
+        rows = self._query("SELECT DISTINCT article_id, seen_hash FROM bookmarks")
+        return {a for a, seen in rows if a in text_hashes and seen != text_hashes[a]}
+
+    def version(self) -> tuple[object, ...]:
+        """Changes whenever another connection or process changed the bookmarks, or the
+        file was replaced (a synced copy); a replaced file is opened again."""
+        if storage.identity(self.path) != self._identity:
+            self._reopen()
+        try:
+            (data_version,) = self._db.execute("PRAGMA data_version").fetchone()
+        except sqlite3.Error as exc:
+            raise BookmarkError(f"could not read the bookmarks: {storage.reason(exc)}") from None
+        return (self._identity, data_version)
 
     def detach_missing(self, article_ids: set[str]) -> list[Bookmark]:
         """Mark bookmarks of articles no longer in the library as detached (never delete)."""
@@ -422,12 +477,35 @@ class BookmarkStore:
         with self._writing("detach bookmarks") as db:
             gone = [b for b in self.entries() if b.article_id not in article_ids and not b.detached]
             for b in gone:
-                db.execute("UPDATE bookmarks SET state='detached' WHERE id=?", (b.id,))
+                db.execute(
+                    "UPDATE bookmarks SET state='detached', seen_hash='' WHERE id=?", (b.id,)
+                )
         return [replace(b, state="detached") for b in gone]
 
 
+def _keep_text(db: sqlite3.Connection, text_hash: str, text: str) -> None:
+    """Keep the text bookmarks were made on, once per version of an article."""
+    if db.execute("SELECT 1 FROM texts WHERE hash=?", (text_hash,)).fetchone() is None:
+        body = zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+        db.execute("INSERT INTO texts (hash, body) VALUES (?, ?)", (text_hash, body))
+
+
+def _text(db: sqlite3.Connection, text_hash: str) -> str | None:
+    row = db.execute("SELECT body FROM texts WHERE hash=?", (text_hash,)).fetchone()
+    if row is None:
+        return None
+    try:
+        return zlib.decompress(row[0]).decode("utf-8", "surrogatepass")
+    except (zlib.error, UnicodeDecodeError):
+        return None  # the selectors alone find it then
+
+
 def _insert(db: sqlite3.Connection, bookmark: Bookmark) -> None:
-    values = {**asdict(bookmark), "tags": json.dumps(list(bookmark.tags))}
+    values = {
+        **asdict(bookmark),
+        "tags": json.dumps(list(bookmark.tags)),
+        "suggestions": json.dumps([list(span) for span in bookmark.suggestions]),
+    }
     columns = ", ".join(f'"{name}"' for name in values)
     marks = ", ".join(f":{name}" for name in values)
     db.execute(f"INSERT OR REPLACE INTO bookmarks ({columns}) VALUES ({marks})", values)

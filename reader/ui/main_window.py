@@ -550,6 +550,8 @@ class MainWindow(QMainWindow):
                 f"Bookmarks imported from {path.name}: {report.added} added, "
                 f"{report.updated} updated, {report.unchanged} already here"
             )
+            if report.detached:
+                message += f"; {report.detached} detached (their passage was not found)"
             if report.problems:
                 message += f"; {len(report.problems)} skipped ({report.problems[0]})"
             self.on_bookmarks_changed(message)
