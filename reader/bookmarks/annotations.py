@@ -132,7 +132,7 @@ def parse_backup(text: str) -> list[Bookmark]:
                 text_hash=str(item.get("reader:textHash", "")),
                 seen_hash=str(item.get("reader:seenHash", "")),
                 suggestions=tuple(
-                    (int(s), int(e)) for s, e in item.get("reader:suggestions") or ()
+                    (int(s), int(e), str(w)) for s, e, w in item.get("reader:suggestions") or ()
                 ),
             )
         except _UNREADABLE as exc:

@@ -38,8 +38,9 @@ class Bookmark:
     end: int
     text_hash: str  # of the shown text the selectors were made on
     state: State = "anchored"
-    # Where a detached bookmark's passage may be now: spans of the article's text.
-    suggestions: tuple[tuple[int, int], ...] = ()
+    # Where a detached bookmark's passage may be now: (start, end, the words there)
+    # in the article's text.
+    suggestions: tuple[tuple[int, int, str], ...] = ()
     seen_hash: str = ""  # of the text it was last looked for in
 
     @property
@@ -54,7 +55,7 @@ class Bookmark:
 def from_row(r: sqlite3.Row) -> Bookmark:
     """A stored row; its columns are the Bookmark's fields, tags kept as JSON."""
     fields = dict(zip(r.keys(), r, strict=True))
-    spans = tuple((int(s), int(e)) for s, e in json.loads(fields["suggestions"]))
+    spans = tuple((int(s), int(e), str(w)) for s, e, w in json.loads(fields["suggestions"]))
     return Bookmark(**{**fields, "tags": tuple(json.loads(fields["tags"])), "suggestions": spans})
 
 

@@ -444,7 +444,8 @@ class BookmarkStore:
                     )
                 else:
                     # The selectors stay as they were, on the text they were made on.
-                    new = replace(b, state="detached", suggestions=found.suggestions)
+                    places = tuple((s, e, _excerpt(text[s:e])) for s, e in found.suggestions)
+                    new = replace(b, state="detached", suggestions=places)
                 new = replace(new, seen_hash=text_hash)
                 _insert(db, new)
                 if (new.start, new.end, new.state) != (b.start, b.end, b.state):
@@ -464,7 +465,9 @@ class BookmarkStore:
         if storage.identity(self.path) != self._identity:
             self._reopen()
         try:
-            (data_version,) = self._db.execute("PRAGMA data_version").fetchone()
+            # fetchall: a statement left unfinished would hold its snapshot, and the
+            # number with it.
+            ((data_version,),) = self._db.execute("PRAGMA data_version").fetchall()
         except sqlite3.Error as exc:
             raise BookmarkError(f"could not read the bookmarks: {storage.reason(exc)}") from None
         return (self._identity, data_version)
@@ -481,6 +484,10 @@ class BookmarkStore:
                     "UPDATE bookmarks SET state='detached', seen_hash='' WHERE id=?", (b.id,)
                 )
         return [replace(b, state="detached") for b in gone]
+
+
+def _excerpt(words: str, most: int = 240) -> str:
+    return words if len(words) <= most else words[: most - 1] + "…"
 
 
 def _keep_text(db: sqlite3.Connection, text_hash: str, text: str) -> None:

@@ -40,6 +40,7 @@ class Actions:
     previous_hit: QAction
     ask_links: QAction
     original: QAction
+    caret: QAction
 
 
 def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction) -> Actions:
@@ -71,6 +72,10 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     edit_menu.addAction(redo)
     edit_menu.addSeparator()
     edit_menu.addAction(bookmark)
+    caret = QAction("Select with &Keyboard", window, checkable=True)
+    caret.setShortcuts(shortcuts("F7"))
+    caret.setToolTip("A text cursor in the article: arrow keys move it, Shift+arrows select (F7)")
+    edit_menu.addAction(caret)
 
     toolbar = window.addToolBar("Main")
     toolbar.setObjectName("mainToolbar")
@@ -120,5 +125,5 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     return Actions(
         import_files, import_bookmarks, export_bookmarks, quit_, undo, redo, bookmark, themes,
         bigger, smaller, outline, focus_library, search, next_hit, previous_hit, ask_links,
-        original,
+        original, caret,
     )  # fmt: skip

@@ -180,6 +180,14 @@ class ArticleView(QTextBrowser):
             image = QImage()
         return broken_image() if image.isNull() else image
 
+    def set_caret_browsing(self, on: bool) -> None:
+        """A text cursor the keyboard moves and selects with (Shift+arrows), or none."""
+        flags = self.textInteractionFlags()
+        keyboard = Qt.TextInteractionFlag.TextSelectableByKeyboard
+        self.setTextInteractionFlags(flags | keyboard if on else flags & ~keyboard)
+        if on:
+            self.setFocus()
+
     def on_anchor_clicked(self, url: QUrl) -> None:
         if url.hasFragment() and not url.host() and not url.path():
             self.scrollToAnchor(url.fragment())

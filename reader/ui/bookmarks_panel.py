@@ -122,8 +122,12 @@ class BookmarkDialog(QDialog):
 
 class BookmarksPanel(QWidget):
     bookmark_activated = Signal(Bookmark)
-    bookmark_edited = Signal(str, str, str, list)  # id, note, colour, tags
+    bookmark_edited = Signal(Bookmark, str, str, list)  # as it is; new note, colour, tags
     delete_requested = Signal(Bookmark)
+    # A detached bookmark repaired: to a suggested place (start, end), or to the selection.
+    attach_requested = Signal(Bookmark, int, int)
+    attach_to_selection_requested = Signal(Bookmark)
+    place_shown = Signal(str, int, int)  # article id, start, end: a suggestion, to look at
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -163,9 +167,11 @@ class BookmarksPanel(QWidget):
         self.tags_edit = QLineEdit(self)
         self.tags_edit.setPlaceholderText("Tags")
         self.delete_button = QPushButton("Delete", self)
+        self.repair = self._repair_row()
         self.editor = QWidget(self)
         editor_layout = QVBoxLayout(self.editor)
         editor_layout.setContentsMargins(0, 0, 0, 0)
+        editor_layout.addWidget(self.repair)
         editor_layout.addWidget(self.note_edit)
         row = QHBoxLayout()
         row.addWidget(self.color_edit)
@@ -195,6 +201,34 @@ class BookmarksPanel(QWidget):
         self._save_timer.setInterval(400)
         self._connect_signals()
 
+    def _repair_row(self) -> QWidget:
+        """For a detached bookmark: where its passage may be now, and how to attach it."""
+        box = QWidget(self)
+        box.setObjectName("repair")
+        self.repair_label = QLabel(box)
+        self.repair_label.setWordWrap(True)
+        self.suggestions = QComboBox(box)
+        self.suggestions.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.suggestions.setMinimumContentsLength(12)
+        self.attach_here = QPushButton("Attach Here", box)
+        self.attach_here.setToolTip("Attach the bookmark to the suggested passage")
+        self.attach_selection = QPushButton("Attach to Selection", box)
+        self.attach_selection.setToolTip(
+            "Attach the bookmark to the passage selected in the article"
+        )
+        row = QHBoxLayout()
+        row.addWidget(self.suggestions, 1)
+        row.addWidget(self.attach_here)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.repair_label)
+        layout.addLayout(row)
+        layout.addWidget(self.attach_selection, 0, Qt.AlignmentFlag.AlignLeft)
+        box.hide()
+        return box
+
     def _connect_signals(self) -> None:
         for combo in (self.scope, self.sort, self.color_filter):
             combo.currentIndexChanged.connect(self.refill)
@@ -208,15 +242,19 @@ class BookmarksPanel(QWidget):
         self.color_edit.activated.connect(self.save_edits)
         self._save_timer.timeout.connect(self.save_edits)
         self.delete_button.clicked.connect(self.on_delete_clicked)
+        self.suggestions.activated.connect(self.on_suggestion_chosen)
+        self.attach_here.clicked.connect(self.on_attach_here_clicked)
+        self.attach_selection.clicked.connect(self.on_attach_selection_clicked)
 
     # --- content -------------------------------------------------------------
 
     def set_bookmarks(
         self, bookmarks: list[Bookmark], titles: dict[str, str], current_article: str | None
     ) -> None:
+        if self._save_timer.isActive():
+            self.save_edits()  # typed but not yet saved: kept
         self._all, self._titles, self._current_article = bookmarks, titles, current_article
-        self.save_edits()  # edits typed but not yet saved are kept
-        self.refill()
+        self._refill(reload=True)
 
     def visible(self) -> list[Bookmark]:
         marks = list(self._all)
@@ -243,8 +281,18 @@ class BookmarksPanel(QWidget):
             marks.sort(key=lambda b: (self._titles.get(b.article_id, "~"), b.start))
         return marks
 
-    def refill(self) -> None:
+    def refill(self, *_changed: object) -> None:
+        self._refill(reload=False)
+
+    def _refill(self, reload: bool) -> None:
+        """List the bookmarks the filters let through, keeping the one being edited.
+
+        On ``reload`` the editor shows the bookmark as it is now stored (it may
+        have been changed by an undo, or elsewhere), never the values it had.
+        """
         keep = self._editing
+        if reload:
+            self._editing = None
         self.list.blockSignals(True)
         self.list.clear()
         for b in self.visible():
@@ -300,7 +348,40 @@ class BookmarksPanel(QWidget):
         for w in (self.note_edit, self.tags_edit, self.color_edit):
             w.blockSignals(False)
         self.editor.setEnabled(b is not None)
+        self._show_repair(b)
         self._editing = b.id if b else None
+
+    def _show_repair(self, b: Bookmark | None) -> None:
+        self.repair.setVisible(b is not None and b.detached)
+        if b is None or not b.detached:
+            return
+        self.suggestions.clear()
+        for start, end, words in b.suggestions:
+            shown = words if len(words) <= 90 else words[:89] + "…"
+            self.suggestions.addItem(f"“{shown}”", (start, end))
+        has = bool(b.suggestions)
+        self.suggestions.setVisible(has)
+        self.attach_here.setVisible(has)
+        self.repair_label.setText(
+            "<b>Detached.</b> The passage is no longer in the article as it was. "
+            + ("It may be one of these:" if has else "Select where it is now and attach it.")
+        )
+
+    def on_suggestion_chosen(self, index: int) -> None:
+        b = self._editing_bookmark()
+        place = self.suggestions.itemData(index)
+        if b is not None and place is not None:
+            self.place_shown.emit(b.article_id, *place)
+
+    def on_attach_here_clicked(self) -> None:
+        b = self._editing_bookmark()
+        place = self.suggestions.currentData()
+        if b is not None and place is not None:
+            self.attach_requested.emit(b, *place)
+
+    def on_attach_selection_clicked(self) -> None:
+        if (b := self._editing_bookmark()) is not None:
+            self.attach_to_selection_requested.emit(b)
 
     def save_edits(self) -> None:
         self._save_timer.stop()
@@ -315,7 +396,7 @@ class BookmarksPanel(QWidget):
         if (note, color, tags) != (current.note, current.color, current.tags):
             self._saving = True
             try:
-                self.bookmark_edited.emit(current.id, note, color, list(tags))
+                self.bookmark_edited.emit(current, note, color, list(tags))
             finally:
                 self._saving = False
 

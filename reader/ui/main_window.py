@@ -49,10 +49,13 @@ from reader.ui.outline import OutlineView
 from reader.ui.search_panel import SearchPanel
 from reader.ui.settings import WindowSettings
 from reader.ui.themes import THEMES
-from reader.ui.undo import DeleteBookmark
+from reader.ui.undo import BookmarkCommand, Kind
 
 SEARCH_LIMIT = 30
 PROGRESS_MIN_STEPS = 100  # smaller jobs end before a bar could tell anything
+
+
+WATCH_MS = 500  # how often the bookmarks are checked for changes made elsewhere
 
 
 class MainWindow(QMainWindow):
@@ -120,6 +123,11 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.link_box: QMessageBox | None = None  # the open "Open link?" question
         self.commands = build_actions(self, self.undo_stack, self.outline_dock.toggleViewAction())
+        # Bookmarks changed by another process (the command line, another window, a
+        # synced copy of the data folder) show up here: the store is asked twice a second.
+        self._bookmarks_version: tuple[object, ...] | None = None
+        self._watch_timer = QTimer(self)
+        self._watch_timer.setInterval(WATCH_MS)
         self._flash_timer = QTimer(self)
         self._flash_timer.setSingleShot(True)
         self._flash_timer.setInterval(1600)
@@ -157,10 +165,17 @@ class MainWindow(QMainWindow):
         self.bookmarks_panel.bookmark_activated.connect(self.show_bookmark)
         self.bookmarks_panel.bookmark_edited.connect(self.on_bookmark_edited)
         self.bookmarks_panel.delete_requested.connect(self.on_delete_requested)
+        self.bookmarks_panel.attach_requested.connect(self.on_attach_requested)
+        self.bookmarks_panel.attach_to_selection_requested.connect(
+            self.on_attach_to_selection_requested
+        )
+        self.bookmarks_panel.place_shown.connect(self.on_place_shown)
         self.outline.anchor_activated.connect(self.view.scrollToAnchor)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self.on_view_context_menu)
         self._flash_timer.timeout.connect(lambda: self.view.flash(None))
+        self._watch_timer.timeout.connect(self.check_bookmarks_version)
+        a.caret.toggled.connect(self.view.set_caret_browsing)
 
     def say(self, message: str) -> None:
         self.status_label.setText(message[:1].upper() + message[1:])
@@ -182,6 +197,8 @@ class MainWindow(QMainWindow):
     def load_library(self) -> None:
         """Show the catalog at once, then bring it in step with the files off the UI thread."""
         self.say("Checking the library…")
+        self._watch_timer.start()
+        self.check_bookmarks_version()  # what is there now, to tell changes from
         self.ops.start(Lane.READ, lambda core, _p: core.articles(), self.on_articles_ready,
                        key="articles")  # fmt: skip
         self.ops.start(
@@ -453,14 +470,16 @@ class MainWindow(QMainWindow):
         on_saved: Callable[[], None],
         on_failed: Callable[[str], None],
     ) -> None:
-        def add(core: ReaderCore, _p: object) -> Bookmark:
+        def add(core: ReaderCore) -> Bookmark:
             return core.add_bookmark(article_id, span.start, span.end, note, color, tags)
 
-        def done(_b: Bookmark) -> None:
+        def changed(message: str) -> None:
             on_saved()
-            self.on_bookmarks_changed("Bookmark saved")
+            self.on_bookmarks_changed(message)
 
-        self.ops.start(Lane.READ, add, done, on_error=on_failed)
+        self.undo_stack.push(
+            BookmarkCommand(self.ops, "Add Bookmark", None, add, changed, on_failed)
+        )
 
     def on_bookmark_failed(self, message: str) -> None:
         QMessageBox.warning(self, "Bookmark", message[:1].upper() + message[1:])
@@ -469,6 +488,18 @@ class MainWindow(QMainWindow):
         self.say(message)
         self.refresh_bookmarks()
         self.sync_index()
+
+    def check_bookmarks_version(self) -> None:
+        def answer(version: tuple[object, ...]) -> None:
+            seen, self._bookmarks_version = self._bookmarks_version, version
+            if seen is not None and seen != version:
+                self.refresh_bookmarks()
+                self.sync_index()  # bookmarks are searchable
+
+        self.ops.start(
+            Lane.READ, lambda core, _p: core.bookmarks_version(), answer,
+            key="bookmarks-version", on_error=lambda _why: None,
+        )  # fmt: skip
 
     def refresh_bookmarks(self) -> None:
         """Show every bookmark in the panel, and the open article's in the text."""
@@ -508,15 +539,68 @@ class MainWindow(QMainWindow):
         self.view.flash(span)
         self._flash_timer.start()
 
-    def on_bookmark_edited(self, bookmark_id: str, note: str, color: str, tags: list[str]) -> None:
-        self.ops.start(
-            Lane.READ,
-            lambda core, _p: core.update_bookmark(bookmark_id, note=note, color=color, tags=tags),
-            lambda _b: self.on_bookmarks_changed("Bookmark saved"),
-        )
+    def on_bookmark_edited(self, b: Bookmark, note: str, color: str, tags: list[str]) -> None:
+        edits = {
+            "Edit Note": note != b.note,
+            "Change Colour": color != b.color,
+            "Change Tags": tuple(tags) != b.tags,
+        }
+        labels = [label for label, changed in edits.items() if changed]
+        label = labels[0] if len(labels) == 1 else "Edit Bookmark"
+        kind = Kind.NOTE if label == "Edit Note" else Kind.OTHER
+
+        def update(core: ReaderCore) -> Bookmark:
+            return core.update_bookmark(b.id, note=note, color=color, tags=tags)
+
+        self._push(label, b, update, kind)
 
     def on_delete_requested(self, bookmark: Bookmark) -> None:
-        self.undo_stack.push(DeleteBookmark(self.ops, bookmark, self.on_bookmarks_changed))
+        def delete(core: ReaderCore) -> None:
+            core.delete_bookmark(bookmark.id)
+
+        self._push("Delete Bookmark", bookmark, delete)
+
+    def on_attach_requested(self, bookmark: Bookmark, start: int, end: int) -> None:
+        def attach(core: ReaderCore) -> Bookmark:
+            return core.attach_bookmark(bookmark.id, start, end)
+
+        self._push("Attach Bookmark", bookmark, attach)
+
+    def on_attach_to_selection_requested(self, bookmark: Bookmark) -> None:
+        span, page = self.view.selected_span(), self.view.page
+        if span is None or page is None or page.id != bookmark.article_id:
+            self.say("Select the passage in the bookmark's article first, then attach it.")
+            if page is None or page.id != bookmark.article_id:
+                self.open_article(bookmark.article_id)
+            return
+        self.on_attach_requested(bookmark, span.start, span.end)
+
+    def on_place_shown(self, article_id: str, start: int, end: int) -> None:
+        """Show a place suggested for a detached bookmark, without attaching it."""
+        page = self.view.page
+        if page is not None and page.id == article_id:
+            self._go_to_span(Span(start, end))
+            return
+        self._pending_span = Span(start, end)
+        self.open_article(article_id)
+
+    def _push(
+        self,
+        label: str,
+        before: Bookmark,
+        change: Callable[[ReaderCore], Bookmark | None],
+        kind: Kind = Kind.OTHER,
+    ) -> None:
+        command = BookmarkCommand(
+            self.ops,
+            label,
+            before,
+            change,
+            self.on_bookmarks_changed,
+            self.on_bookmark_failed,
+            kind,
+        )
+        self.undo_stack.push(command)
 
     def on_export_triggered(self) -> None:
         path, chosen = QFileDialog.getSaveFileName(
@@ -623,6 +707,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Let background work finish and close the cores; safe to call twice."""
+        self._watch_timer.stop()
         self.ops.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
