@@ -26,7 +26,9 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
+from itertools import accumulate
 
 from rapidfuzz import fuzz
 
@@ -110,17 +112,90 @@ def _common_suffix(a: str, b: str, limit: int) -> int:
 
 
 def _line_starts(lines: list[str], base: int) -> list[int]:
-    starts = [base]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-    return starts
+    return list(accumulate(map(len, lines), initial=base))
+
+
+def _line_opcodes(a: list[str], b: list[str]) -> list[tuple[int, int, int, int, bool]]:
+    """(i1, i2, j1, j2, equal) stretches turning lines ``a`` into ``b``."""
+    matches: list[tuple[int, int, int]] = []  # (i, j, size), in order
+    _match(a, b, 0, len(a), 0, len(b), matches)
+    ops: list[tuple[int, int, int, int, bool]] = []
+    i = j = 0
+    for mi, mj, size in matches:
+        if i < mi or j < mj:
+            ops.append((i, mi, j, mj, False))
+        ops.append((mi, mi + size, mj, mj + size, True))
+        i, j = mi + size, mj + size
+    if i < len(a) or j < len(b):
+        ops.append((i, len(a), j, len(b), False))
+    return ops
+
+
+def _match(
+    a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int,
+    out: list[tuple[int, int, int]],
+) -> None:  # fmt: skip
+    """Append the runs of equal lines of ``a[i1:i2]`` and ``b[j1:j2]``, in order.
+
+    Lines found once in each are matched first, in order (the longest run of
+    them that keeps its order), and grown into runs of equal lines; what is
+    left between them is matched the same way, and difflib takes only what
+    has no such line. So many edits far apart cost about as little as one.
+    """
+    if i1 >= i2 or j1 >= j2:
+        return
+    count_a, count_b = Counter(a[i1:i2]), Counter(b[j1:j2])
+    only_in_b = {x: j for j, x in enumerate(b[j1:j2], j1) if count_b[x] == 1}
+    pairs = [
+        (i, only_in_b[x]) for i, x in enumerate(a[i1:i2], i1) if count_a[x] == 1 and x in only_in_b
+    ]
+    if not pairs:
+        matcher = difflib.SequenceMatcher(None, a[i1:i2], b[j1:j2])
+        out.extend((i1 + i, j1 + j, n) for i, j, n in matcher.get_matching_blocks() if n)
+        return
+    i_end, j_end = i1, j1
+    for i, j in _in_order(pairs):
+        if i < i_end or j < j_end:
+            continue  # inside a run already grown
+        start_i, start_j = i, j
+        while start_i > i_end and start_j > j_end and a[start_i - 1] == b[start_j - 1]:
+            start_i, start_j = start_i - 1, start_j - 1
+        _match(a, b, i_end, start_i, j_end, start_j, out)
+        end_i, end_j = i + 1, j + 1
+        while end_i < i2 and end_j < j2 and a[end_i] == b[end_j]:
+            end_i, end_j = end_i + 1, end_j + 1
+        out.append((start_i, start_j, end_i - start_i))
+        i_end, j_end = end_i, end_j
+    _match(a, b, i_end, i2, j_end, j2, out)
+
+
+def _in_order(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest subsequence of ``pairs`` (ordered by i) whose j grow too."""
+    tails: list[int] = []  # j of the last pair of the best run of each length
+    tail_at: list[int] = []  # index in pairs of that pair
+    before = [-1] * len(pairs)
+    for k, (_i, j) in enumerate(pairs):
+        n = bisect.bisect_left(tails, j)
+        if n == len(tails):
+            tails.append(j)
+            tail_at.append(k)
+        else:
+            tails[n], tail_at[n] = j, k
+        before[k] = tail_at[n - 1] if n else -1
+    run: list[tuple[int, int]] = []
+    k = tail_at[-1] if tail_at else -1
+    while k >= 0:
+        run.append(pairs[k])
+        k = before[k]
+    return run[::-1]
 
 
 class Change:
     """How ``old`` became ``new``: the stretches both share, found once per edit.
 
     The common beginning and end are cut off first (an edit is usually in one
-    place); what is left is compared line by line.
+    place); what is left is compared line by line, and changed lines word by
+    word when a position in them is asked for.
     """
 
     def __init__(self, old: str, new: str) -> None:
@@ -135,12 +210,12 @@ class Change:
         old_at, new_at = _line_starts(old_mid, head), _line_starts(new_mid, head)
         # (old start, old end, new start, new end, equal) in characters, in order.
         blocks: list[tuple[int, int, int, int, bool]] = [(0, head, 0, head, True)]
-        matcher = difflib.SequenceMatcher(None, old_mid, new_mid)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            blocks.append((old_at[i1], old_at[i2], new_at[j1], new_at[j2], tag == "equal"))
+        for i1, i2, j1, j2, equal in _line_opcodes(old_mid, new_mid):
+            blocks.append((old_at[i1], old_at[i2], new_at[j1], new_at[j2], equal))
         blocks.append((len(old) - tail, len(old), len(new) - tail, len(new), True))
         self._blocks = [b for b in blocks if b[0] < b[1] or b[2] < b[3]]
         self._starts = [b[0] for b in self._blocks]
+        self._new_starts = [b[2] for b in self._blocks]
         self._words: dict[int, list[tuple[int, int, int, int, bool]]] = {}
 
     def _refined(self, k: int) -> list[tuple[int, int, int, int, bool]]:
@@ -182,6 +257,18 @@ class Change:
             return (n2 if end else n1), False
         return n1 + round((pos - o1) * (n2 - n1) / max(1, o2 - o1)), False
 
+    def added(self, start: int, end: int) -> bool:
+        """Whether new ``[start, end)`` is mostly text the edit put in (not text that was
+        there before): where a passage that was moved can have gone."""
+        k = max(0, bisect.bisect_right(self._new_starts, start) - 1)
+        same = 0
+        for _o1, _o2, n1, n2, equal in self._blocks[k:]:
+            if n1 >= end:
+                break
+            if equal:
+                same += max(0, min(n2, end) - max(n1, start))
+        return same < (end - start) / 2
+
     def kept(self, start: int, end: int) -> int:
         """How many characters of old ``[start, end)`` are still in the new text."""
         count = 0
@@ -214,7 +301,7 @@ def follow(text: str, sel: Selector, change: Change | None) -> Found:
         # Removed here. Only the very words elsewhere are the passage (it was
         # moved); anything merely alike is a neighbour, and only a suggestion.
         moved = locate(text, sel, approximate=False)
-        if isinstance(moved, Anchor):
+        if isinstance(moved, Anchor) and change.added(moved.start, moved.end):
             return moved
         return Lost(_suggest(text, sel))
     if start < end and (kept >= n // 2 or _similarity(text[start:end], sel.exact) >= MIN_QUOTE):
@@ -259,48 +346,55 @@ def locate(text: str, sel: Selector, approximate: bool = True) -> Found:
         return Lost()
     if text[sel.start : sel.end] == sel.exact:
         return Anchor(sel.start, sel.end, True)
+    n, near = len(sel.exact), _near(sel)
     exact = _occurrences(text, sel.exact, sel.start)
-    if exact:
-        n = len(sel.exact)
-        cands = [
-            _Candidate(at, at + n, 1.0, _context(text, sel, at, at + n), abs(at - sel.start))
-            for at in exact
-        ]
-        return _choose(cands, sel, verbatim=True)
+    for at in exact[:1]:  # the nearest: with all its context, at its old place, it is the one
+        if abs(at - sel.start) <= near and _context(text, sel, at, at + n) == 1.0:
+            return Anchor(at, at + n, True)
+    cands = [
+        _Candidate(at, at + n, 1.0, _context(text, sel, at, at + n), abs(at - sel.start))
+        for at in exact
+    ]
     if not approximate:
-        return Lost()
-    cands = _approximate(text, sel)
-    if _closed_up(text, sel):
-        return Lost(_top(cands, sel))  # what stood around it now stands together
-    scale = max(32, len(sel.exact))
-    good = [c for c in cands if c.quote >= MIN_QUOTE and c.score(scale) >= ACCEPT]
-    if not good:
-        return Lost(_top(cands, sel))
-    return _choose(good, sel, verbatim=False)
+        return _choose(cands, sel) if cands else Lost()
+    if cands and min(c.distance for c in cands) <= near:
+        return _choose(cands, sel)
+    # Copies far away, or none: the passage edited where it was may be nearer the truth.
+    nearby = _approximate(text, sel)
+    if not cands and _closed_up(text, sel):
+        return Lost(_top(nearby, sel))  # what stood around it now stands together
+    scale = max(32, n)
+    good = [c for c in nearby if c.quote >= MIN_QUOTE and c.score(scale) >= ACCEPT]
+    if not good and not cands:
+        return Lost(_top(nearby, sel))
+    return _choose(cands + good, sel)
 
 
-def _choose(cands: list[_Candidate], sel: Selector, verbatim: bool) -> Found:
+def _choose(cands: list[_Candidate], sel: Selector) -> Found:
     """The candidate that is clearly the passage, or Lost with the likeliest ones."""
     near = _near(sel)
     scale = max(32, len(sel.exact))  # a passage's length away is half as close
     ranked = sorted(cands, key=lambda c: (-c.score(scale), c.distance))
     best = ranked[0]
-    rivals = [c for c in ranked[1:] if c.fit() >= best.fit() - AMBIGUOUS]
+    rivals = [
+        c
+        for c in ranked[1:]
+        if c.fit() >= best.fit() - AMBIGUOUS and (c.end <= best.start or c.start >= best.end)
+    ]
     if rivals and best.distance > near:
         return Lost(tuple((c.start, c.end) for c in ranked[:SUGGESTIONS]))
-    return Anchor(best.start, best.end, verbatim)
+    return Anchor(best.start, best.end, best.quote == 1.0)
 
 
 def _occurrences(text: str, needle: str, around: int) -> list[int]:
-    """Starts of ``needle`` in ``text``, the ones nearest ``around`` when there are many."""
+    """Starts of ``needle`` in ``text``, nearest ``around`` first (at most MAX_EXACT)."""
     found: list[int] = []
     at = text.find(needle)
     while at >= 0:
         found.append(at)
         at = text.find(needle, at + 1)
-    if len(found) > MAX_EXACT:
-        found.sort(key=lambda a: abs(a - around))
-        del found[MAX_EXACT:]
+    found.sort(key=lambda a: abs(a - around))  # the nearest first
+    del found[MAX_EXACT:]
     return found
 
 
