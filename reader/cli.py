@@ -251,6 +251,7 @@ def bookmark_json(b: Bookmark) -> dict[str, object]:
         "start": b.start,
         "end": b.end,
         "state": b.state,
+        "suggestions": [{"start": s, "end": e, "text": w} for s, e, w in b.suggestions],
         "created": b.created,
         "updated": b.updated,
     }
@@ -269,6 +270,9 @@ def cmd_bookmarks(core: ReaderCore, args: argparse.Namespace) -> int:
             print(f"{b.id}  {b.article_id} {b.start}-{b.end}  {b.color}{state}\n    “{quote}”")
             if b.note:
                 print(f"    {b.note}")
+            for start, end, words in b.suggestions:
+                shown = words if len(words) <= 60 else words[:59] + "…"
+                print(f"    may be now at {start}-{end}: “{shown}”")
         return 0
     if action == "add":
         b = core.add_bookmark_quote(args.article_id, args.quote, args.note, args.color,

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.bookmarks.anchoring import Anchor, Change, Lost, follow, locate, selector_for
+from reader.bookmarks.anchoring import (
+    Anchor,
+    Change,
+    Lost,
+    _line_opcodes,
+    follow,
+    locate,
+    selector_for,
+)
 
 WORDS = ["river", "stone", "quiet", "number", "filler", "topic", "the", "of", "light", "table"]
 
@@ -205,3 +213,20 @@ def test_two_equal_candidates_far_from_the_old_place_are_suggestions_not_a_guess
     found = locate(new, sel)
     assert isinstance(found, Lost)
     assert len(found.suggestions) == 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a\n", "b\n", "c\n", "\n", "d\n", "e\n"]), max_size=40),
+    st.lists(st.sampled_from(["a\n", "b\n", "c\n", "\n", "f\n", "g\n"]), max_size=40),
+)
+def test_the_line_comparison_accounts_for_every_line(a: list[str], b: list[str]) -> None:
+    """Stretches cover both texts in order, and those said equal are."""
+    ops = _line_opcodes(a, b)
+    i = j = 0
+    for i1, i2, j1, j2, equal in ops:
+        assert (i1, j1) == (i, j)
+        if equal:
+            assert a[i1:i2] == b[j1:j2]
+        i, j = i2, j2
+    assert (i, j) == (len(a), len(b))

@@ -150,6 +150,7 @@ def test_export_import_round_trip(core: ReaderCore, tmp_path: Path) -> None:
     assert "## Backend Developer: The Unseen Architect of the Digital World" in md
     assert "> Imagine a magnificent skyscraper." in md
     assert "\nanalogy\n" in md
+    assert f"`reader open backend-developer#{b1.id}`" in md  # opens the window at it
 
 
 def test_quote_not_in_article(core: ReaderCore) -> None:

@@ -65,7 +65,7 @@ def to_annotation(b: Bookmark, article_title: str | None = None) -> dict[str, An
         ],
     }
     if article_title:
-        target["title"] = article_title
+        target["label"] = article_title  # rdfs:label: the article it is in, for people
     return {
         "@context": CONTEXT,
         "id": ID_PREFIX + b.id,
@@ -142,13 +142,14 @@ def parse_backup(text: str) -> list[Bookmark]:
 
 
 def export_markdown(bookmarks: Iterable[Bookmark], titles: dict[str, str]) -> str:
-    """Grouped by article: each passage as a quote, its note under it, where it came from."""
+    """Grouped by article: each passage as a quote, its note under it, where it came from,
+    and the command that opens the window at it."""
     groups: dict[str, list[Bookmark]] = {}
     for b in bookmarks:
         groups.setdefault(b.article_id, []).append(b)
     out = ["# Bookmarks", ""]
     for article_id, items in groups.items():
-        out += [f"## {titles.get(article_id, article_id)}", ""]
+        out += [f"## {titles.get(article_id, article_id)}", "", f"`reader open {article_id}`", ""]
         for b in sorted(items, key=lambda x: x.start):
             out += ["> " + line if line else ">" for line in b.exact.splitlines()]
             out.append("")
@@ -158,7 +159,7 @@ def export_markdown(bookmarks: Iterable[Bookmark], titles: dict[str, str]) -> st
             where += f", {b.color}" + (f", tags: {', '.join(b.tags)}" if b.tags else "")
             where += f", saved {_iso(b.created)[:10]}"
             where += " — detached: the passage is no longer in the article*" if b.detached else "*"
-            out += [where, ""]
+            out += [f"{where} · `reader open {article_id}#{b.id}`", ""]
     return "\n".join(out).rstrip() + "\n"
 
 
