@@ -28,7 +28,7 @@ import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 from rapidfuzz import fuzz
 
@@ -190,6 +190,9 @@ def _in_order(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return run[::-1]
 
 
+_Block = tuple[int, int, int, int, bool]  # old start, old end, new start, new end, equal
+
+
 class Change:
     """How ``old`` became ``new``: the stretches both share, found once per edit.
 
@@ -225,14 +228,28 @@ class Change:
         if equal or o2 - o1 > REFINE or n2 - n1 > REFINE:
             return [self._blocks[k]]
         if k not in self._words:
-            old_words, new_words = _WORD.findall(self.old[o1:o2]), _WORD.findall(self.new[n1:n2])
-            old_at, new_at = _line_starts(old_words, o1), _line_starts(new_words, n1)
-            matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+            old_lines = self.old[o1:o2].splitlines(keepends=True)
+            new_lines = self.new[n1:n2].splitlines(keepends=True)
+            if len(old_lines) == len(new_lines):  # each line edited where it is
+                pairs = zip(_line_starts(old_lines, o1), _line_starts(new_lines, n1), strict=False)
+                bounds = list(pairs)
+            else:
+                bounds = [(o1, n1), (o2, n2)]
             self._words[k] = [
-                (old_at[i1], old_at[i2], new_at[j1], new_at[j2], tag == "equal")
-                for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+                block
+                for (a1, b1), (a2, b2) in pairwise(bounds)
+                for block in self._word_blocks(a1, a2, b1, b2)
             ]
         return self._words[k]
+
+    def _word_blocks(self, o1: int, o2: int, n1: int, n2: int) -> list[_Block]:
+        old_words, new_words = _WORD.findall(self.old[o1:o2]), _WORD.findall(self.new[n1:n2])
+        old_at, new_at = _line_starts(old_words, o1), _line_starts(new_words, n1)
+        matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+        return [
+            (old_at[i1], old_at[i2], new_at[j1], new_at[j2], tag == "equal")
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        ]
 
     def _block(self, pos: int) -> tuple[int, int, int, int, bool]:
         k = max(0, bisect.bisect_right(self._starts, pos) - 1)
@@ -307,8 +324,12 @@ def follow(text: str, sel: Selector, change: Change | None) -> Found:
     if start < end and (kept >= n // 2 or _similarity(text[start:end], sel.exact) >= MIN_QUOTE):
         return Anchor(start, end, False)  # edited in place: most of its words are still there
     # Changed past recognition where it was: the selectors decide, from where it
-    # would be now.
-    return locate(text, replace(sel, start=start, end=max(start, end)))
+    # would be now; if they cannot, what now stands in its place is the first guess.
+    found = locate(text, replace(sel, start=start, end=max(start, end)))
+    if isinstance(found, Lost) and start < end:
+        others = [s for s in found.suggestions if s[1] <= start or s[0] >= end]
+        return Lost(_trimmed(text, [(start, end), *others])[:SUGGESTIONS])
+    return found
 
 
 @dataclass(frozen=True)
@@ -362,11 +383,11 @@ def locate(text: str, sel: Selector, approximate: bool = True) -> Found:
     # Copies far away, or none: the passage edited where it was may be nearer the truth.
     nearby = _approximate(text, sel)
     if not cands and _closed_up(text, sel):
-        return Lost(_top(nearby, sel))  # what stood around it now stands together
+        return Lost(_top(text, nearby, sel))  # what stood around it now stands together
     scale = max(32, n)
     good = [c for c in nearby if c.quote >= MIN_QUOTE and c.score(scale) >= ACCEPT]
     if not good and not cands:
-        return Lost(_top(nearby, sel))
+        return Lost(_top(text, nearby, sel))
     return _choose(cands + good, sel)
 
 
@@ -526,15 +547,28 @@ def _best_end(
     return best[1]
 
 
-def _top(cands: list[_Candidate], sel: Selector) -> tuple[tuple[int, int], ...]:
+def _top(text: str, cands: list[_Candidate], sel: Selector) -> tuple[tuple[int, int], ...]:
     scale = max(32, len(sel.exact))
     likely = [c for c in cands if c.quote >= 0.5]
     likely.sort(key=lambda c: -c.score(scale))
-    return tuple((c.start, c.end) for c in likely[:SUGGESTIONS])
+    return _trimmed(text, [(c.start, c.end) for c in likely[:SUGGESTIONS]])
+
+
+def _trimmed(text: str, spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Spans without the spaces at their ends (and none left empty)."""
+    out = []
+    for start, end in spans:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            out.append((start, end))
+    return tuple(out)
 
 
 def _suggest(text: str, sel: Selector) -> tuple[tuple[int, int], ...]:
-    return _top(_approximate(text, sel), sel)
+    return _top(text, _approximate(text, sel), sel)
 
 
 def anchor(text: str, sel: Selector) -> Anchor | None:

@@ -364,7 +364,13 @@ class BookmarksPanel(QWidget):
         self.attach_here.setVisible(has)
         self.repair_label.setText(
             "<b>Detached.</b> The passage is no longer in the article as it was. "
-            + ("It may be one of these:" if has else "Select where it is now and attach it.")
+            + (
+                "Select where it is now and attach it."
+                if not has
+                else "It may be this:"
+                if len(b.suggestions) == 1
+                else "It may be one of these:"
+            )
         )
 
     def on_suggestion_chosen(self, index: int) -> None:
