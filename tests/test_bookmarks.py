@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reader.bookmarks.anchoring import anchor, selector_for
-from reader.bookmarks.store import BookmarkStore
+from reader.bookmarks.store import _MIGRATIONS, BookmarkStore
 from reader.cli import main
 from reader.core import ReaderCore
 from reader.errors import QuoteNotFound
@@ -251,3 +252,39 @@ def test_cli_open_rejects_unknown_targets_before_any_window(
     assert code == 1 and err == "reader: error: no article with id 'no-such-article'\n"
     code, _, err = run(capsys, *d, "open", "backend-developer#no-such-bookmark")
     assert code == 1 and err == "reader: error: no bookmark with id 'no-such-bookmark'\n"
+
+
+def test_bookmarks_from_before_kept_texts_are_followed_after_the_upgrade(data_dir: Path) -> None:
+    """A store of the previous schema: its bookmarks stay where they are, and the text
+    they are on is kept from the first refresh, so the next edit is followed."""
+    core = ReaderCore(data_dir, None)
+    article_id = user_article(core, "# River Notes\n\n" + TEXT + "\n")
+    b = core.add_bookmark_quote(article_id, QUOTE, note="old")
+    core.close()
+    store = data_dir / "bookmarks.sqlite3"
+    db = sqlite3.connect(store)
+    row = db.execute(
+        "SELECT id, article_id, created, updated, note, color, tags, exact, prefix, suffix,"
+        ' start, "end", text_hash, state FROM bookmarks'
+    ).fetchone()
+    db.close()
+    for leftover in data_dir.glob("bookmarks.sqlite3*"):
+        leftover.unlink()
+    db = sqlite3.connect(store)
+    db.executescript(_MIGRATIONS[1] + ";" + _MIGRATIONS[2] + "; PRAGMA user_version=2;")
+    db.execute("INSERT INTO bookmarks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+    db.commit()
+    db.close()
+    core = ReaderCore(data_dir, None)
+    core.refresh()
+    (kept,) = core.bookmarks()
+    assert (kept.id, kept.note, kept.state, kept.start) == (b.id, "old", "anchored", b.start)
+    db = sqlite3.connect(store)
+    assert db.execute("SELECT hash FROM texts").fetchall() == [(kept.text_hash,)]
+    db.close()
+    path = data_dir / "library" / "river.md"
+    path.write_text("# River Notes\n\nA new first line.\n\n" + TEXT + "\n", encoding="utf-8")
+    core.refresh()
+    moved = core.bookmark(b.id)
+    assert core.article(article_id).text[moved.start : moved.end] == QUOTE
+    core.close()
