@@ -228,10 +228,17 @@ class ReaderCore:
         self._bookmarks.put(bookmark)
         self.follow_bookmarks()
 
-    def attach_bookmark(self, bookmark_id: str, start: int, end: int) -> Bookmark:
+    def attach_bookmark(
+        self, bookmark_id: str, start: int, end: int, text_hash: str | None = None
+    ) -> Bookmark:
         """Point a bookmark at ``[start, end)`` of its article's shown text (a detached
-        bookmark repaired by hand)."""
+        bookmark repaired by hand); with ``text_hash``, only if the text is still the one
+        those positions were taken in."""
         article = self._library.get(self._bookmarks.get(bookmark_id).article_id)
+        if text_hash is not None and text_hash != article.info.text_hash:
+            raise BookmarkError(
+                "the article changed since that place was shown; look at it again and attach"
+            )
         return self._bookmarks.attach(bookmark_id, article.text, article.info.text_hash, start, end)
 
     def bookmarks_version(self) -> tuple[object, ...]:
@@ -268,6 +275,7 @@ class ReaderCore:
         incoming, problems = parse_annotations(text)
         report = AnnotationImport(problems=problems)
         keep: list[Bookmark] = []
+        added: set[str] = set()
         for b in incoming:
             try:
                 existing: Bookmark | None = self._bookmarks.get(b.id)
@@ -281,11 +289,11 @@ class ReaderCore:
                 report.updated += 1
             else:
                 report.added += 1
+                added.add(b.id)
             keep.append(b)
         self._bookmarks.put_many(keep)  # all or none
         if report.added:
             # New ones are found in their articles as they are now.
-            added = {b.id for b in keep}
             moved = self.follow_bookmarks()
             report.detached = sum(1 for b in moved if b.id in added and b.detached)
         return report

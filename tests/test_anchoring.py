@@ -7,6 +7,7 @@ text and checks where the bookmark lands.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 from hypothesis import given, settings
@@ -230,3 +231,43 @@ def test_the_line_comparison_accounts_for_every_line(a: list[str], b: list[str])
             assert a[i1:i2] == b[j1:j2]
         i, j = i2, j2
     assert (i, j) == (len(a), len(b))
+
+
+def _words(rng: random.Random, count: int) -> str:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return " ".join(
+        "".join(rng.choice(letters) for _ in range(rng.randint(2, 9))) for _ in range(count)
+    )
+
+
+def test_a_replace_all_over_a_long_text_moves_no_bookmark_onto_other_words() -> None:
+    """Every paragraph changed at once (dashes made typographic): the text is long enough
+    that it must be compared paragraph by paragraph, and every passage stays on its words."""
+    rng = random.Random(2)
+    paras = [_words(rng, 30).replace(" a", " -- a") + " -- end" for _ in range(300)]
+    old = "\n\n".join(paras) + "\n"
+    new = old.replace("--", "\u2014")
+    change = Change(old, new)
+    checked = 0
+    for para in paras[::7]:
+        start = old.index(para) + para.index(" ") + 1
+        end = start + para[para.index(" ") + 1 :].index(" --")
+        if "--" in old[start:end]:
+            continue
+        found = follow(new, selector_for(old, start, end), change)
+        assert isinstance(found, Anchor) and new[found.start : found.end] == old[start:end]
+        checked += 1
+    assert checked >= 20
+
+
+def test_a_bookmark_in_one_very_long_changed_line_stays_on_its_words() -> None:
+    """A line longer than is compared word by word, with a clause added before the passage."""
+    rng = random.Random(3)
+    line = _words(rng, 4000)
+    old = "Title\n\n" + line + "\n"
+    start = old.index(" ", 14_000) + 1
+    end = old.index(" ", start + 200)
+    new = old[:9_000] + "a clause put in here, " + old[9_000:]
+    found = follow(new, selector_for(old, start, end), Change(old, new))
+    assert isinstance(found, Anchor)
+    assert (found.start, found.end) == (start + 22, end + 22)

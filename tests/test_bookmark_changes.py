@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from reader.bookmarks import Bookmark
 from reader.core import ReaderCore
+from reader.errors import BookmarkError
+from reader.ui.bookmarks_panel import BookmarksPanel
 from reader.ui.main_window import MainWindow
 from tests.conftest import OpenWindow, settle, show
 from tests.test_bookmarks_window import PASSAGE, select_text
@@ -264,3 +267,68 @@ def test_undo_after_a_failed_change_does_not_put_back_anything(
     settle(qtbot, window)
     assert [x.id for x in core.bookmarks()] == [b.id]
     assert not window.commands.undo.isEnabled()
+
+
+def test_a_note_being_typed_survives_refreshes(qtbot: QtBot) -> None:
+    """The list is read again at any moment (a save landing, a change elsewhere): what
+    is typed stays, and is saved whole."""
+    b = Bookmark(id="1", article_id="a", created=0, updated=0, note="", color="yellow",
+                 tags=(), exact="quote", prefix="", suffix="", start=0, end=5,
+                 text_hash="h")  # fmt: skip
+    panel = BookmarksPanel()
+    qtbot.addWidget(panel)
+    saved: list[str] = []
+    panel.bookmark_edited.connect(lambda _b, note, _c, _t: saved.append(note))
+    panel.set_bookmarks([b], {"a": "A"}, "a")
+    panel.select("1")
+    panel.note_edit.setPlainText("abc")
+    panel.set_bookmarks([b], {"a": "A"}, "a")  # read before the save landed
+    assert panel.note_edit.toPlainText() == "abc"
+    panel.note_edit.moveCursor(QTextCursor.MoveOperation.End)
+    panel.note_edit.insertPlainText("d")
+    panel.set_bookmarks([b], {"a": "A"}, "a")
+    assert panel.note_edit.toPlainText() == "abcd"
+    assert saved == ["abc", "abcd"]
+    panel.set_bookmarks([replace(b, note="abcd")], {"a": "A"}, "a")  # the save landed
+    assert panel.note_edit.toPlainText() == "abcd"
+    # A change made elsewhere, with nothing unsaved here, is shown.
+    panel.set_bookmarks([replace(b, note="from elsewhere")], {"a": "A"}, "a")
+    assert panel.note_edit.toPlainText() == "from elsewhere"
+
+
+def test_undoing_a_note_edit_after_the_article_changed_keeps_the_bookmark_where_it_went(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow, core: ReaderCore
+) -> None:
+    article_id = note_library(core, "# Steps\n\n" + "\n\n".join(STEPS) + "\n")
+    b = core.add_bookmark_quote(article_id, STEPS[16], note="first")
+    window = open_window(data_dir)
+    edit_in_panel(window, b, lambda w: w.bookmarks_panel.note_edit.setPlainText("second"))
+    settle(qtbot, window)
+    # The step is moved to the end of the file; the bookmark follows it there.
+    moved = [*STEPS[:16], *STEPS[17:], STEPS[16]]
+    (core.data_dir / "library" / "steps.md").write_text(
+        "# Steps\n\n" + "\n\n".join(moved) + "\n", encoding="utf-8"
+    )
+    core.refresh()
+    there = core.bookmark(b.id)
+    text = core.article(article_id).text
+    assert text[there.start : there.end] == STEPS[16] and there.start > b.start
+    window.commands.undo.trigger()
+    settle(qtbot, window)
+    after = core.bookmark(b.id)
+    assert (after.note, after.start, after.end, after.state) == (
+        "first", there.start, there.end, "anchored",
+    )  # fmt: skip
+
+
+def test_attaching_to_a_place_shown_before_the_article_changed_is_refused(
+    core: ReaderCore,
+) -> None:
+    lost = detached_bookmark(core)
+    start, end, _words = lost.suggestions[0]
+    path = core.data_dir / "library" / "steps.md"
+    path.write_text("# Steps\n\nA preface.\n\n" + path.read_text(encoding="utf-8")[9:])
+    core.refresh()
+    with pytest.raises(BookmarkError, match="changed since"):
+        core.attach_bookmark(lost.id, start, end, lost.seen_hash)
+    assert core.bookmark(lost.id).detached

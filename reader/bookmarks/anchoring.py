@@ -18,7 +18,10 @@ decide (:func:`locate`):
 
 When no candidate is clearly the passage (two fit about equally and neither
 is at the old place) or none fits, the bookmark is lost: it is kept, detached,
-with the candidates as suggestions, and never moved to the wrong words.
+with the candidates as suggestions, rather than guessed. The selectors alone
+can still be fooled by what they cannot see: an identical copy of the passage
+with the same context, or a look-alike standing where a removed passage was;
+following the edit cannot.
 """
 
 from __future__ import annotations
@@ -35,10 +38,13 @@ from rapidfuzz import fuzz
 CONTEXT = 32
 MIN_QUOTE = 0.75  # an edited passage still has three quarters of its quote
 ACCEPT = 0.72  # an approximate match scoring less is only a suggestion
+MIN_FIT = 0.6  # below this likeness to the quote, a match is only a suggestion
 AMBIGUOUS = 0.05  # two candidates whose fit differs by less are alike
 MAX_EXACT = 2000  # occurrences of a quote weighed before giving up on the rest
 MAX_PROBES = 48  # windows searched for an approximate match
 SUGGESTIONS = 3
+MAX_SLACK = 120  # the most characters an end is moved to fit (each try compares the quote)
+LONG_QUOTE = 1_000  # longer quotes are not aligned character by character
 REFINE = 20_000  # changed stretches up to this long are compared word by word
 _WORD = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 
@@ -150,7 +156,10 @@ def _match(
         (i, only_in_b[x]) for i, x in enumerate(a[i1:i2], i1) if count_a[x] == 1 and x in only_in_b
     ]
     if not pairs:
-        matcher = difflib.SequenceMatcher(None, a[i1:i2], b[j1:j2])
+        # Without junk, repeated items (blank lines, spaces) still match and keep the
+        # pieces apart; past a size that would cost too much, difflib may drop them.
+        small = (i2 - i1) * (j2 - j1) <= 4_000_000
+        matcher = difflib.SequenceMatcher(None, a[i1:i2], b[j1:j2], autojunk=not small)
         out.extend((i1 + i, j1 + j, n) for i, j, n in matcher.get_matching_blocks() if n)
         return
     i_end, j_end = i1, j1
@@ -198,7 +207,9 @@ class Change:
 
     The common beginning and end are cut off first (an edit is usually in one
     place); what is left is compared line by line, and changed lines word by
-    word when a position in them is asked for.
+    word when a position in them is asked for. A changed stretch longer than
+    REFINE is not compared word by word: a position in it is only estimated,
+    and the passage is then found from its selectors near there.
     """
 
     def __init__(self, old: str, new: str) -> None:
@@ -245,10 +256,9 @@ class Change:
     def _word_blocks(self, o1: int, o2: int, n1: int, n2: int) -> list[_Block]:
         old_words, new_words = _WORD.findall(self.old[o1:o2]), _WORD.findall(self.new[n1:n2])
         old_at, new_at = _line_starts(old_words, o1), _line_starts(new_words, n1)
-        matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
         return [
-            (old_at[i1], old_at[i2], new_at[j1], new_at[j2], tag == "equal")
-            for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+            (old_at[i1], old_at[i2], new_at[j1], new_at[j2], equal)
+            for i1, i2, j1, j2, equal in _line_opcodes(old_words, new_words)
         ]
 
     def _block(self, pos: int) -> tuple[int, int, int, int, bool]:
@@ -260,19 +270,22 @@ class Change:
                 return block
         return self._blocks[k]
 
-    def where(self, pos: int, end: bool = False) -> tuple[int, bool]:
-        """Where old ``pos`` is in the new text, and whether its character is unchanged.
+    def where(self, pos: int, end: bool = False) -> tuple[int, str]:
+        """Where old ``pos`` is in the new text, and how that is known: "kept" (its
+        character is unchanged), "changed" (it was in words the edit replaced) or
+        "guessed" (in a changed stretch too long to compare word by word: only an
+        estimate in proportion).
 
-        An end is placed after the character before it. A start in changed text
-        goes to the start of what replaced it, an end to the end of it.
+        An end is placed after the character before it. A start in changed words
+        goes to the start of what replaced them, an end to the end of it.
         """
         at = pos - 1 if end and pos > 0 else pos
         o1, o2, n1, n2, equal = self._block(at)
         if equal:
-            return n1 + at - o1 + (1 if end and pos > 0 else 0), True
+            return n1 + at - o1 + (1 if end and pos > 0 else 0), "kept"
         if o2 - o1 <= REFINE and n2 - n1 <= REFINE:
-            return (n2 if end else n1), False
-        return n1 + round((pos - o1) * (n2 - n1) / max(1, o2 - o1)), False
+            return (n2 if end else n1), "changed"
+        return n1 + round((pos - o1) * (n2 - n1) / max(1, o2 - o1)), "guessed"
 
     def added(self, start: int, end: int) -> bool:
         """Whether new ``[start, end)`` is mostly text the edit put in (not text that was
@@ -308,10 +321,13 @@ def follow(text: str, sel: Selector, change: Change | None) -> Found:
         return Lost()
     if change is None or change.old[sel.start : sel.end] != sel.exact:
         return locate(text, sel)
-    start, start_kept = change.where(sel.start)
-    end, end_kept = change.where(sel.end, end=True)
-    if start_kept and end_kept and text[start:end] == sel.exact:
+    start, start_is = change.where(sel.start)
+    end, end_is = change.where(sel.end, end=True)
+    if start_is == end_is == "kept" and text[start:end] == sel.exact:
         return Anchor(start, end, True)  # untouched, wherever the edit moved it
+    if "guessed" in (start_is, end_is):
+        # Somewhere in a long rewritten stretch: the selectors decide, from about there.
+        return locate(text, replace(sel, start=start, end=max(start, end)))
     n = len(sel.exact)
     kept = change.kept(sel.start, sel.end)
     if kept < n // 2 and end - start < n // 2:
@@ -365,7 +381,7 @@ def locate(text: str, sel: Selector, approximate: bool = True) -> Found:
     """Where ``sel`` points in ``text``, from the selectors alone."""
     if not sel.exact:
         return Lost()
-    if text[sel.start : sel.end] == sel.exact:
+    if 0 <= sel.start < sel.end <= len(text) and text[sel.start : sel.end] == sel.exact:
         return Anchor(sel.start, sel.end, True)
     n, near = len(sel.exact), _near(sel)
     exact = _occurrences(text, sel.exact, sel.start)
@@ -385,7 +401,9 @@ def locate(text: str, sel: Selector, approximate: bool = True) -> Found:
     if not cands and _closed_up(text, sel):
         return Lost(_top(text, nearby, sel))  # what stood around it now stands together
     scale = max(32, n)
-    good = [c for c in nearby if c.quote >= MIN_QUOTE and c.score(scale) >= ACCEPT]
+    # The quote, its context and its place together decide; a quote changed this much
+    # (MIN_FIT) is the passage only if its context and place vouch for it.
+    good = [c for c in nearby if c.quote >= MIN_FIT and c.score(scale) >= ACCEPT]
     if not good and not cands:
         return Lost(_top(text, nearby, sel))
     return _choose(cands + good, sel)
@@ -436,7 +454,9 @@ def _approximate(text: str, sel: Selector) -> list[_Candidate]:
             continue
         hits = _occurrences(text, probe, sel.start + offset)
         seeds += [at - offset for at in hits[: MAX_PROBES // len(probes) + 1]]
-    seeds = sorted(set(seeds), key=lambda s: abs(s - sel.start))[:MAX_PROBES]
+    # Aligning a long quote costs about its length squared: fewer places for long ones.
+    most = max(4, min(MAX_PROBES, MAX_PROBES * 500 // max(n, 1)))
+    seeds = sorted(set(seeds), key=lambda s: abs(s - sel.start))[:most]
     found: dict[int, _Candidate] = {}
     for s, e in _between_context(text, sel):
         found[s] = _Candidate(s, e, _similarity(text[s:e], quote), _context(text, sel, s, e),
@@ -481,11 +501,11 @@ def _between_context(text: str, sel: Selector) -> list[tuple[int, int]]:
             start = at + len(sel.prefix)
             end = text.find(sel.suffix, start + 1, start + 2 * n + 64) if sel.suffix else -1
             if end < 0:
-                end = _best_end(text, sel, start, min(len(text), start + n), n // 2 + 8, False)
+                end = _best_end(text, sel, start, min(len(text), start + n), _slack(n), False)
             spans.append((start, end))
     if len(sel.suffix.strip()) >= 8:
         for end in _occurrences(text, sel.suffix, sel.end)[: MAX_PROBES // 4]:
-            start = _best_end(text, sel, max(0, end - n), end, n // 2 + 8, True)
+            start = _best_end(text, sel, max(0, end - n), end, _slack(n), True)
             spans.append((start, end))
     return [(s, e) for s, e in spans if s < e]
 
@@ -498,10 +518,16 @@ def _align(text: str, sel: Selector, lo: int, hi: int) -> tuple[float, int, int]
     quote = sel.exact
     if len(window) < len(quote):
         return _similarity(window, quote), lo, hi
-    hit = fuzz.partial_ratio_alignment(quote, window)
-    if hit is None:
-        return None
-    start, end = lo + hit.dest_start, lo + hit.dest_end
+    if len(quote) > LONG_QUOTE:
+        # Aligning costs about the quote's length squared; a long quote is placed where
+        # its seed says (the middle of the window), and its ends fitted below.
+        start = lo + (len(window) - len(quote)) // 2
+        end = start + len(quote)
+    else:
+        hit = fuzz.partial_ratio_alignment(quote, window)
+        if hit is None:
+            return None
+        start, end = lo + hit.dest_start, lo + hit.dest_end
     start, end = _fit_ends(text, sel, start, end, lo, hi)
     return _similarity(text[start:end], quote), start, end
 
@@ -510,21 +536,25 @@ def _fit_ends(text: str, sel: Selector, start: int, end: int, lo: int, hi: int) 
     """Move the ends of an aligned stretch to where the quote's context says it begins and
     ends, else to where the words fit best, so a longer or shorter edit is taken whole."""
     n = len(sel.exact)
-    reach = n // 2 + 16  # how far words put in or taken out may have moved an end
+    reach = min(n // 2, MAX_SLACK) + 16  # how far words put in or taken out may move an end
     head, tail = sel.prefix[-12:], sel.suffix[:12]
     head_at = text.rfind(head, max(0, start - reach - len(head)), start + reach)
     if len(head.strip()) >= 4 and head_at >= 0:
         start = head_at + len(head)
     else:
-        start = _best_end(text, sel, start, end, n // 4 + 8, moving_start=True)
+        start = _best_end(text, sel, start, end, min(n // 4, MAX_SLACK) + 8, moving_start=True)
     tail_at = text.find(tail, max(start + 1, end - reach), end + reach + len(tail))
     if len(tail.strip()) >= 4 and tail_at >= 0:
         end = tail_at
     else:
-        end = _best_end(text, sel, start, end, n // 4 + 8, moving_start=False)
+        end = _best_end(text, sel, start, end, min(n // 4, MAX_SLACK) + 8, moving_start=False)
     if end <= start:
         return start, min(len(text), start + n)
     return start, end
+
+
+def _slack(n: int) -> int:
+    return min(n // 2, MAX_SLACK) + 8
 
 
 def _best_end(

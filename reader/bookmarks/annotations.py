@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from reader.bookmarks.model import COLORS, Bookmark, normalise_tags
+from reader.bookmarks.model import COLORS, Bookmark, normalise_tags, read_suggestions
 from reader.errors import BookmarkError
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -131,9 +131,7 @@ def parse_backup(text: str) -> list[Bookmark]:
                 state=state if state in ("anchored", "detached") else "anchored",
                 text_hash=str(item.get("reader:textHash", "")),
                 seen_hash=str(item.get("reader:seenHash", "")),
-                suggestions=tuple(
-                    (int(s), int(e), str(w)) for s, e, w in item.get("reader:suggestions") or ()
-                ),
+                suggestions=read_suggestions(item.get("reader:suggestions")),
             )
         except _UNREADABLE as exc:
             raise BookmarkError(f"an annotation is unreadable: {exc}") from None

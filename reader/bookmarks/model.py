@@ -55,8 +55,20 @@ class Bookmark:
 def from_row(r: sqlite3.Row) -> Bookmark:
     """A stored row; its columns are the Bookmark's fields, tags kept as JSON."""
     fields = dict(zip(r.keys(), r, strict=True))
-    spans = tuple((int(s), int(e), str(w)) for s, e, w in json.loads(fields["suggestions"]))
+    spans = read_suggestions(json.loads(fields["suggestions"] or "[]"))
     return Bookmark(**{**fields, "tags": tuple(json.loads(fields["tags"])), "suggestions": spans})
+
+
+def read_suggestions(data: object) -> tuple[tuple[int, int, str], ...]:
+    """Suggested places as stored: ``[start, end, words]`` each. They can always be found
+    again, so anything else in the list is left out rather than refused."""
+    spans = []
+    for item in data if isinstance(data, list) else ():
+        if isinstance(item, list) and len(item) in (2, 3):
+            start, end, *words = item
+            if isinstance(start, int) and isinstance(end, int) and 0 <= start < end:
+                spans.append((start, end, str(words[0]) if words else ""))
+    return tuple(spans)
 
 
 def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:

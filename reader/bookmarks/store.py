@@ -419,40 +419,58 @@ class BookmarkStore:
 
         Only bookmarks not yet looked for in this text are looked at. Each is
         followed through the change from the text it was made on, when that
-        text is kept, else found from its selectors.
+        text is kept, else found from its selectors. The looking is done before
+        the write lock is taken; a bookmark changed meanwhile (by another
+        window or process) is left for the next time.
         """
-        changed: list[Bookmark] = []
+        marks = [b for b in self.entries(article_id) if b.seen_hash != text_hash]
+        if not marks:
+            return []
+        planned: list[tuple[Bookmark, Bookmark]] = []
         changes: dict[str, Change | None] = {}
+        for b in marks:
+            if b.text_hash == text_hash and not b.detached:
+                planned.append((b, replace(b, seen_hash=text_hash)))
+                continue
+            if b.text_hash not in changes:
+                old = self._text(b.text_hash)
+                changes[b.text_hash] = None if old is None else Change(old, text)
+            found = follow(text, b.selector, changes[b.text_hash])
+            if isinstance(found, Anchor):
+                new = replace(
+                    b, **asdict(found.selector(text)), text_hash=text_hash, state="anchored",
+                    suggestions=(),
+                )  # fmt: skip
+            else:
+                # The selectors stay as they were, on the text they were made on.
+                places = tuple((s, e, _excerpt(text[s:e])) for s, e in found.suggestions)
+                new = replace(b, state="detached", suggestions=places)
+            planned.append((b, replace(new, seen_hash=text_hash)))
+        changed: list[Bookmark] = []
         with self._writing("find bookmarks again") as db:
-            for b in self.entries(article_id):
-                if b.seen_hash == text_hash:
-                    continue
-                if b.text_hash == text_hash and not b.detached:
-                    _insert(db, replace(b, seen_hash=text_hash))
-                    continue
-                if b.text_hash not in changes:
-                    old = _text(db, b.text_hash)
-                    changes[b.text_hash] = None if old is None else Change(old, text)
-                found = follow(text, b.selector, changes[b.text_hash])
-                if isinstance(found, Anchor):
-                    new = replace(
-                        b,
-                        **asdict(found.selector(text)),
-                        text_hash=text_hash,
-                        state="anchored",
-                        suggestions=(),
-                    )
-                else:
-                    # The selectors stay as they were, on the text they were made on.
-                    places = tuple((s, e, _excerpt(text[s:e])) for s, e in found.suggestions)
-                    new = replace(b, state="detached", suggestions=places)
-                new = replace(new, seen_hash=text_hash)
+            for b, new in planned:
+                row = db.execute("SELECT * FROM bookmarks WHERE id=?", (b.id,)).fetchone()
+                if row is None or from_row(row) != b:
+                    continue  # changed meanwhile: looked at again next time
                 _insert(db, new)
                 if (new.start, new.end, new.state) != (b.start, b.end, b.state):
                     changed.append(new)
             _keep_text(db, text_hash, text)
             db.execute("DELETE FROM texts WHERE hash NOT IN (SELECT text_hash FROM bookmarks)")
         return changed
+
+    def _text(self, text_hash: str) -> str | None:
+        """The text bookmarks were made on, if it is kept (else the selectors find them)."""
+        try:
+            row = self._db.execute("SELECT body FROM texts WHERE hash=?", (text_hash,)).fetchall()
+        except sqlite3.Error as exc:
+            raise BookmarkError(f"could not read the bookmarks: {storage.reason(exc)}") from None
+        if not row:
+            return None
+        try:
+            return zlib.decompress(row[0][0]).decode("utf-8", "surrogatepass")
+        except (zlib.error, UnicodeDecodeError):
+            return None
 
     def stale(self, text_hashes: dict[str, str]) -> set[str]:
         """Articles with a bookmark not yet looked for in the article's text as it is now."""
@@ -495,16 +513,6 @@ def _keep_text(db: sqlite3.Connection, text_hash: str, text: str) -> None:
     if db.execute("SELECT 1 FROM texts WHERE hash=?", (text_hash,)).fetchone() is None:
         body = zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
         db.execute("INSERT INTO texts (hash, body) VALUES (?, ?)", (text_hash, body))
-
-
-def _text(db: sqlite3.Connection, text_hash: str) -> str | None:
-    row = db.execute("SELECT body FROM texts WHERE hash=?", (text_hash,)).fetchone()
-    if row is None:
-        return None
-    try:
-        return zlib.decompress(row[0]).decode("utf-8", "surrogatepass")
-    except (zlib.error, UnicodeDecodeError):
-        return None  # the selectors alone find it then
 
 
 def _insert(db: sqlite3.Connection, bookmark: Bookmark) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import time
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPixmap
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.bookmarks import COLOR_HEX, COLORS, Bookmark
+from reader.bookmarks.model import normalise_tags
 from reader.ui.widgets import add_rich_item, refit_on_resize
 
 BOOKMARK_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -135,6 +137,8 @@ class BookmarksPanel(QWidget):
         self._titles: dict[str, str] = {}
         self._current_article: str | None = None
         self._editing: str | None = None
+        self._loaded: tuple[str, str, tuple[str, ...]] = ("", "", ())
+        self._saving_values: tuple[str, str, tuple[str, ...]] | None = None  # sent, not seen
         self._saving = False
 
         self.scope = QComboBox(self)
@@ -287,26 +291,42 @@ class BookmarksPanel(QWidget):
     def _refill(self, reload: bool) -> None:
         """List the bookmarks the filters let through, keeping the one being edited.
 
-        On ``reload`` the editor shows the bookmark as it is now stored (it may
-        have been changed by an undo, or elsewhere), never the values it had.
+        On ``reload`` (the bookmarks were read again) the editor keeps what is
+        typed in it; it shows the stored values only when they changed without
+        it (an undo, another window) and nothing unsaved is in it.
         """
         keep = self._editing
-        if reload:
-            self._editing = None
         self.list.blockSignals(True)
         self.list.clear()
         for b in self.visible():
             self._add_item(b)
-        self.list.blockSignals(False)
         self.empty.setVisible(not self._all)
-        self._editing = None
+        kept = None
         for k in range(self.list.count()):
             item = self.list.item(k)
             if item.data(BOOKMARK_ROLE).id == keep:
                 self.list.setCurrentItem(item)
+                kept = item.data(BOOKMARK_ROLE)
                 break
-        else:
+        self.list.blockSignals(False)
+        if kept is None:
             self._load_editor(None)
+            return
+        if reload:
+            stored = (kept.note, kept.color, kept.tags)
+            if stored == self._saving_values:
+                self._saving_values = None  # the last save has landed
+            waiting = self._saving_values is not None  # the list was read before it
+            if not waiting and stored != self._loaded and self._typed() == self._loaded:
+                self._load_editor(kept)
+            self._show_repair(kept)
+
+    def _typed(self) -> tuple[str, str, tuple[str, ...]]:
+        return (
+            self.note_edit.toPlainText().strip(),
+            str(self.color_edit.currentData()),
+            normalise_tags(split_tags(self.tags_edit.text())),  # as the store keeps them
+        )
 
     def _add_item(self, b: Bookmark) -> None:
         quote = b.exact if len(b.exact) <= 220 else b.exact[:219] + "…"
@@ -347,6 +367,8 @@ class BookmarksPanel(QWidget):
         self.color_edit.setCurrentIndex(COLORS.index(b.color) if b else 0)
         for w in (self.note_edit, self.tags_edit, self.color_edit):
             w.blockSignals(False)
+        self._loaded = self._typed()  # what the bookmark holds, as the editor shows it
+        self._saving_values = None
         self.editor.setEnabled(b is not None)
         self._show_repair(b)
         self._editing = b.id if b else None
@@ -396,13 +418,16 @@ class BookmarksPanel(QWidget):
         current = self._editing_bookmark()
         if current is None:
             return
-        note = self.note_edit.toPlainText().strip()
-        color = str(self.color_edit.currentData())
-        tags = split_tags(self.tags_edit.text())
-        if (note, color, tags) != (current.note, current.color, current.tags):
+        typed = self._typed()
+        if typed != self._loaded:
+            # Edited from what the editor last showed or saved (the list may not
+            # have the last save yet).
+            note, color, tags = self._loaded
+            before = replace(current, note=note, color=color, tags=tags)
+            self._loaded = self._saving_values = typed
             self._saving = True
             try:
-                self.bookmark_edited.emit(current, note, color, list(tags))
+                self.bookmark_edited.emit(before, typed[0], typed[1], list(typed[2]))
             finally:
                 self._saving = False
 

@@ -8,7 +8,7 @@ thread; the slots named ``on_…_ready`` take the answers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import shiboken6
@@ -49,7 +49,7 @@ from reader.ui.outline import OutlineView
 from reader.ui.search_panel import SearchPanel
 from reader.ui.settings import WindowSettings
 from reader.ui.themes import THEMES
-from reader.ui.undo import BookmarkCommand, Kind
+from reader.ui.undo import BookmarkCommand, CoreCall, Kind, Memo, added, attached, deleted
 
 SEARCH_LIMIT = 30
 PROGRESS_MIN_STEPS = 100  # smaller jobs end before a bar could tell anything
@@ -477,8 +477,9 @@ class MainWindow(QMainWindow):
             on_saved()
             self.on_bookmarks_changed(message)
 
+        do, undo = added(Memo(), add)
         self.undo_stack.push(
-            BookmarkCommand(self.ops, "Add Bookmark", None, add, changed, on_failed)
+            BookmarkCommand(self.ops, "Add Bookmark", "", do, undo, changed, on_failed)
         )
 
     def on_bookmark_failed(self, message: str) -> None:
@@ -540,31 +541,38 @@ class MainWindow(QMainWindow):
         self._flash_timer.start()
 
     def on_bookmark_edited(self, b: Bookmark, note: str, color: str, tags: list[str]) -> None:
-        edits = {
-            "Edit Note": note != b.note,
-            "Change Colour": color != b.color,
-            "Change Tags": tuple(tags) != b.tags,
-        }
-        labels = [label for label, changed in edits.items() if changed]
-        label = labels[0] if len(labels) == 1 else "Edit Bookmark"
+        """An edit in the panel; undone by setting back only what it changed."""
+        note_changed, color_changed = note != b.note, color != b.color
+        tags_changed = tuple(tags) != b.tags
+        edits = {"Edit Note": note_changed, "Change Colour": color_changed}
+        edits["Change Tags"] = tags_changed
+        changed = [label for label, yes in edits.items() if yes]
+        label = changed[0] if len(changed) == 1 else "Edit Bookmark"
         kind = Kind.NOTE if label == "Edit Note" else Kind.OTHER
 
-        def update(core: ReaderCore) -> Bookmark:
-            return core.update_bookmark(b.id, note=note, color=color, tags=tags)
+        def setting(note: str | None, color: str | None, tags: Iterable[str] | None) -> CoreCall:
+            return lambda core: core.update_bookmark(b.id, note=note, color=color, tags=tags)
 
-        self._push(label, b, update, kind)
+        do = setting(note if note_changed else None, color if color_changed else None,
+                     tags if tags_changed else None)  # fmt: skip
+        undo = setting(b.note if note_changed else None, b.color if color_changed else None,
+                       b.tags if tags_changed else None)  # fmt: skip
+        self._push(label, b.id, do, undo, kind)
 
     def on_delete_requested(self, bookmark: Bookmark) -> None:
-        def delete(core: ReaderCore) -> None:
-            core.delete_bookmark(bookmark.id)
+        self._push("Delete Bookmark", bookmark.id, *deleted(Memo(), bookmark.id))
 
-        self._push("Delete Bookmark", bookmark, delete)
+    def on_attach_requested(
+        self, bookmark: Bookmark, start: int, end: int, text_hash: str | None = None
+    ) -> None:
+        """Attach to ``[start, end)`` of the article's text whose hash is ``text_hash`` (the
+        text the suggestion or the selection was made in: refused if it changed since)."""
+        made_in = bookmark.seen_hash if text_hash is None else text_hash
 
-    def on_attach_requested(self, bookmark: Bookmark, start: int, end: int) -> None:
         def attach(core: ReaderCore) -> Bookmark:
-            return core.attach_bookmark(bookmark.id, start, end)
+            return core.attach_bookmark(bookmark.id, start, end, made_in)
 
-        self._push("Attach Bookmark", bookmark, attach)
+        self._push("Attach Bookmark", bookmark.id, *attached(Memo(), bookmark.id, attach))
 
     def on_attach_to_selection_requested(self, bookmark: Bookmark) -> None:
         span, page = self.view.selected_span(), self.view.page
@@ -573,7 +581,7 @@ class MainWindow(QMainWindow):
             if page is None or page.id != bookmark.article_id:
                 self.open_article(bookmark.article_id)
             return
-        self.on_attach_requested(bookmark, span.start, span.end)
+        self.on_attach_requested(bookmark, span.start, span.end, page.info.text_hash)
 
     def on_place_shown(self, article_id: str, start: int, end: int) -> None:
         """Show a place suggested for a detached bookmark, without attaching it."""
@@ -585,21 +593,12 @@ class MainWindow(QMainWindow):
         self.open_article(article_id)
 
     def _push(
-        self,
-        label: str,
-        before: Bookmark,
-        change: Callable[[ReaderCore], Bookmark | None],
-        kind: Kind = Kind.OTHER,
+        self, label: str, bookmark_id: str, do: CoreCall, undo: CoreCall, kind: Kind = Kind.OTHER
     ) -> None:
         command = BookmarkCommand(
-            self.ops,
-            label,
-            before,
-            change,
-            self.on_bookmarks_changed,
-            self.on_bookmark_failed,
-            kind,
-        )
+            self.ops, label, bookmark_id, do, undo, self.on_bookmarks_changed,
+            self.on_bookmark_failed, kind,
+        )  # fmt: skip
         self.undo_stack.push(command)
 
     def on_export_triggered(self) -> None:

@@ -1,11 +1,13 @@
 """Undoable bookmark changes: each do, undo and redo is a core call in the READ lane.
 
-Every change is kept as the bookmark before and after it (None when there
-was none: before an add, after a delete). The first do is the change itself
-(an add, an edit, a delete, an attach); undo puts back the state before, and
-redo the state after, exactly as they were. The READ lane runs its work in
-order, so an undo pressed before the change landed still runs after it, and
-the state after is known by then.
+A change is a pair of core calls, one that makes it and one that takes it
+back, each on the bookmark as it is stored when it runs: undoing a colour
+change sets the colour back and touches nothing else (not the note another
+window changed meanwhile, nor a position the bookmark was moved to since).
+What only the lane knows (the id of a bookmark just added, the row a delete
+took away) is kept in a :class:`Memo` the calls share. The READ lane runs its
+work in order, so an undo pressed before the change landed still runs after
+it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from reader.bookmarks import Bookmark
 from reader.core import ReaderCore
 from reader.ui.operations import Lane, Operations
 
+CoreCall = Callable[[ReaderCore], object]
+
 
 class Kind(IntEnum):
     """What a command changes; consecutive note edits of one bookmark are one step."""
@@ -27,8 +31,8 @@ class Kind(IntEnum):
     NOTE = 1
 
 
-class _After:
-    """The bookmark after the change, filled in by the lane when the change is made."""
+class Memo:
+    """What the lane learns while making a change, for taking it back."""
 
     bookmark: Bookmark | None = None
 
@@ -38,75 +42,98 @@ class BookmarkCommand(QUndoCommand):
         self,
         ops: Operations,
         label: str,
-        before: Bookmark | None,
-        change: Callable[[ReaderCore], Bookmark | None],
+        bookmark_id: str,
+        do: CoreCall,
+        undo: CoreCall,
         on_changed: Callable[[str], None],
         on_failed: Callable[[str], None],
         kind: Kind = Kind.OTHER,
     ) -> None:
         super().__init__(label)
         self.ops = ops
-        self.before = before
-        self.after = _After()
-        self._change: Callable[[ReaderCore], Bookmark | None] | None = change
+        self.bookmark_id = bookmark_id
+        self._do, self._undo = do, undo
         self.on_changed = on_changed
         self.on_failed = on_failed
         self.kind = kind
-
-    @property
-    def bookmark_id(self) -> str | None:
-        b = self.before or self.after.bookmark
-        return b.id if b is not None else None
+        self._done_once = False
 
     def redo(self) -> None:
-        change, self._change = self._change, None
-        after = self.after
-        before = self.before
-
-        def run(core: ReaderCore, _p: object) -> None:
-            if change is not None:
-                after.bookmark = change(core)
-            else:
-                _put(core, after.bookmark, before)
-
-        message = self.text() if change is None else _done(self.text())
-        self._start(run, message)
+        message = self.text() if self._done_once else _done(self.text())
+        self._done_once = True
+        self._start(self._do, message)
 
     def undo(self) -> None:
-        after, before = self.after, self.before
+        self._start(self._undo, f"Undone: {self.text()[:1].lower()}{self.text()[1:]}")
 
-        def run(core: ReaderCore, _p: object) -> None:
-            _put(core, before, after.bookmark)
-
-        self._start(run, f"Undone: {self.text()[:1].lower()}{self.text()[1:]}")
-
-    def _start(self, run: Callable[[ReaderCore, object], None], message: str) -> None:
+    def _start(self, call: CoreCall, message: str) -> None:
         if self.isObsolete():
             return
 
         def failed(why: str) -> None:
-            self.setObsolete(True)  # what it would put back is unknown: not offered again
+            self.setObsolete(True)  # its state is not known: not offered again
             self.on_failed(why)
 
-        self.ops.start(Lane.READ, run, lambda _none: self.on_changed(message), on_error=failed)
+        self.ops.start(
+            Lane.READ, lambda core, _p: call(core), lambda _none: self.on_changed(message),
+            on_error=failed,
+        )  # fmt: skip
 
     def id(self) -> int:
         return int(self.kind)
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        """A note typed in several saves is undone at once."""
+        """A note typed in several saves is undone at once: back to the note before the
+        first, forward to the note after the last."""
         if not isinstance(other, BookmarkCommand) or other.bookmark_id != self.bookmark_id:
             return False
-        self.after = other.after
+        self._do = other._do
         return True
 
 
-def _put(core: ReaderCore, state: Bookmark | None, other: Bookmark | None) -> None:
-    """Make the bookmark be ``state``: put back as it was, or removed when None."""
-    if state is not None:
-        core.restore_bookmark(state)
-    elif other is not None:
-        core.delete_bookmark(other.id)
+def added(memo: Memo, add: Callable[[ReaderCore], Bookmark]) -> tuple[CoreCall, CoreCall]:
+    """Adding: undone by deleting it (the row is kept), redone by putting that row back."""
+
+    def do(core: ReaderCore) -> None:
+        if memo.bookmark is None:
+            memo.bookmark = add(core)
+        else:
+            core.restore_bookmark(memo.bookmark)
+
+    def undo(core: ReaderCore) -> None:
+        if memo.bookmark is not None:
+            memo.bookmark = core.delete_bookmark(memo.bookmark.id)
+
+    return do, undo
+
+
+def deleted(memo: Memo, bookmark_id: str) -> tuple[CoreCall, CoreCall]:
+    """Deleting: undone by putting back the row as the delete found it."""
+
+    def do(core: ReaderCore) -> None:
+        memo.bookmark = core.delete_bookmark(bookmark_id)
+
+    def undo(core: ReaderCore) -> None:
+        if memo.bookmark is not None:
+            core.restore_bookmark(memo.bookmark)
+
+    return do, undo
+
+
+def attached(
+    memo: Memo, bookmark_id: str, attach: Callable[[ReaderCore], Bookmark]
+) -> tuple[CoreCall, CoreCall]:
+    """Attaching a detached bookmark: undone by putting back the row as it was before."""
+
+    def do(core: ReaderCore) -> None:
+        memo.bookmark = core.bookmark(bookmark_id)
+        attach(core)
+
+    def undo(core: ReaderCore) -> None:
+        if memo.bookmark is not None:
+            core.restore_bookmark(memo.bookmark)
+
+    return do, undo
 
 
 def _done(label: str) -> str:
