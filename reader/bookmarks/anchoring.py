@@ -180,6 +180,9 @@ def _match(
 
 def _in_order(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The longest subsequence of ``pairs`` (ordered by i) whose j grow too."""
+    js = [j for _i, j in pairs]
+    if all(map(int.__lt__, js, js[1:])):
+        return pairs  # nothing moved: all of them (the usual case)
     tails: list[int] = []  # j of the last pair of the best run of each length
     tail_at: list[int] = []  # index in pairs of that pair
     before = [-1] * len(pairs)
