@@ -295,6 +295,7 @@ class BookmarksPanel(QWidget):
         typed in it; it shows the stored values only when they changed without
         it (an undo, another window) and nothing unsaved is in it.
         """
+        self.save_edits()  # what is typed is kept, even if the filters now hide it
         keep = self._editing
         self.list.blockSignals(True)
         self.list.clear()
