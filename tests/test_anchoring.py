@@ -17,7 +17,7 @@ from reader.bookmarks.anchoring import (
     Anchor,
     Change,
     Lost,
-    _line_opcodes,
+    _opcodes,
     follow,
     locate,
     selector_for,
@@ -223,7 +223,7 @@ def test_two_equal_candidates_far_from_the_old_place_are_suggestions_not_a_guess
 )
 def test_the_line_comparison_accounts_for_every_line(a: list[str], b: list[str]) -> None:
     """Stretches cover both texts in order, and those said equal are."""
-    ops = _line_opcodes(a, b)
+    ops = _opcodes(a, b)
     i = j = 0
     for i1, i2, j1, j2, equal in ops:
         assert (i1, j1) == (i, j)

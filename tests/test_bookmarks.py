@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.bookmarks.anchoring import anchor, selector_for
+from reader.bookmarks.anchoring import Anchor, Lost, locate, selector_for
 from reader.bookmarks.store import _MIGRATIONS, BookmarkStore
 from reader.cli import main
 from reader.core import ReaderCore
@@ -33,16 +33,16 @@ def sel_of(text: str, quote: str):  # type: ignore[no-untyped-def]
 def test_insertion_before_the_passage_moves_it() -> None:
     sel = sel_of(TEXT, QUOTE)
     new = "A brand new first line, added later.\n" + TEXT
-    found = anchor(new, sel)
-    assert found is not None and found.verbatim
+    found = locate(new, sel)
+    assert isinstance(found, Anchor) and found.verbatim
     assert new[found.start : found.end] == QUOTE
 
 
 def test_insertion_inside_the_passage_is_matched_approximately() -> None:
     sel = sel_of(TEXT, QUOTE)
     new = TEXT.replace("the cold river", "the cold, slow river")
-    found = anchor(new, sel)
-    assert found is not None and not found.verbatim
+    found = locate(new, sel)
+    assert isinstance(found, Anchor) and not found.verbatim
     assert (
         new[found.start : found.end]
         == "waited by the cold, slow river for most of the grey afternoon"
@@ -52,7 +52,7 @@ def test_insertion_inside_the_passage_is_matched_approximately() -> None:
 def test_removed_passage_is_not_found() -> None:
     sel = sel_of(TEXT, QUOTE)
     new = TEXT.replace("The heron waited by the cold river for most of the grey afternoon.\n", "")
-    assert anchor(new, sel) is None
+    assert isinstance(locate(new, sel), Lost)
 
 
 def test_repeated_quote_prefers_its_own_context() -> None:
@@ -63,8 +63,8 @@ def test_repeated_quote_prefers_its_own_context() -> None:
     # A long insertion between the two puts the first copy nearer the old position.
     new = text.replace(" beta two.", " " + "filler words " * 10 + "beta two.")
     assert abs(new.index(quote) - second) < abs(new.rindex(quote) - second)
-    found = anchor(new, sel)
-    assert found is not None
+    found = locate(new, sel)
+    assert isinstance(found, Anchor)
     assert found.start == new.rindex(quote)
 
 

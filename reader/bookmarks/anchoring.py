@@ -47,6 +47,7 @@ MAX_SLACK = 120  # the most characters an end is moved to fit (each try compares
 LONG_QUOTE = 1_000  # longer quotes are not aligned character by character
 REFINE = 20_000  # changed stretches up to this long are compared word by word
 _WORD = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+_Block = tuple[int, int, int, int, bool]  # old start, old end, new start, new end, equal
 
 
 @dataclass(frozen=True)
@@ -117,15 +118,16 @@ def _common_suffix(a: str, b: str, limit: int) -> int:
     return lo
 
 
-def _line_starts(lines: list[str], base: int) -> list[int]:
-    return list(accumulate(map(len, lines), initial=base))
+def _starts(pieces: list[str], base: int) -> list[int]:
+    """Where each piece (a line, a word) starts, and where the last ends, from ``base``."""
+    return list(accumulate(map(len, pieces), initial=base))
 
 
-def _line_opcodes(a: list[str], b: list[str]) -> list[tuple[int, int, int, int, bool]]:
-    """(i1, i2, j1, j2, equal) stretches turning lines ``a`` into ``b``."""
+def _opcodes(a: list[str], b: list[str]) -> list[_Block]:
+    """(i1, i2, j1, j2, equal) stretches turning pieces ``a`` (lines, words) into ``b``."""
     matches: list[tuple[int, int, int]] = []  # (i, j, size), in order
     _match(a, b, 0, len(a), 0, len(b), matches)
-    ops: list[tuple[int, int, int, int, bool]] = []
+    ops: list[_Block] = []
     i = j = 0
     for mi, mj, size in matches:
         if i < mi or j < mj:
@@ -141,9 +143,9 @@ def _match(
     a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int,
     out: list[tuple[int, int, int]],
 ) -> None:  # fmt: skip
-    """Append the runs of equal lines of ``a[i1:i2]`` and ``b[j1:j2]``, in order.
+    """Append the runs of equal pieces of ``a[i1:i2]`` and ``b[j1:j2]``, in order.
 
-    Lines found once in each are matched first, in order (the longest run of
+    Pieces (lines, words) found once in each are matched first, in order (the longest run of
     them that keeps its order), and grown into runs of equal lines; what is
     left between them is matched the same way, and difflib takes only what
     has no such line. So many edits far apart cost about as little as one.
@@ -202,9 +204,6 @@ def _in_order(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return run[::-1]
 
 
-_Block = tuple[int, int, int, int, bool]  # old start, old end, new start, new end, equal
-
-
 class Change:
     """How ``old`` became ``new``: the stretches both share, found once per edit.
 
@@ -224,18 +223,17 @@ class Change:
         tail = 0 if cut < 0 else len(old) - cut - 1
         old_mid = old[head : len(old) - tail].splitlines(keepends=True)
         new_mid = new[head : len(new) - tail].splitlines(keepends=True)
-        old_at, new_at = _line_starts(old_mid, head), _line_starts(new_mid, head)
-        # (old start, old end, new start, new end, equal) in characters, in order.
-        blocks: list[tuple[int, int, int, int, bool]] = [(0, head, 0, head, True)]
-        for i1, i2, j1, j2, equal in _line_opcodes(old_mid, new_mid):
+        old_at, new_at = _starts(old_mid, head), _starts(new_mid, head)
+        blocks: list[_Block] = [(0, head, 0, head, True)]  # in characters, in order
+        for i1, i2, j1, j2, equal in _opcodes(old_mid, new_mid):
             blocks.append((old_at[i1], old_at[i2], new_at[j1], new_at[j2], equal))
         blocks.append((len(old) - tail, len(old), len(new) - tail, len(new), True))
         self._blocks = [b for b in blocks if b[0] < b[1] or b[2] < b[3]]
         self._starts = [b[0] for b in self._blocks]
         self._new_starts = [b[2] for b in self._blocks]
-        self._words: dict[int, list[tuple[int, int, int, int, bool]]] = {}
+        self._words: dict[int, list[_Block]] = {}
 
-    def _refined(self, k: int) -> list[tuple[int, int, int, int, bool]]:
+    def _refined(self, k: int) -> list[_Block]:
         """Block ``k``, and within changed lines what the words say: those around an edit
         are kept."""
         o1, o2, n1, n2, equal = self._blocks[k]
@@ -245,8 +243,7 @@ class Change:
             old_lines = self.old[o1:o2].splitlines(keepends=True)
             new_lines = self.new[n1:n2].splitlines(keepends=True)
             if len(old_lines) == len(new_lines):  # each line edited where it is
-                pairs = zip(_line_starts(old_lines, o1), _line_starts(new_lines, n1), strict=False)
-                bounds = list(pairs)
+                bounds = list(zip(_starts(old_lines, o1), _starts(new_lines, n1), strict=True))
             else:
                 bounds = [(o1, n1), (o2, n2)]
             self._words[k] = [
@@ -258,13 +255,13 @@ class Change:
 
     def _word_blocks(self, o1: int, o2: int, n1: int, n2: int) -> list[_Block]:
         old_words, new_words = _WORD.findall(self.old[o1:o2]), _WORD.findall(self.new[n1:n2])
-        old_at, new_at = _line_starts(old_words, o1), _line_starts(new_words, n1)
+        old_at, new_at = _starts(old_words, o1), _starts(new_words, n1)
         return [
             (old_at[i1], old_at[i2], new_at[j1], new_at[j2], equal)
-            for i1, i2, j1, j2, equal in _line_opcodes(old_words, new_words)
+            for i1, i2, j1, j2, equal in _opcodes(old_words, new_words)
         ]
 
-    def _block(self, pos: int) -> tuple[int, int, int, int, bool]:
+    def _block(self, pos: int) -> _Block:
         k = max(0, bisect.bisect_right(self._starts, pos) - 1)
         while k + 1 < len(self._blocks) and self._blocks[k][1] <= pos:
             k += 1  # past blocks that are only insertions
@@ -339,7 +336,7 @@ def follow(text: str, sel: Selector, change: Change | None) -> Found:
         moved = locate(text, sel, approximate=False)
         if isinstance(moved, Anchor) and change.added(moved.start, moved.end):
             return moved
-        return Lost(_suggest(text, sel))
+        return Lost(_top(text, _approximate(text, sel), sel))
     if start < end and (kept >= n // 2 or _similarity(text[start:end], sel.exact) >= MIN_QUOTE):
         return Anchor(start, end, False)  # edited in place: most of its words are still there
     # Changed past recognition where it was: the selectors decide, from where it
@@ -380,6 +377,11 @@ def _near(sel: Selector) -> int:
     return 256 + len(sel.exact)
 
 
+def _scale(sel: Selector) -> int:
+    """The distance at which a candidate counts half as close: a passage's length."""
+    return max(32, len(sel.exact))
+
+
 def locate(text: str, sel: Selector, approximate: bool = True) -> Found:
     """Where ``sel`` points in ``text``, from the selectors alone."""
     if not sel.exact:
@@ -396,26 +398,25 @@ def locate(text: str, sel: Selector, approximate: bool = True) -> Found:
         for at in exact
     ]
     if not approximate:
-        return _choose(cands, sel) if cands else Lost()
+        return _choose(text, cands, sel) if cands else Lost()
     if cands and min(c.distance for c in cands) <= near:
-        return _choose(cands, sel)
+        return _choose(text, cands, sel)
     # Copies far away, or none: the passage edited where it was may be nearer the truth.
     nearby = _approximate(text, sel)
     if not cands and _closed_up(text, sel):
         return Lost(_top(text, nearby, sel))  # what stood around it now stands together
-    scale = max(32, n)
+    scale = _scale(sel)
     # The quote, its context and its place together decide; a quote changed this much
     # (MIN_FIT) is the passage only if its context and place vouch for it.
     good = [c for c in nearby if c.quote >= MIN_FIT and c.score(scale) >= ACCEPT]
     if not good and not cands:
         return Lost(_top(text, nearby, sel))
-    return _choose(cands + good, sel)
+    return _choose(text, cands + good, sel)
 
 
-def _choose(cands: list[_Candidate], sel: Selector) -> Found:
+def _choose(text: str, cands: list[_Candidate], sel: Selector) -> Found:
     """The candidate that is clearly the passage, or Lost with the likeliest ones."""
-    near = _near(sel)
-    scale = max(32, len(sel.exact))  # a passage's length away is half as close
+    near, scale = _near(sel), _scale(sel)
     ranked = sorted(cands, key=lambda c: (-c.score(scale), c.distance))
     best = ranked[0]
     rivals = [
@@ -424,7 +425,7 @@ def _choose(cands: list[_Candidate], sel: Selector) -> Found:
         if c.fit() >= best.fit() - AMBIGUOUS and (c.end <= best.start or c.start >= best.end)
     ]
     if rivals and best.distance > near:
-        return Lost(tuple((c.start, c.end) for c in ranked[:SUGGESTIONS]))
+        return Lost(_trimmed(text, [(c.start, c.end) for c in ranked[:SUGGESTIONS]]))
     return Anchor(best.start, best.end, best.quote == 1.0)
 
 
@@ -540,17 +541,18 @@ def _fit_ends(text: str, sel: Selector, start: int, end: int, lo: int, hi: int) 
     ends, else to where the words fit best, so a longer or shorter edit is taken whole."""
     n = len(sel.exact)
     reach = min(n // 2, MAX_SLACK) + 16  # how far words put in or taken out may move an end
+    fit = min(n // 4, MAX_SLACK) + 8  # how far an end is tried word by word
     head, tail = sel.prefix[-12:], sel.suffix[:12]
     head_at = text.rfind(head, max(0, start - reach - len(head)), start + reach)
     if len(head.strip()) >= 4 and head_at >= 0:
         start = head_at + len(head)
     else:
-        start = _best_end(text, sel, start, end, min(n // 4, MAX_SLACK) + 8, moving_start=True)
+        start = _best_end(text, sel, start, end, fit, moving_start=True)
     tail_at = text.find(tail, max(start + 1, end - reach), end + reach + len(tail))
     if len(tail.strip()) >= 4 and tail_at >= 0:
         end = tail_at
     else:
-        end = _best_end(text, sel, start, end, min(n // 4, MAX_SLACK) + 8, moving_start=False)
+        end = _best_end(text, sel, start, end, fit, moving_start=False)
     if end <= start:
         return start, min(len(text), start + n)
     return start, end
@@ -581,30 +583,21 @@ def _best_end(
 
 
 def _top(text: str, cands: list[_Candidate], sel: Selector) -> tuple[tuple[int, int], ...]:
-    scale = max(32, len(sel.exact))
+    scale = _scale(sel)
     likely = [c for c in cands if c.quote >= 0.5]
     likely.sort(key=lambda c: -c.score(scale))
     return _trimmed(text, [(c.start, c.end) for c in likely[:SUGGESTIONS]])
 
 
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` without the spaces at its ends (empty if it held only those)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 def _trimmed(text: str, spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """Spans without the spaces at their ends (and none left empty)."""
-    out = []
-    for start, end in spans:
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start < end:
-            out.append((start, end))
-    return tuple(out)
-
-
-def _suggest(text: str, sel: Selector) -> tuple[tuple[int, int], ...]:
-    return _top(text, _approximate(text, sel), sel)
-
-
-def anchor(text: str, sel: Selector) -> Anchor | None:
-    """Where ``sel`` points in ``text`` from its selectors, or None if it is lost."""
-    found = locate(text, sel)
-    return found if isinstance(found, Anchor) else None
+    """Spans without the spaces at their ends, none left empty."""
+    return tuple((s, e) for s, e in (trim(text, *span) for span in spans) if s < e)

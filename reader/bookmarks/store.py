@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from reader import storage
-from reader.bookmarks.anchoring import Anchor, Change, follow, selector_for
+from reader.bookmarks.anchoring import Anchor, Change, follow, selector_for, trim
 from reader.bookmarks.backup import Backups
 from reader.bookmarks.model import (
     COLOR_HEX,
@@ -309,10 +309,7 @@ class BookmarkStore:
         tags: Iterable[str] = (),
     ) -> Bookmark:
         """Bookmark ``text[start:end]``; committed when this returns."""
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
+        start, end = trim(text, start, end)
         if not (0 <= start < end <= len(text)):
             raise BookmarkError("select some text to bookmark")
         sel = selector_for(text, start, end)
@@ -384,10 +381,7 @@ class BookmarkStore:
 
     def attach(self, bookmark_id: str, text: str, text_hash: str, start: int, end: int) -> Bookmark:
         """Point a bookmark at ``text[start:end]`` (a detached one repaired by hand)."""
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
+        start, end = trim(text, start, end)
         if not (0 <= start < end <= len(text)):
             raise BookmarkError("select the passage to attach the bookmark to")
         with self._writing("attach the bookmark") as db:

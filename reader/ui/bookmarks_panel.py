@@ -255,8 +255,7 @@ class BookmarksPanel(QWidget):
     def set_bookmarks(
         self, bookmarks: list[Bookmark], titles: dict[str, str], current_article: str | None
     ) -> None:
-        if self._save_timer.isActive():
-            self.save_edits()  # typed but not yet saved: kept
+        self.save_edits()  # typed but not yet saved: kept, before the list changes under it
         self._all, self._titles, self._current_article = bookmarks, titles, current_article
         self._refill(reload=True)
 
@@ -295,7 +294,8 @@ class BookmarksPanel(QWidget):
         typed in it; it shows the stored values only when they changed without
         it (an undo, another window) and nothing unsaved is in it.
         """
-        self.save_edits()  # what is typed is kept, even if the filters now hide it
+        if not reload:
+            self.save_edits()  # what is typed is kept, even if the filters now hide it
         keep = self._editing
         self.list.blockSignals(True)
         self.list.clear()

@@ -56,6 +56,7 @@ PROGRESS_MIN_STEPS = 100  # smaller jobs end before a bar could tell anything
 
 
 WATCH_MS = 500  # how often the bookmarks are checked for changes made elsewhere
+BookmarksRead = tuple[tuple[object, ...], list[Bookmark], dict[str, str]]  # version, all, titles
 
 
 class MainWindow(QMainWindow):
@@ -492,10 +493,10 @@ class MainWindow(QMainWindow):
 
     def check_bookmarks_version(self) -> None:
         def answer(version: tuple[object, ...]) -> None:
-            seen, self._bookmarks_version = self._bookmarks_version, version
-            if seen is not None and seen != version:
-                self.refresh_bookmarks()
-                self.sync_index()  # bookmarks are searchable
+            if self._bookmarks_version is None:
+                self._bookmarks_version = version
+            elif version != self._bookmarks_version:
+                self.refresh_bookmarks()  # not yet shown: it takes the new version
 
         self.ops.start(
             Lane.READ, lambda core, _p: core.bookmarks_version(), answer,
@@ -505,13 +506,18 @@ class MainWindow(QMainWindow):
     def refresh_bookmarks(self) -> None:
         """Show every bookmark in the panel, and the open article's in the text."""
 
-        def read(core: ReaderCore, _p: object) -> tuple[list[Bookmark], dict[str, str]]:
-            return core.bookmarks(), core.titles()
+        def read(core: ReaderCore, _p: object) -> BookmarksRead:
+            return core.bookmarks_version(), core.bookmarks(), core.titles()
 
         self.ops.start(Lane.READ, read, self.on_bookmarks_ready, key="bookmarks")
 
-    def on_bookmarks_ready(self, answer: tuple[list[Bookmark], dict[str, str]]) -> None:
-        marks, titles = answer
+    def on_bookmarks_ready(self, answer: BookmarksRead) -> None:
+        version, marks, titles = answer
+        # What is shown is this version: the watch asks again only for a later one. A
+        # version changed elsewhere (another process, re-anchoring) goes to the index too.
+        seen, self._bookmarks_version = self._bookmarks_version, version
+        if seen is not None and seen != version:
+            self.sync_index()
         page = self.view.page
         self.bookmarks_panel.set_bookmarks(marks, titles, page.id if page else None)
         if page is not None:
