@@ -248,19 +248,20 @@ class ReaderCore:
 
     def export_bookmarks(self, fmt: str) -> str:
         """Every bookmark as Markdown or as W3C Web Annotations (JSON-LD)."""
-        marks = self._bookmarks.entries()
-        if fmt == "markdown":
-            return export_markdown(marks, self.titles())
-        return export_json(marks, self.titles())
+        return self._export(self._bookmarks.entries(), fmt)
+
+    def _export(self, marks: list[Bookmark], fmt: str) -> str:
+        export = export_markdown if fmt == "markdown" else export_json
+        return export(marks, self.titles())
 
     def write_bookmarks(self, path: Path, fmt: str) -> int:
         """Export every bookmark to ``path``; returns how many were written."""
-        text = self.export_bookmarks(fmt)
+        marks = self._bookmarks.entries()
         try:
-            write_atomic(path, text.encode("utf-8"))
+            write_atomic(path, self._export(marks, fmt).encode("utf-8"))
         except OSError as exc:
             raise BookmarkError(f"cannot write {path}: {exc.strerror or exc}") from None
-        return len(self._bookmarks.entries())
+        return len(marks)
 
     def import_bookmarks_file(self, path: Path) -> AnnotationImport:
         try:
