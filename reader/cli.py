@@ -52,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
         "or the lines cleaning left out of it",
     )
 
-    p = sub.add_parser("import", help="copy .md/.markdown/.txt files or folders into the library")
+    p = sub.add_parser(
+        "import", help="copy articles (Markdown, text, saved web pages) or folders into the library"
+    )
     p.add_argument("paths", nargs="+", metavar="PATH", type=Path)
 
     p = sub.add_parser(

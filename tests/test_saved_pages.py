@@ -188,3 +188,20 @@ def test_a_page_without_a_declared_charset_is_read_as_utf8_everywhere(tmp_path: 
     original = original_of(page, render(converted.markdown).text)
     assert "Die Straße nach München" in original.text
     assert original.removed == []
+
+
+def test_the_import_dialog_offers_saved_pages(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = open_window(data_dir)
+    offered: list[str] = []
+
+    def choose(_parent: object, _title: str, _folder: str, filters: str) -> tuple[list[str], str]:
+        offered.append(filters)
+        return [str(PAGES / "blog-code.html")], filters
+
+    monkeypatch.setattr("reader.ui.main_window.QFileDialog.getOpenFileNames", choose)
+    window.on_import_triggered()
+    qtbot.waitUntil(lambda: window.library_panel.model.rowCount() == 6, timeout=20_000)
+    settle(qtbot, window)
+    assert "*.html" in offered[0] and "*.md" in offered[0] and "*.txt" in offered[0]

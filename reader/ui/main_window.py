@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from reader.bookmarks import COLOR_HEX, Bookmark
 from reader.core import AnnotationImport, Page, ReaderCore
 from reader.library import ArticleInfo, ImportOutcome, RefreshReport
-from reader.library.importing import Original
+from reader.library.importing import SUPPORTED_SUFFIXES, Original
 from reader.rendering import original_html
 from reader.search import Hit, SearchResults, SyncReport
 from reader.ui.actions import build_actions
@@ -55,6 +55,7 @@ SEARCH_LIMIT = 30
 PROGRESS_MIN_STEPS = 100  # smaller jobs end before a bar could tell anything
 
 
+ARTICLE_PATTERNS = " ".join(f"*{suffix}" for suffix in sorted(SUPPORTED_SUFFIXES))
 WATCH_MS = 500  # how often the bookmarks are checked for changes made elsewhere
 BookmarksRead = tuple[tuple[object, ...], list[Bookmark], dict[str, str]]  # version, all, titles
 
@@ -249,7 +250,7 @@ class MainWindow(QMainWindow):
 
     def on_import_triggered(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
-            self, "Import articles", str(Path.home()), "Articles (*.md *.markdown *.txt)"
+            self, "Import articles", str(Path.home()), f"Articles ({ARTICLE_PATTERNS})"
         )
         if files:
             self.import_files([Path(f) for f in files])
