@@ -44,6 +44,7 @@ class Page:
     text: str  # the document's text; every offset below points into it
     outline: tuple[OutlineEntry, ...]
     bookmarks: tuple[Bookmark, ...]
+    position: int = 0  # where the user was in it: an offset into ``text``
 
     @property
     def id(self) -> str:
@@ -139,7 +140,13 @@ class ReaderCore:
             text=article.text,
             outline=rendered.outline,
             bookmarks=tuple(self._bookmarks.entries(article_id)),
+            position=min(self._library.position(article_id), len(article.text)),
         )
+
+    def keep_position(self, article_id: str, position: int, fraction: float) -> bool:
+        """Keep where the user is in an article (an offset into its shown text, and
+        how far through it that is); False when the library cannot be written."""
+        return self._library.set_position(article_id, position, fraction)
 
     def refresh(self, progress: Progress | None = None) -> RefreshReport:
         """Catalog changed files, then follow every article's bookmarks."""

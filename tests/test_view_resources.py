@@ -88,7 +88,7 @@ def test_hostile_images_open_as_placeholders_and_the_own_image_shows(
     assert isinstance(loaded, QImage) and loaded.width() == 4
     for src in HOSTILE:  # each answered with the mark, so Qt never reads the path itself
         answer = window.view.loadResource(kind, QUrl(src))
-        assert isinstance(answer, QImage) and answer == broken_image(), src
+        assert isinstance(answer, QImage) and answer == broken_image(window.view.theme.muted), src
     assert window.view.page is not None
     assert window.view.toPlainText() == window.view.page.text  # one text, images and all
 
@@ -145,4 +145,4 @@ def test_an_error_while_loading_an_image_still_answers_with_the_mark(
     monkeypatch.setattr(Page, "own_image", broken)
     kind = QTextDocument.ResourceType.ImageResource.value
     answer = window.view.document().resource(kind, QUrl("pics/dot2.png"))
-    assert isinstance(answer, QImage) and answer == broken_image()
+    assert isinstance(answer, QImage) and answer == broken_image(window.view.theme.muted)

@@ -71,6 +71,7 @@ class ArticleInfo:
     published: str = ""
     site: str = ""
     url: str = ""
+    progress: float = 0.0  # how far the user has read, 0..1
 
     @property
     def minutes(self) -> int:

@@ -55,6 +55,16 @@ _MIGRATIONS = {
     ALTER TABLE articles ADD COLUMN site TEXT NOT NULL DEFAULT '';
     ALTER TABLE articles ADD COLUMN url TEXT NOT NULL DEFAULT '';
     """,
+    # 4: where the user is in each article: an offset into its shown text, and
+    # how far through it that is (0..1) for the list.
+    4: """
+    CREATE TABLE IF NOT EXISTS reading (
+        article_id TEXT PRIMARY KEY,
+        position INTEGER NOT NULL,
+        fraction REAL NOT NULL,
+        read_at REAL NOT NULL
+    );
+    """,
 }
 
 _LISTED = (
@@ -74,6 +84,7 @@ class CatalogRow:
         "markdown",
         "mtime_ns",
         "origin",
+        "progress",
         "published",
         "renderer",
         "site",
@@ -105,6 +116,7 @@ class CatalogRow:
         self.published: str = row["published"]
         self.site: str = row["site"]
         self.url: str = row["url"]
+        self.progress: float = row["progress"] if "progress" in keys else 0.0
 
     def info(self, source: str) -> ArticleInfo:
         return ArticleInfo(
@@ -122,6 +134,7 @@ class CatalogRow:
             published=self.published,
             site=self.site,
             url=self.url,
+            progress=self.progress,
         )
 
 
@@ -227,8 +240,27 @@ class Catalog:
 
     def rows(self) -> list[CatalogRow]:
         """Every article's row, without its Markdown and text (``row`` has those)."""
-        cur = self._db.execute(f"SELECT {_LISTED} FROM articles ORDER BY origin, source_key")
+        cur = self._db.execute(
+            f"SELECT {_LISTED}, COALESCE(reading.fraction, 0.0) AS progress FROM articles"
+            " LEFT JOIN reading ON reading.article_id = articles.id ORDER BY origin, source_key"
+        )
         return [CatalogRow(r) for r in cur]
+
+    def position_of(self, article_id: str) -> int:
+        """Where the user was in the article (an offset into its shown text); 0 if never read."""
+        r = self._db.execute(
+            "SELECT position FROM reading WHERE article_id=?", (article_id,)
+        ).fetchone()
+        return 0 if r is None else int(r["position"])
+
+    def set_position(self, article_id: str, position: int, fraction: float) -> None:
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO reading VALUES (?, ?, ?, ?) ON CONFLICT(article_id) DO UPDATE"
+                " SET position=excluded.position, fraction=excluded.fraction,"
+                " read_at=excluded.read_at",
+                (article_id, max(0, position), min(1.0, max(0.0, fraction)), time.time()),
+            )
 
     def row(self, article_id: str) -> CatalogRow | None:
         r = self._db.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()

@@ -205,6 +205,19 @@ class Library:
         return found
 
     @_catalogued
+    def position(self, article_id: str) -> int:
+        """Where the user was in an article: an offset into its shown text."""
+        return self.catalog.position_of(article_id)
+
+    @_catalogued
+    def set_position(self, article_id: str, position: int, fraction: float) -> bool:
+        """Keep where the user is in an article; False when the catalog cannot be written."""
+        if not self.catalog.try_writable():
+            return False
+        self.catalog.set_position(article_id, position, fraction)
+        return True
+
+    @_catalogued
     def titles(self) -> dict[str, str]:
         return self.catalog.titles()
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QMainWindow
 
-from reader.ui.themes import THEMES
+from reader.ui.themes import CHOICES, SYSTEM
 
 
 def shortcuts(*keys: QKeySequence | QKeySequence.StandardKey | str) -> list[QKeySequence]:
@@ -21,26 +21,40 @@ def shortcuts(*keys: QKeySequence | QKeySequence.StandardKey | str) -> list[QKey
     return unique
 
 
+THEME_LABELS = {SYSTEM: "&Follow System", "light": "&Light", "sepia": "S&epia", "dark": "&Dark"}
+COLUMNS = {"narrow": ("&Narrow Column", 58), "medium": ("&Medium Column", 70),
+           "wide": ("&Wide Column", 86)}  # fmt: skip
+
+
 @dataclass
 class Actions:
     import_files: QAction
     import_bookmarks: QAction
     export_bookmarks: QAction
+    print_article: QAction
+    export_pdf: QAction
     quit: QAction
     undo: QAction
     redo: QAction
     bookmark: QAction
     themes: QActionGroup
+    next_theme: QAction
     bigger: QAction
     smaller: QAction
+    reset_size: QAction
+    font: QAction
+    columns: QActionGroup
     outline: QAction
     focus_library: QAction
     search: QAction
+    find: QAction
     next_hit: QAction
     previous_hit: QAction
     ask_links: QAction
     original: QAction
     caret: QAction
+    shortcuts_help: QAction
+    about: QAction
 
 
 def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction) -> Actions:
@@ -52,11 +66,18 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     import_bookmarks = QAction("Import &Bookmarks…", window)
     import_bookmarks.setToolTip("Merge bookmarks from a JSON-LD export or a backup")
     export_bookmarks = QAction("&Export Bookmarks…", window)
+    print_article = QAction("&Print…", window)
+    print_article.setShortcuts(shortcuts(QKeySequence.StandardKey.Print))
+    export_pdf = QAction("Export as P&DF…", window)
+    export_pdf.setShortcuts(shortcuts("Ctrl+Shift+E"))
     quit_ = QAction("&Quit", window)
     quit_.setShortcuts(shortcuts(QKeySequence.StandardKey.Quit))
     file_menu.addAction(import_files)
     file_menu.addAction(import_bookmarks)
     file_menu.addAction(export_bookmarks)
+    file_menu.addSeparator()
+    file_menu.addAction(print_article)
+    file_menu.addAction(export_pdf)
     file_menu.addSeparator()
     file_menu.addAction(quit_)
 
@@ -84,19 +105,36 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     toolbar.addAction(bookmark)
 
     view_menu = menu.addMenu("&View")
+    theme_menu = view_menu.addMenu("&Theme")
     themes = QActionGroup(window)
-    for name in THEMES:
-        action = QAction(name.capitalize(), window, checkable=True)
+    for name in CHOICES:
+        action = QAction(THEME_LABELS[name], window, checkable=True)
         action.setData(name)
         themes.addAction(action)
-        view_menu.addAction(action)
-    view_menu.addSeparator()
+        theme_menu.addAction(action)
+    theme_menu.addSeparator()
+    next_theme = QAction("&Next Theme", window)
+    next_theme.setShortcuts(shortcuts("Ctrl+Shift+T"))
+    theme_menu.addAction(next_theme)
     bigger = QAction("&Larger Text", window)
-    bigger.setShortcuts(shortcuts(QKeySequence.StandardKey.ZoomIn))
+    bigger.setShortcuts(shortcuts(QKeySequence.StandardKey.ZoomIn, "Ctrl+="))
     smaller = QAction("&Smaller Text", window)
     smaller.setShortcuts(shortcuts(QKeySequence.StandardKey.ZoomOut))
+    reset_size = QAction("&Actual Size", window)
+    reset_size.setShortcuts(shortcuts("Ctrl+0"))
+    font = QAction("Reading &Font…", window)
     view_menu.addAction(bigger)
     view_menu.addAction(smaller)
+    view_menu.addAction(reset_size)
+    view_menu.addAction(font)
+    column_menu = view_menu.addMenu("Line &Width")
+    columns = QActionGroup(window)
+    for key, (label, chars) in COLUMNS.items():
+        action = QAction(label, window, checkable=True)
+        action.setData(chars)
+        action.setObjectName(f"column-{key}")
+        columns.addAction(action)
+        column_menu.addAction(action)
     view_menu.addSeparator()
     outline.setText("&Outline")
     outline.setShortcuts(shortcuts("Ctrl+Shift+O"))
@@ -114,16 +152,26 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     focus_library = QAction("&Library", window)
     focus_library.setShortcuts(shortcuts("Ctrl+L"))
     search = QAction("&Search Library…", window)
-    search.setShortcuts(shortcuts("Ctrl+K", QKeySequence.StandardKey.Find))
-    next_hit = QAction("&Next Hit", window)
+    search.setShortcuts(shortcuts("Ctrl+K", "Ctrl+Shift+F"))
+    find = QAction("&Find in Article…", window)
+    find.setShortcuts(shortcuts(QKeySequence.StandardKey.Find))
+    next_hit = QAction("&Next Match", window)
     next_hit.setShortcuts(shortcuts("F3", QKeySequence.StandardKey.FindNext))
-    previous_hit = QAction("&Previous Hit", window)
+    previous_hit = QAction("&Previous Match", window)
     previous_hit.setShortcuts(shortcuts("Shift+F3", QKeySequence.StandardKey.FindPrevious))
-    for action in (focus_library, search, next_hit, previous_hit):
+    for action in (focus_library, search, find, next_hit, previous_hit):
         go_menu.addAction(action)
 
+    help_menu = menu.addMenu("&Help")
+    shortcuts_help = QAction("&Keyboard Shortcuts", window)
+    shortcuts_help.setShortcuts(shortcuts(QKeySequence.StandardKey.HelpContents))
+    about = QAction("&About reader", window)
+    help_menu.addAction(shortcuts_help)
+    help_menu.addAction(about)
+
     return Actions(
-        import_files, import_bookmarks, export_bookmarks, quit_, undo, redo, bookmark, themes,
-        bigger, smaller, outline, focus_library, search, next_hit, previous_hit, ask_links,
-        original, caret,
+        import_files, import_bookmarks, export_bookmarks, print_article, export_pdf, quit_,
+        undo, redo, bookmark, themes, next_theme, bigger, smaller, reset_size, font, columns,
+        outline, focus_library, search, find, next_hit, previous_hit, ask_links, original,
+        caret, shortcuts_help, about,
     )  # fmt: skip

@@ -15,7 +15,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -27,14 +27,23 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
+    QTextOption,
 )
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
 from reader.core import Page
-from reader.ui.themes import SERIF_FAMILIES, THEMES, Theme, document_css, first_family
+from reader.ui.themes import (
+    SERIF_FAMILIES,
+    THEMES,
+    Theme,
+    document_css,
+    em_per_line,
+    first_family,
+)
 
 log = logging.getLogger(__name__)
 COLUMN_CHARS = 70
+MIN_COLUMN_CHARS = 42  # narrower than this, the panels beside the page give way
 _WIDE = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 code units each
 BODY_PX = 18
 
@@ -84,12 +93,12 @@ class Span:
 
 
 @functools.cache
-def broken_image() -> QImage:
-    """A small framed cross: an image that is not shown."""
+def broken_image(colour: str) -> QImage:
+    """A small framed cross in ``colour``: an image that is not shown."""
     image = QImage(22, 22, QImage.Format.Format_ARGB32)
     image.fill(Qt.GlobalColor.transparent)
     painter = QPainter(image)
-    pen = QPen(QColor(128, 128, 128, 200))
+    pen = QPen(QColor(colour))
     pen.setWidthF(1.5)
     painter.setPen(pen)
     painter.drawRect(2, 2, 18, 18)
@@ -103,6 +112,7 @@ class ArticleView(QTextBrowser):
     """QTextBrowser showing an article; it loads nothing but the article's own images."""
 
     external_link = Signal(QUrl)
+    hits_changed = Signal(int, int)  # the current match (-1: none chosen yet), how many
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -120,6 +130,8 @@ class ArticleView(QTextBrowser):
         self._current_hit = -1
         self._marks: list[tuple[Span, QColor]] = []
         self._flash: Span | None = None
+        self._column_chars = COLUMN_CHARS
+        self.setWordWrapMode(QTextOption.WrapMode.WordWrap)  # never inside a word
         family = first_family(SERIF_FAMILIES)
         font = QFont(family)
         font.setPixelSize(self._font_px)
@@ -138,13 +150,17 @@ class ArticleView(QTextBrowser):
         self._page = page
         self._original = False
         self._hits, self._current_hit, self._marks, self._flash = [], -1, [], None
-        self.document().setDefaultStyleSheet(document_css(self._theme))
+        self.document().setDefaultStyleSheet(
+            document_css(self._theme, em_per_line(self.document().defaultFont()))
+        )
         self.setHtml(page.html)
         self._map = TextMap(page.text, self.toPlainText())
         if not self._map.aligned:
             log.warning("article %s: shown text differs from its plain text", page.id)
         self._update_selections()
         self.verticalScrollBar().setValue(0)
+        if page.position > 0:
+            self.scroll_to_top(page.position)
 
     def show_original(self, page: Page, html: str) -> None:
         """The article's file as it was, in place of the article; nothing can be marked."""
@@ -178,7 +194,7 @@ class ArticleView(QTextBrowser):
         except Exception:  # never unanswered, whatever went wrong
             log.exception("image %s", name)
             image = QImage()
-        return broken_image() if image.isNull() else image
+        return broken_image(self._theme.muted) if image.isNull() else image
 
     def set_caret_browsing(self, on: bool) -> None:
         """A text cursor the keyboard moves and selects with (Shift+arrows), or none."""
@@ -216,6 +232,34 @@ class ArticleView(QTextBrowser):
             self._update_selections()
             self.verticalScrollBar().setValue(value)
 
+    def set_font_family(self, family: str) -> None:
+        font = self.document().defaultFont()
+        font.setFamily(family)
+        self.document().setDefaultFont(font)
+        self._center_column()
+        self.apply_theme(self._theme)  # the line height follows the font's own spacing
+
+    @property
+    def font_family(self) -> str:
+        return self.document().defaultFont().family()
+
+    def set_column_chars(self, chars: int) -> None:
+        """The reading column's width, in average characters of the body font."""
+        self._column_chars = max(MIN_COLUMN_CHARS, min(120, chars))
+        self._center_column()
+
+    @property
+    def column_chars(self) -> int:
+        return self._column_chars
+
+    def min_width(self) -> int:
+        """The narrowest the view can be and still hold a readable column."""
+        return self._column_width(MIN_COLUMN_CHARS) + self.verticalScrollBar().sizeHint().width()
+
+    def column_width(self) -> int:
+        """The width the text is set in now, margins included."""
+        return int(self.document().textWidth())
+
     def set_font_px(self, px: int) -> None:
         self._font_px = max(12, min(32, px))
         font = self.document().defaultFont()
@@ -231,11 +275,14 @@ class ArticleView(QTextBrowser):
         super().resizeEvent(event)
         self._center_column()
 
-    def _center_column(self) -> None:
-        """Keep a column of about 70 characters in the middle of the view."""
+    def _column_width(self, chars: int) -> int:
         metrics = QFontMetricsF(self.document().defaultFont())
         margin = int(self.document().documentMargin())
-        column = int(metrics.averageCharWidth() * COLUMN_CHARS) + 2 * margin
+        return int(metrics.averageCharWidth() * chars) + 2 * margin
+
+    def _center_column(self) -> None:
+        """Keep a column of the chosen width (70 characters at first) in the middle of the view."""
+        column = self._column_width(self._column_chars)
         spare = self.width() - self.verticalScrollBar().sizeHint().width() - column
         side = max(0, spare // 2)
         self.setViewportMargins(side, 0, side, 0)
@@ -259,6 +306,7 @@ class ArticleView(QTextBrowser):
         self._hits = sorted(spans, key=lambda s: s.start)
         self._current_hit = -1
         self._update_selections()
+        self.hits_changed.emit(-1, len(self._hits))
 
     def hit_count(self) -> int:
         return len(self._hits)
@@ -273,6 +321,7 @@ class ArticleView(QTextBrowser):
         span = self._hits[self._current_hit]
         self._update_selections()
         self.scroll_to_span(span)
+        self.hits_changed.emit(self._current_hit, len(self._hits))
 
     def next_hit(self) -> None:
         self.go_to_hit(self._current_hit + 1)
@@ -303,6 +352,29 @@ class ArticleView(QTextBrowser):
         rect = self.cursorRect(cursor)
         bar = self.verticalScrollBar()
         target = bar.value() + rect.top() - self.viewport().height() // 3
+        bar.setValue(max(0, min(bar.maximum(), target)))
+
+    # --- where the reader is ---------------------------------------------------
+
+    def top_offset(self) -> int:
+        """The offset (into the page's text) of the first line in view."""
+        self.document().size()  # lays the document out: a hit test before it can miss
+        cursor = self.cursorForPosition(QPoint(0, 0))
+        return self._map.from_qt(cursor.position())
+
+    def read_fraction(self) -> float:
+        """How far through the article the bottom of the view is, 0..1."""
+        bar = self.verticalScrollBar()
+        if bar.maximum() <= 0:
+            return 1.0
+        return (bar.value() + bar.pageStep()) / (bar.maximum() + bar.pageStep())
+
+    def scroll_to_top(self, offset: int) -> None:
+        """Scroll so the line holding ``offset`` is the first in view."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(min(self._map.to_qt(offset), self.document().characterCount() - 1))
+        bar = self.verticalScrollBar()
+        target = bar.value() + self.cursorRect(cursor).top()
         bar.setValue(max(0, min(bar.maximum(), target)))
 
     def _update_selections(self) -> None:

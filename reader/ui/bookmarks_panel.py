@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from reader.bookmarks import COLOR_HEX, COLORS, Bookmark
 from reader.bookmarks.model import normalise_tags
+from reader.ui.themes import THEMES, Theme
 from reader.ui.widgets import add_rich_item, refit_on_resize
 
 BOOKMARK_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -133,6 +134,7 @@ class BookmarksPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.theme = THEMES["light"]
         self._all: list[Bookmark] = []
         self._titles: dict[str, str] = {}
         self._current_article: str | None = None
@@ -157,9 +159,6 @@ class BookmarksPanel(QWidget):
         self.list.setWordWrap(True)
         self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list.setStyleSheet(
-            "QListWidget#bookmarkList::item:selected { background: #e6eef9; color: black; }"
-        )
         refit_on_resize(self.list)
         self.empty = QLabel("Select text in an article and press Ctrl+D to keep it here.", self)
         self.empty.setWordWrap(True)
@@ -284,6 +283,15 @@ class BookmarksPanel(QWidget):
             marks.sort(key=lambda b: (self._titles.get(b.article_id, "~"), b.start))
         return marks
 
+    def apply_theme(self, theme: Theme) -> None:
+        """Colour the list in ``theme``: the bookmarks are listed again in it."""
+        self.theme = theme
+        self._refill(reload=True)
+
+    def article_marks(self, article_id: str) -> list[Bookmark]:
+        """The bookmarks of one article, as last read."""
+        return [b for b in self._all if b.article_id == article_id]
+
     def refill(self, *_changed: object) -> None:
         self._refill(reload=False)
 
@@ -333,13 +341,15 @@ class BookmarksPanel(QWidget):
         quote = b.exact if len(b.exact) <= 220 else b.exact[:219] + "…"
         title = html.escape(self._titles.get(b.article_id, b.article_id))
         when = time.strftime("%d %b %Y", time.localtime(b.created))
-        state = " · <span style='color:#b3261e'>detached</span>" if b.detached else ""
-        note = f"<div style='color:#333'>{html.escape(b.note)}</div>" if b.note else ""
+        t = self.theme
+        state = f" · <span style='color:{t.danger}'>detached</span>" if b.detached else ""
+        note = f"<div>{html.escape(b.note)}</div>" if b.note else ""
         tags = f" · {html.escape(', '.join(b.tags))}" if b.tags else ""
         add_rich_item(
             self.list,
-            f"<div style='background-color:{COLOR_HEX[b.color]}'>“{html.escape(quote)}”</div>"
-            f"{note}<div style='color:#666; font-size:small'>{title} · {when}{tags}{state}</div>",
+            f"<div style='background-color:{t.marks[b.color]}'>“{html.escape(quote)}”</div>"
+            f"{note}<div style='color:{t.ui_muted}; font-size:small'>"
+            f"{title} · {when}{tags}{state}</div>",
             BOOKMARK_ROLE,
             b,
         )

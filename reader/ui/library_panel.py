@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import (
@@ -37,7 +38,7 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class LibraryModel(QAbstractTableModel):
-    COLUMNS = ("Title", "Words", "Time")
+    COLUMNS = ("Title", "Words", "Time", "Read")
 
     def __init__(self) -> None:
         super().__init__()
@@ -69,19 +70,35 @@ class LibraryModel(QAbstractTableModel):
         a = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (a.title, f"{a.words:,}", f"{a.minutes} min")[col]
+            return (a.title, f"{a.words:,}", f"{a.minutes} min", read_label(a.progress))[col]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{a.title}\n{a.words:,} words · about {a.minutes} min\n{a.source}"
+            read = f" · {round(a.progress * 100)}% read" if a.progress > 0 else ""
+            return f"{a.title}\n{a.words:,} words · about {a.minutes} min{read}\n{a.source}"
         if role == Qt.ItemDataRole.TextAlignmentRole and col:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ID_ROLE:
             return a.id
         if role == SORT_ROLE:
-            return (a.title.casefold(), a.words, a.words)[col]
+            return (a.title.casefold(), a.words, a.words, a.progress)[col]
         return None
 
     def row_of(self, article_id: str) -> int:
         return next((k for k, a in enumerate(self._rows) if a.id == article_id), -1)
+
+    def set_progress(self, article_id: str, progress: float) -> None:
+        """Show how far an article has been read, without listing everything again."""
+        row = self.row_of(article_id)
+        if row >= 0 and self._rows[row].progress != progress:
+            self._rows[row] = replace(self._rows[row], progress=progress)
+            index = self.index(row, self.COLUMNS.index("Read"))
+            self.dataChanged.emit(index, index)
+
+
+def read_label(progress: float) -> str:
+    """ "" for an article not opened, "42%" part-way, "✓" read to the end."""
+    if progress <= 0:
+        return ""
+    return "✓" if progress >= 0.98 else f"{max(1, round(progress * 100))}%"
 
 
 class TitleDelegate(QStyledItemDelegate):
@@ -163,7 +180,8 @@ class LibraryPanel(QWidget):
         # Fixed widths from the font: sizing to contents would read every row's
         # text on each reset of a list of thousands, on the UI thread.
         metrics = self.view.fontMetrics()
-        for column, label, widest in ((1, "Words", "000,000"), (2, "Time", "000 min")):
+        for column, label, widest in ((1, "Words", "000,000"), (2, "Time", "000 min"),
+                                      (3, "Read", "100%")):  # fmt: skip
             width = max(metrics.horizontalAdvance(label) + 22, metrics.horizontalAdvance(widest))
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
             header.resizeSection(column, width + 12)

@@ -18,37 +18,50 @@ from PySide6.QtGui import (
     QCloseEvent,
     QColor,
     QDesktopServices,
+    QFont,
     QGuiApplication,
+    QKeySequence,
+    QResizeEvent,
     QUndoStack,
 )
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QApplication,
+    QDialog,
     QDockWidget,
     QFileDialog,
+    QFontDialog,
+    QHeaderView,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
-from reader.bookmarks import COLOR_HEX, Bookmark
+from reader import __version__
+from reader.bookmarks import Bookmark
 from reader.core import AnnotationImport, Page, ReaderCore
 from reader.library import ArticleInfo, ImportOutcome, RefreshReport
 from reader.library.importing import SUPPORTED_SUFFIXES, Original
 from reader.rendering import original_html
 from reader.search import Hit, SearchResults, SyncReport
 from reader.ui.actions import build_actions
-from reader.ui.article_view import ArticleView, Span
+from reader.ui.article_view import BODY_PX, ArticleView, Span
 from reader.ui.bookmarks_panel import BookmarkDialog, BookmarksPanel
+from reader.ui.find_bar import FindBar, find_all
 from reader.ui.library_panel import LibraryPanel
 from reader.ui.operations import Lane, Operations
 from reader.ui.outline import OutlineView
 from reader.ui.search_panel import SearchPanel
 from reader.ui.settings import WindowSettings
-from reader.ui.themes import THEMES
+from reader.ui.themes import CHOICES, SERIF_FAMILIES, SYSTEM, first_family, palette, resolve
 from reader.ui.undo import BookmarkCommand, CoreCall, Kind, Memo, added, attached, deleted
 
 SEARCH_LIMIT = 30
@@ -57,6 +70,8 @@ PROGRESS_MIN_STEPS = 100  # smaller jobs end before a bar could tell anything
 
 ARTICLE_PATTERNS = " ".join(f"*{suffix}" for suffix in sorted(SUPPORTED_SUFFIXES))
 WATCH_MS = 500  # how often the bookmarks are checked for changes made elsewhere
+POSITION_MS = 1000  # how long the page rests before where the reader is, is kept
+SIDEBAR_WIDTH = 300  # the sidebar's width when it comes back after giving way
 BookmarksRead = tuple[tuple[object, ...], list[Bookmark], dict[str, str]]  # version, all, titles
 
 
@@ -94,15 +109,26 @@ class MainWindow(QMainWindow):
         self.sidebar.addTab(self.search_panel, "Search")
         self.sidebar.addTab(self.bookmarks_panel, "Bookmarks")
         self.view = ArticleView(self)
+        self.find_bar = FindBar(self)
+        reading = QWidget(self)
+        reading_layout = QVBoxLayout(reading)
+        reading_layout.setContentsMargins(0, 0, 0, 0)
+        reading_layout.setSpacing(0)
+        reading_layout.addWidget(self.view, 1)
+        reading_layout.addWidget(self.find_bar)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(reading)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([340, 940])
-        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setCollapsible(0, True)  # the sidebar gives way to a narrow page
+        self.splitter.setCollapsible(1, False)
         self.setCentralWidget(self.splitter)
+        self._gave_way: set[str] = set()  # "outline", "sidebar": hidden for a narrow window
+        self._theme_choice = SYSTEM
+        self.shortcuts_dialog: QDialog | None = None
 
         self.outline = OutlineView(self)
         self.outline_dock = QDockWidget("Outline", self)
@@ -133,6 +159,9 @@ class MainWindow(QMainWindow):
         self._flash_timer = QTimer(self)
         self._flash_timer.setSingleShot(True)
         self._flash_timer.setInterval(1600)
+        self._position_timer = QTimer(self)
+        self._position_timer.setSingleShot(True)
+        self._position_timer.setInterval(POSITION_MS)
         self._connect_signals()
         self._restore_view_settings()
 
@@ -146,12 +175,34 @@ class MainWindow(QMainWindow):
         a.quit.triggered.connect(self.close)
         a.bookmark.triggered.connect(self.on_bookmark_triggered)
         a.themes.triggered.connect(self.on_theme_triggered)
+        a.next_theme.triggered.connect(self.on_next_theme)
         a.bigger.triggered.connect(lambda: self.on_font_step(+1))
         a.smaller.triggered.connect(lambda: self.on_font_step(-1))
+        a.reset_size.triggered.connect(lambda: self.on_font_step(0))
+        a.font.triggered.connect(self.on_font_triggered)
+        a.columns.triggered.connect(self.on_column_triggered)
         a.focus_library.triggered.connect(self.on_focus_library)
         a.search.triggered.connect(self.on_search_triggered)
+        a.find.triggered.connect(self.on_find_triggered)
         a.next_hit.triggered.connect(self.view.next_hit)
         a.previous_hit.triggered.connect(self.view.previous_hit)
+        a.shortcuts_help.triggered.connect(self.show_shortcuts)
+        a.about.triggered.connect(self.show_about)
+        self.find_bar.text_changed.connect(self.on_find_text)
+        self.find_bar.next_requested.connect(self.view.next_hit)
+        self.find_bar.previous_requested.connect(self.view.previous_hit)
+        self.find_bar.closed.connect(self.on_find_closed)
+        self.view.hits_changed.connect(self.find_bar.show_count)
+        self.view.verticalScrollBar().valueChanged.connect(self.on_page_scrolled)
+        self._position_timer.timeout.connect(self.keep_position)
+        self.library_panel.view.header().sortIndicatorChanged.connect(
+            lambda column, order: self.settings.set_library_sort(
+                column, order == Qt.SortOrder.DescendingOrder
+            )
+        )
+        hints = QGuiApplication.styleHints()
+        if hints is not None:
+            hints.colorSchemeChanged.connect(self.on_color_scheme_changed)
         a.ask_links.toggled.connect(self.on_ask_links_toggled)
         a.original.toggled.connect(self.on_original_toggled)
         self.view.external_link.connect(self.on_external_link)
@@ -323,8 +374,14 @@ class MainWindow(QMainWindow):
             self.commands.original.blockSignals(True)
             self.commands.original.setChecked(False)  # a new article opens as the article
             self.commands.original.blockSignals(False)
+        shown = self.view.page
+        if shown is not None and shown.id != page.id:
+            self.keep_position()  # where the reader left the article before
         self.view.show_page(page)
         self.outline.set_entries(page.outline)
+        self.outline.follow(self.view.top_offset())
+        if self.find_bar.isVisible():
+            self.on_find_text(self.find_bar.field.text())
         self._show_marks(page.bookmarks)
         self.setWindowTitle(f"{page.title} — reader")
         self.settings.last_article = page.id
@@ -358,13 +415,202 @@ class MainWindow(QMainWindow):
         return True
 
     def on_theme_triggered(self, action: QAction) -> None:
-        name = str(action.data())
-        self.view.apply_theme(THEMES[name])
-        self.settings.theme = name
+        self.apply_theme_choice(str(action.data()))
+
+    def on_next_theme(self) -> None:
+        self.apply_theme_choice(CHOICES[(CHOICES.index(self._theme_choice) + 1) % len(CHOICES)])
+
+    def on_color_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
+        if self._theme_choice == SYSTEM:
+            self.apply_theme_choice(SYSTEM)
+
+    def apply_theme_choice(self, choice: str) -> None:
+        """Colour the whole window (palette, panels, page) in a theme, and remember it."""
+        self._theme_choice = choice if choice in CHOICES else SYSTEM
+        for action in self.commands.themes.actions():
+            action.setChecked(action.data() == self._theme_choice)
+        theme = resolve(self._theme_choice)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            if app.style().name().lower() != "fusion":
+                app.setStyle("Fusion")  # the style that draws every widget from the palette
+            app.setPalette(palette(theme))
+        self.view.apply_theme(theme)
+        self.search_panel.apply_theme(theme)
+        self.bookmarks_panel.apply_theme(theme)
+        page = self.view.page
+        if page is not None and not self.view.showing_original:
+            self._show_marks(self.bookmarks_panel.article_marks(page.id))
+        self.settings.theme = self._theme_choice
 
     def on_font_step(self, step: int) -> None:
-        self.view.set_font_px(self.view.font_px + step)
+        """One pixel larger or smaller; 0 back to the usual size."""
+        self.view.set_font_px(self.view.font_px + step if step else BODY_PX)
         self.settings.font_px = self.view.font_px
+
+    def on_font_triggered(self) -> None:
+        dialog = QFontDialog(self.view.document().defaultFont(), self)
+        dialog.setObjectName("fontDialog")
+        dialog.setOption(QFontDialog.FontDialogOption.DontUseNativeDialog)
+        dialog.fontSelected.connect(self.set_reading_font)
+        dialog.open()
+
+    def set_reading_font(self, font: QFont) -> None:
+        """The reading font's family and size, kept for the next launch."""
+        self.view.set_font_family(font.family())
+        if font.pixelSize() > 0:
+            self.view.set_font_px(font.pixelSize())
+        elif font.pointSizeF() > 0:
+            self.view.set_font_px(round(font.pointSizeF() * 96 / 72))
+        self.settings.font_family = font.family()
+        self.settings.font_px = self.view.font_px
+
+    def on_column_triggered(self, action: QAction) -> None:
+        self.view.set_column_chars(int(action.data()))
+        self.settings.column_chars = self.view.column_chars
+        self._give_way()
+
+    # --- find in the article ---------------------------------------------------
+
+    def on_find_triggered(self) -> None:
+        selected = self.view.textCursor().selectedText().strip()
+        self.find_bar.open_bar(selected if 0 < len(selected) <= 80 else "")
+        self.on_find_text(self.find_bar.field.text())
+
+    def on_find_text(self, text: str) -> None:
+        page = self.view.page
+        if page is None or self.view.showing_original:
+            self.find_bar.show_count(-1, 0)
+            return
+        self.view.set_hits([Span(s, e) for s, e in find_all(page.text, text)])
+        if self.view.hit_count():
+            self.view.go_to_offset(self.view.top_offset())
+
+    def on_find_closed(self) -> None:
+        self.view.set_hits([])
+        self.view.setFocus()
+
+    # --- where the reader is ---------------------------------------------------
+
+    def on_page_scrolled(self, _value: int) -> None:
+        page = self.view.page
+        if page is not None and not self.view.showing_original:
+            self._position_timer.start()
+            self.outline.follow(self.view.top_offset())
+
+    def keep_position(self) -> None:
+        """Keep where the reader is in the article shown (off the UI thread)."""
+        self._position_timer.stop()
+        page = self.view.page
+        if page is None or self.view.showing_original:
+            return
+        article_id, offset, fraction = page.id, self.view.top_offset(), self.view.read_fraction()
+        self.library_panel.model.set_progress(article_id, fraction)
+        self.ops.start(
+            Lane.READ, lambda core, _p: core.keep_position(article_id, offset, fraction),
+            lambda _kept: None, key=f"position:{article_id}",
+            on_error=lambda _message: None,  # a read-only library keeps no place; not worth a word
+        )  # fmt: skip
+
+    # --- a narrow window ---------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._give_way()
+
+    def _give_way(self) -> None:
+        """Hide the outline, then the sidebar, when the page would be narrower than readable;
+        bring them back when there is room again."""
+        need = self.view.min_width()
+        room = self.splitter.width()
+        sidebar = self.splitter.sizes()[0] if self.splitter.count() else 0
+        outline_width = self.outline_dock.width() if self.outline_dock.isVisible() else 0
+        if self.outline_dock.isVisible() and room - sidebar < need:
+            self._gave_way.add("outline")
+            self.outline_dock.hide()
+            return  # the dock's room comes to the splitter: this runs again
+        if sidebar and room - sidebar < need:
+            self._gave_way.add("sidebar")
+            self.splitter.setSizes([max(0, room - need), need])
+            if room - need < self.sidebar.minimumSizeHint().width():
+                self.splitter.setSizes([0, room])
+            return
+        spare = room - sidebar - need
+        if "sidebar" in self._gave_way and spare >= SIDEBAR_WIDTH:
+            self._gave_way.discard("sidebar")
+            self.splitter.setSizes([SIDEBAR_WIDTH, room - SIDEBAR_WIDTH])
+        elif "outline" in self._gave_way and spare - outline_width >= 240:
+            self._gave_way.discard("outline")
+            self.outline_dock.show()
+
+    # --- help ------------------------------------------------------------------
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """Every menu command with its keys, in menu order."""
+        rows = []
+        for menu_action in self.menuBar().actions():
+            menu = menu_action.menu()
+            if not isinstance(menu, QMenu):
+                continue
+            stack = [(menu_action.text().replace("&", ""), a) for a in menu.actions()]
+            while stack:
+                path, action = stack.pop(0)
+                sub = action.menu()
+                if isinstance(sub, QMenu):
+                    name = f"{path} ▸ {action.text().replace('&', '')}"
+                    stack[0:0] = [(name, a) for a in sub.actions()]
+                    continue
+                if action.isSeparator() or not action.text():
+                    continue
+                native = QKeySequence.SequenceFormat.NativeText
+                keys = ", ".join(k.toString(native) for k in action.shortcuts())
+                text = action.text().replace("&", "").rstrip("…")
+                rows.append((f"{path} ▸ {text}", keys))
+        return rows
+
+    def show_shortcuts(self) -> None:
+        """Help ▸ Keyboard Shortcuts: every command and its keys, in a window of its own."""
+        if self.shortcuts_dialog is None:
+            dialog = QDialog(self)
+            dialog.setObjectName("shortcutsDialog")
+            dialog.setWindowTitle("Keyboard Shortcuts")
+            rows = [r for r in self.shortcut_rows() if r[1]]
+            rows += [
+                ("Article ▸ Move the text cursor (after F7)", "Arrow keys"),
+                ("Article ▸ Select with the keyboard (after F7)", "Shift+Arrow keys"),
+                ("Find bar ▸ Next / previous match", "Enter, Shift+Enter"),
+                ("Find bar ▸ Close", "Esc"),
+            ]
+            table = QTableWidget(len(rows), 2, dialog)
+            table.setObjectName("shortcutsTable")
+            table.setHorizontalHeaderLabels(["Command", "Keys"])
+            table.verticalHeader().hide()
+            table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+            for k, (name, keys) in enumerate(rows):
+                table.setItem(k, 0, QTableWidgetItem(name))
+                table.setItem(k, 1, QTableWidgetItem(keys))
+            table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            table.resizeColumnToContents(1)
+            layout = QVBoxLayout(dialog)
+            layout.addWidget(table)
+            dialog.resize(560, 520)
+            self.shortcuts_dialog = dialog
+        self.shortcuts_dialog.show()
+        self.shortcuts_dialog.raise_()
+
+    def show_about(self) -> None:
+        box = QMessageBox(self)
+        box.setObjectName("aboutBox")
+        box.setWindowTitle("About reader")
+        box.setIconPixmap(self.windowIcon().pixmap(64, 64))
+        box.setText(f"<b>reader</b> {__version__}")
+        box.setInformativeText(
+            "An offline reader for articles: your saved pages, notes and Markdown, "
+            "set as a calm page, searched in milliseconds, with the passages you keep.<br><br>"
+            "It never reaches the network. The reading font is Charis SIL "
+            "(SIL Open Font License 1.1)."
+        )
+        box.open()
 
     # --- search ----------------------------------------------------------------
 
@@ -527,7 +773,11 @@ class MainWindow(QMainWindow):
 
     def _show_marks(self, marks: tuple[Bookmark, ...] | list[Bookmark]) -> None:
         self.view.set_marks(
-            [(Span(b.start, b.end), QColor(COLOR_HEX[b.color])) for b in marks if not b.detached]
+            [
+                (Span(b.start, b.end), QColor(self.view.theme.marks[b.color]))
+                for b in marks
+                if not b.detached
+            ]
         )
 
     def show_bookmark(self, bookmark: Bookmark) -> None:
@@ -691,13 +941,19 @@ class MainWindow(QMainWindow):
     # --- state -----------------------------------------------------------------
 
     def _restore_view_settings(self) -> None:
-        theme = self.settings.theme if self.settings.theme in THEMES else "light"
-        for action in self.commands.themes.actions():
-            action.setChecked(action.data() == theme)
-        self.view.apply_theme(THEMES[theme])
+        self.apply_theme_choice(self.settings.theme)
+        self.view.set_font_family(self.settings.font_family or first_family(SERIF_FAMILIES))
         font_px = self.settings.font_px
         if font_px is not None:
             self.view.set_font_px(font_px)
+        if (chars := self.settings.column_chars) is not None:
+            self.view.set_column_chars(chars)
+        for action in self.commands.columns.actions():
+            action.setChecked(action.data() == self.view.column_chars)
+        if (sort := self.settings.library_sort) is not None:
+            column, descending = sort
+            order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+            self.library_panel.view.sortByColumn(column, order)
         self.commands.ask_links.setChecked(self.settings.ask_before_links)
 
     def restore_geometry(self) -> None:
@@ -717,6 +973,7 @@ class MainWindow(QMainWindow):
         self.ops.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.keep_position()
         self.save_state()
         self.shutdown()
         super().closeEvent(event)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from reader.search import Hit, SearchResults, join_snippets
 from reader.ui.settings import WindowSettings
+from reader.ui.themes import THEMES, Theme
 from reader.ui.widgets import add_rich_item, refit_on_resize
 
 DEBOUNCE_MS = 150
@@ -30,6 +31,8 @@ class SearchPanel(QWidget):
     def __init__(self, settings: WindowSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
+        self.theme = THEMES["light"]
+        self._shown: SearchResults | None = None
         self.field = QLineEdit(self)
         self.field.setObjectName("searchField")
         self.field.setPlaceholderText("Search the library  (Ctrl+K)")
@@ -45,10 +48,6 @@ class SearchPanel(QWidget):
         self.results.setSpacing(2)
         self.results.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.results.setStyleSheet(
-            "QListWidget#searchResults::item:selected { background: #e6eef9; color: black; }"
-            "QListWidget#searchResults::item:hover { background: #f1f4f8; }"
-        )
 
         refit_on_resize(self.results)
         layout = QVBoxLayout(self)
@@ -100,12 +99,21 @@ class SearchPanel(QWidget):
 
     # --- results -------------------------------------------------------------
 
+    def apply_theme(self, theme: Theme) -> None:
+        """Colour the results in ``theme``: what is listed is shown again in it."""
+        self.theme = theme
+        if self._shown is not None and self._shown.query == self.current_query():
+            current = self.results.currentRow()
+            self.show_results(self._shown)
+            self.results.setCurrentRow(current)
+
     def current_query(self) -> str:
         return self.field.text().strip()
 
     def show_results(self, results: SearchResults) -> None:
         if results.query != self.current_query():
             return  # an answer to a query the user has typed past
+        self._shown = results
         self.results.clear()
         parts = []
         if results.corrected:
@@ -128,15 +136,18 @@ class SearchPanel(QWidget):
             self.results.setCurrentRow(0)
 
     def _add_hit(self, hit: Hit) -> None:
-        badge = "" if hit.kind == "article" else " <span style='color:#8a6d1a'>· bookmark</span>"
+        t = self.theme
+        badge = f" <span style='color:{t.ui_muted}'>· bookmark</span>"
+        if hit.kind == "article":
+            badge = ""
         snippet = join_snippets(
-            s.marked("<b style='background-color:#ffe58a'>", "</b>", html.escape)
+            s.marked(f"<b style='background-color:{t.mark}'>", "</b>", html.escape)
             for s in hit.snippets
         )
         item = add_rich_item(
             self.results,
             f"<div style='margin:2px'><b>{html.escape(hit.title)}</b>{badge}"
-            f"<div style='color:#444'>{snippet}</div></div>",
+            f"<div>{snippet}</div></div>",
             HIT_ROLE,
             hit,
         )

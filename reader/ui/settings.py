@@ -25,7 +25,7 @@ class WindowSettings:
 
     @property
     def theme(self) -> str:
-        return self._text("reading/theme", "light")
+        return self._text("reading/theme", "system")
 
     @theme.setter
     def theme(self, name: str) -> None:
@@ -42,6 +42,42 @@ class WindowSettings:
     @font_px.setter
     def font_px(self, px: int) -> None:
         self._qs.setValue("reading/font_px", px)
+
+    def _int(self, key: str) -> int | None:
+        try:
+            return int(str(self._qs.value(key)))
+        except ValueError:
+            return None
+
+    @property
+    def font_family(self) -> str:
+        """The reading font's family; "" for the bundled serif."""
+        return self._text("reading/font_family")
+
+    @font_family.setter
+    def font_family(self, family: str) -> None:
+        self._qs.setValue("reading/font_family", family)
+
+    @property
+    def column_chars(self) -> int | None:
+        """The reading column's width in characters."""
+        return self._int("reading/column_chars")
+
+    @column_chars.setter
+    def column_chars(self, chars: int) -> None:
+        self._qs.setValue("reading/column_chars", chars)
+
+    @property
+    def library_sort(self) -> tuple[int, bool] | None:
+        """The library list's sort column and whether it is descending."""
+        column = self._int("library/sort_column")
+        if column is None:
+            return None
+        return column, self._text("library/sort_order") == "descending"
+
+    def set_library_sort(self, column: int, descending: bool) -> None:
+        self._qs.setValue("library/sort_column", column)
+        self._qs.setValue("library/sort_order", "descending" if descending else "ascending")
 
     @property
     def ask_before_links(self) -> bool:
