@@ -272,8 +272,12 @@ class ArticleView(QTextBrowser):
         return self._font_px
 
     def resizeEvent(self, event: QResizeEvent) -> None:
+        """Re-set the column, keeping the line at the top of the view at the top."""
+        place = self.top_offset() if self._page is not None and not self._original else None
         super().resizeEvent(event)
         self._center_column()
+        if place:
+            self.scroll_to_top(place)
 
     def _column_width(self, chars: int) -> int:
         metrics = QFontMetricsF(self.document().defaultFont())

@@ -520,28 +520,33 @@ class MainWindow(QMainWindow):
 
     def _give_way(self) -> None:
         """Hide the outline, then the sidebar, when the page would be narrower than readable;
-        bring them back when there is room again."""
+        bring them back when there is room again. One step per call: the layout settles,
+        and the next step is looked at then."""
         need = self.view.min_width()
-        room = self.splitter.width()
+        room = self.splitter.width() - self.splitter.handleWidth()
         sidebar = self.splitter.sizes()[0] if self.splitter.count() else 0
-        outline_width = self.outline_dock.width() if self.outline_dock.isVisible() else 0
+        changed = True
         if self.outline_dock.isVisible() and room - sidebar < need:
             self._gave_way.add("outline")
             self.outline_dock.hide()
-            return  # the dock's room comes to the splitter: this runs again
-        if sidebar and room - sidebar < need:
+        elif sidebar and room - sidebar < need:
             self._gave_way.add("sidebar")
-            self.splitter.setSizes([max(0, room - need), need])
-            if room - need < self.sidebar.minimumSizeHint().width():
-                self.splitter.setSizes([0, room])
-            return
-        spare = room - sidebar - need
-        if "sidebar" in self._gave_way and spare >= SIDEBAR_WIDTH:
+            keep = room - need if room - need >= self.sidebar.minimumSizeHint().width() else 0
+            self.splitter.setSizes([keep, room - keep])
+        elif "sidebar" in self._gave_way and room - sidebar - need >= SIDEBAR_WIDTH + 40:
             self._gave_way.discard("sidebar")
             self.splitter.setSizes([SIDEBAR_WIDTH, room - SIDEBAR_WIDTH])
-        elif "outline" in self._gave_way and spare - outline_width >= 240:
+        elif (
+            "outline" in self._gave_way
+            and "sidebar" not in self._gave_way
+            and room - sidebar - need >= self.outline_dock.width() + 40
+        ):
             self._gave_way.discard("outline")
             self.outline_dock.show()
+        else:
+            changed = False
+        if changed:
+            QTimer.singleShot(0, self._give_way)
 
     # --- help ------------------------------------------------------------------
 
@@ -596,7 +601,7 @@ class MainWindow(QMainWindow):
             dialog.resize(560, 520)
             self.shortcuts_dialog = dialog
         self.shortcuts_dialog.show()
-        self.shortcuts_dialog.raise_()
+        self.shortcuts_dialog.activateWindow()
 
     def show_about(self) -> None:
         box = QMessageBox(self)

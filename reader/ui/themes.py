@@ -111,7 +111,7 @@ THEMES = {
         "dark",
         background="#1d1f21", text="#d7d4cf", muted="#a29e97", heading="#eeeae4",
         link="#8cb4e8", rule="#44484c", code_background="#26292c", quote="#b8b3ab",
-        hit="#6b5a12", hit_current="#9a5b12", selection="#36506e",
+        hit="#5f5012", hit_current="#804c10", selection="#36506e",
         window="#25282b", base="#1d1f21", alternate="#222528", ui_text="#dedad4",
         ui_muted="#a29e97", highlight="#36506e", highlight_text="#f2efe9",
         mark="#6b5a12", danger="#f08a80", pygments="one-dark",
