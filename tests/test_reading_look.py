@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QFont, QKeySequence, QPalette, QTextLayout
-from PySide6.QtWidgets import QApplication, QMessageBox, QTableWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from reader.core import ReaderCore
@@ -135,10 +135,8 @@ def test_panels_and_highlights_take_the_themes_colours(
     window.apply_theme_choice("dark")
     dark = THEMES["dark"]
     window.bookmarks_panel.refill()
-    labels = [
-        window.bookmarks_panel.list.itemWidget(window.bookmarks_panel.list.item(k)).text()
-        for k in range(window.bookmarks_panel.list.count())
-    ]
+    rows = window.bookmarks_panel.list
+    labels = [_label_text(rows.itemWidget(rows.item(k))) for k in range(rows.count())]
     assert labels and all(dark.marks["yellow"] in label for label in labels)
     assert not any(light in " ".join(labels) for light in THEMES["light"].marks.values())
     marks = window.view.extraSelections()
@@ -146,8 +144,13 @@ def test_panels_and_highlights_take_the_themes_colours(
 
     with qtbot.waitSignal(window.search_finished, timeout=10_000):
         window.search_panel.field.setText("backend")
-    item = window.search_panel.results.item(0)
-    assert dark.mark in window.search_panel.results.itemWidget(item).text()
+    results = window.search_panel.results
+    assert dark.mark in _label_text(results.itemWidget(results.item(0)))
+
+
+def _label_text(widget: QWidget) -> str:
+    assert isinstance(widget, QLabel)
+    return widget.text()
 
 
 def _find_count(window: MainWindow) -> str:
@@ -236,7 +239,8 @@ def test_an_article_without_headings_says_so(
     window = open_window(data_dir)
     show(qtbot, window, "a-note")
     assert window.outline.topLevelItemCount() == 1
-    assert window.outline.topLevelItem(0).text(0) == NO_HEADINGS
+    item = window.outline.topLevelItem(0)
+    assert item is not None and item.text(0) == NO_HEADINGS
 
 
 def _lines_end_at_word_boundaries(window: MainWindow) -> list[str]:
@@ -324,7 +328,12 @@ def test_help_lists_every_command_with_its_keys_and_says_what_reader_is(
     dialog = window.shortcuts_dialog
     assert dialog is not None and dialog.isVisible()
     table = dialog.findChild(QTableWidget, "shortcutsTable")
-    rows = {table.item(k, 0).text(): table.item(k, 1).text() for k in range(table.rowCount())}
+    assert table is not None
+    rows = {}
+    for k in range(table.rowCount()):
+        name, keys = table.item(k, 0), table.item(k, 1)
+        assert name is not None and keys is not None
+        rows[name.text()] = keys.text()
     assert rows["Go ▸ Find in Article"] == QKeySequence("Ctrl+F").toString(
         QKeySequence.SequenceFormat.NativeText
     )
