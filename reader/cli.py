@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from reader import __version__
-from reader.bookmarks import COLORS, Bookmark
+from reader import __version__, desktop
+from reader.bookmarks import COLOR_HEX, COLORS, Bookmark
 from reader.core import ReaderCore
 from reader.errors import ReaderError, SearchIndexError
 from reader.paths import bundled_articles_dir, resolve_data_dir
@@ -72,6 +73,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("open", help="open the window at an article or a bookmarked passage")
     p.add_argument("target", metavar="ARTICLE_ID[#BOOKMARK_ID]")
+
+    p = sub.add_parser(
+        "export",
+        help="write an article to a PDF (A4), for reading on paper",
+        description="Writes the article as the reading view shows it, in the light theme. "
+        "Needs no display.",
+    )
+    p.add_argument("id")
+    p.add_argument("--pdf", required=True, type=Path, metavar="FILE", help="the PDF to write")
+    p.add_argument(
+        "--marks", action="store_true", help="paint the bookmarked passages in their colours"
+    )
+
+    p = sub.add_parser(
+        "install-desktop",
+        help="add reader to the desktop's application menu (freedesktop.org)",
+        description="Writes reader.desktop and the icon under $XDG_DATA_HOME "
+        "(default ~/.local/share), launching this installation of reader.",
+    )
+    p.add_argument("--remove", action="store_true", help="remove the menu entry and the icon")
 
     bm = sub.add_parser("bookmarks", help="list, add, export and import bookmarks")
     bsub = bm.add_subparsers(dest="bookmarks_command", metavar="ACTION", parser_class=_Parser)
@@ -312,6 +333,31 @@ def cmd_open(core: ReaderCore, args: argparse.Namespace) -> int:
     return run(args.data_dir, article_id, bookmark_id or None)
 
 
+def cmd_export(core: ReaderCore, args: argparse.Namespace) -> int:
+    page = core.open_article(args.id)  # an unknown id is told before Qt is loaded
+    marks = (
+        [(b.start, b.end, COLOR_HEX[b.color]) for b in page.bookmarks
+         if not b.detached and b.end > b.start]
+        if args.marks else []
+    )  # fmt: skip
+    core.close()
+    if not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a PDF needs no display
+    from reader.ui.printing import export_pdf
+
+    count = export_pdf(page, args.pdf, marks)
+    print(f"wrote {args.pdf} ({count} page{'s' if count != 1 else ''})")
+    return 0
+
+
+def cmd_install_desktop(args: argparse.Namespace) -> int:
+    if sys.platform in ("win32", "cygwin", "darwin"):
+        raise ReaderError("install-desktop is for Linux and BSD desktops (freedesktop.org menus)")
+    for line in desktop.remove() if args.remove else desktop.install():
+        print(line)
+    return 0
+
+
 COMMANDS = {
     "list": cmd_list,
     "show": cmd_show,
@@ -320,17 +366,25 @@ COMMANDS = {
     "index": cmd_index,
     "bookmarks": cmd_bookmarks,
     "open": cmd_open,
+    "export": cmd_export,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in (None, "open"):
+        no_display = desktop.missing_display()
+        if no_display:  # told now: Qt would abort naming a missing library instead
+            print(no_display, file=sys.stderr)
+            return 2
     if args.command is None:
         from reader.ui.app import run  # the window is the only part that needs Qt
 
         return run(args.data_dir)
     try:
+        if args.command == "install-desktop":  # needs no library
+            return cmd_install_desktop(args)
         core = open_core(args.data_dir)
         try:
             return COMMANDS[args.command](core, args)

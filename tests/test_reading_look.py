@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QFont, QKeySequence, QPalette, QTextLayout
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QTableWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QTableWidget,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from reader.core import ReaderCore
@@ -21,6 +28,7 @@ from reader.ui.outline import NO_HEADINGS
 from reader.ui.themes import AA, THEMES, code_css, contrast
 from tests.conftest import OpenWindow, settle, show
 
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 LONG = "the-role-of-the-backend"  # a bundled article with section headings
 
 
@@ -343,3 +351,22 @@ def test_help_lists_every_command_with_its_keys_and_says_what_reader_is(
     box = window.findChild(QMessageBox, "aboutBox")
     assert box is not None and box.isVisible() and "reader" in box.text()
     box.close()
+
+
+def test_the_article_is_exported_as_pdf_from_the_window(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow, tmp_path: Path
+) -> None:
+    window = open_window(data_dir)
+    show(qtbot, window, LONG)
+    qtbot.keyClick(window.view, Qt.Key.Key_E, CTRL_SHIFT)
+    dialog = window.findChild(QFileDialog, "pdfDialog")
+    assert dialog is not None and dialog.isVisible()
+    dialog.close()
+    target = tmp_path / "out" / "article.pdf"
+    target.parent.mkdir()
+    window.export_pdf_to(target)
+    assert target.read_bytes().startswith(b"%PDF")
+    assert window.status_label.text().startswith("Exported article.pdf (")
+    window.export_pdf_to(tmp_path / "missing" / "article.pdf")  # no such folder
+    assert window.status_label.text().startswith("Not exported: ")
+    assert not (tmp_path / "missing").exists()

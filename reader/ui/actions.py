@@ -33,6 +33,7 @@ class Actions:
     export_bookmarks: QAction
     print_article: QAction
     export_pdf: QAction
+    print_marks: QAction
     quit: QAction
     undo: QAction
     redo: QAction
@@ -70,6 +71,9 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     print_article.setShortcuts(shortcuts(QKeySequence.StandardKey.Print))
     export_pdf = QAction("Export as P&DF…", window)
     export_pdf.setShortcuts(shortcuts("Ctrl+Shift+E"))
+    print_marks = QAction("&Mark Bookmarks on Paper", window, checkable=True)
+    print_marks.setChecked(True)
+    print_marks.setToolTip("Printed and exported pages show the bookmarked passages marked")
     quit_ = QAction("&Quit", window)
     quit_.setShortcuts(shortcuts(QKeySequence.StandardKey.Quit))
     file_menu.addAction(import_files)
@@ -78,6 +82,7 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     file_menu.addSeparator()
     file_menu.addAction(print_article)
     file_menu.addAction(export_pdf)
+    file_menu.addAction(print_marks)
     file_menu.addSeparator()
     file_menu.addAction(quit_)
 
@@ -170,7 +175,8 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     help_menu.addAction(about)
 
     return Actions(
-        import_files, import_bookmarks, export_bookmarks, print_article, export_pdf, quit_,
+        import_files, import_bookmarks, export_bookmarks, print_article, export_pdf, print_marks,
+        quit_,
         undo, redo, bookmark, themes, next_theme, bigger, smaller, reset_size, font, columns,
         outline, focus_library, search, find, next_hit, previous_hit, ask_links, original,
         caret, shortcuts_help, about,

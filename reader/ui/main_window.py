@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QKeySequence,
     QResizeEvent,
+    QTextDocument,
     QUndoStack,
 )
 from PySide6.QtWidgets import (
@@ -48,6 +49,7 @@ from PySide6.QtWidgets import (
 from reader import __version__
 from reader.bookmarks import Bookmark
 from reader.core import AnnotationImport, Page, ReaderCore
+from reader.errors import ReaderError
 from reader.library import ArticleInfo, ImportOutcome, RefreshReport
 from reader.library.importing import SUPPORTED_SUFFIXES, Original
 from reader.rendering import original_html
@@ -59,9 +61,19 @@ from reader.ui.find_bar import FindBar, find_all
 from reader.ui.library_panel import LibraryPanel
 from reader.ui.operations import Lane, Operations
 from reader.ui.outline import OutlineView
+from reader.ui.printing import article_document, print_document, write_pdf
 from reader.ui.search_panel import SearchPanel
 from reader.ui.settings import WindowSettings
-from reader.ui.themes import CHOICES, SERIF_FAMILIES, SYSTEM, first_family, palette, resolve
+from reader.ui.themes import (
+    CHOICES,
+    SERIF_FAMILIES,
+    SYSTEM,
+    THEMES,
+    document_css,
+    first_family,
+    palette,
+    resolve,
+)
 from reader.ui.undo import BookmarkCommand, CoreCall, Kind, Memo, added, attached, deleted
 
 SEARCH_LIMIT = 30
@@ -186,6 +198,8 @@ class MainWindow(QMainWindow):
         a.find.triggered.connect(self.on_find_triggered)
         a.next_hit.triggered.connect(self.view.next_hit)
         a.previous_hit.triggered.connect(self.view.previous_hit)
+        a.print_article.triggered.connect(self.on_print_triggered)
+        a.export_pdf.triggered.connect(self.on_export_pdf_triggered)
         a.shortcuts_help.triggered.connect(self.show_shortcuts)
         a.about.triggered.connect(self.show_about)
         self.find_bar.text_changed.connect(self.on_find_text)
@@ -469,6 +483,54 @@ class MainWindow(QMainWindow):
         self.view.set_column_chars(int(action.data()))
         self.settings.column_chars = self.view.column_chars
         self._give_way()
+
+    # --- paper -------------------------------------------------------------------
+
+    def paper_document(self) -> QTextDocument | None:
+        """The article shown, for paper: light colours, the reading font, marks if wanted."""
+        page = self.view.page
+        if page is None:
+            return None
+        light = THEMES["light"]
+        marks = []
+        if self.commands.print_marks.isChecked():
+            marks = [
+                (b.start, b.end, QColor(light.marks[b.color]))
+                for b in self.bookmarks_panel.article_marks(page.id) or list(page.bookmarks)
+                if not b.detached
+            ]
+        font = self.view.document().defaultFont()
+        return article_document(page, css=document_css(light), font=font, marks=marks)
+
+    def on_print_triggered(self) -> None:
+        document = self.paper_document()
+        if document is not None and print_document(document, self):
+            self.say("Sent to the printer")
+
+    def on_export_pdf_triggered(self) -> None:
+        page = self.view.page
+        if page is None:
+            return
+        dialog = QFileDialog(self, "Export as PDF", str(Path.home() / f"{page.id}.pdf"))
+        dialog.setObjectName("pdfDialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter("PDF (*.pdf)")
+        dialog.setDefaultSuffix("pdf")
+        dialog.fileSelected.connect(lambda name: self.export_pdf_to(Path(name)))
+        dialog.open()
+
+    def export_pdf_to(self, path: Path) -> None:
+        """Write the article shown to a PDF at ``path``; a failure is said in one line."""
+        document = self.paper_document()
+        if document is None:
+            return
+        try:
+            pages = write_pdf(document, path, document.metaInformation(
+                QTextDocument.MetaInformation.DocumentTitle))  # fmt: skip
+        except ReaderError as exc:
+            self.say(f"Not exported: {exc}")
+            return
+        self.say(f"Exported {path.name} ({pages} page{'s' if pages != 1 else ''})")
 
     # --- find in the article ---------------------------------------------------
 
