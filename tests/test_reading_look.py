@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QFont, QKeySequence, QPalette, QTextLayout
+from PySide6.QtGui import QAction, QColor, QFont, QImage, QKeySequence, QPalette, QTextLayout
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -21,7 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from reader.core import ReaderCore
 from reader.paths import bundled_articles_dir
-from reader.ui import themes
+from reader.ui import screenshots, themes
 from reader.ui.article_view import MIN_COLUMN_CHARS
 from reader.ui.main_window import MainWindow
 from reader.ui.outline import NO_HEADINGS
@@ -370,3 +370,24 @@ def test_the_article_is_exported_as_pdf_from_the_window(
     window.export_pdf_to(tmp_path / "missing" / "article.pdf")  # no such folder
     assert window.status_label.text().startswith("Not exported: ")
     assert not (tmp_path / "missing").exists()
+
+
+def _lightness(path: Path) -> float:
+    image = QImage(str(path))
+    assert not image.isNull()
+    step = 16
+    values = [
+        QColor(image.pixel(x, y)).lightnessF()
+        for x in range(0, image.width(), step)
+        for y in range(0, image.height(), step)
+    ]
+    return sum(values) / len(values)
+
+
+def test_the_readme_screenshots_are_made_from_the_window(qtbot: QtBot, tmp_path: Path) -> None:
+    written = screenshots.make(tmp_path)
+    assert sorted(p.name for p in written) == [
+        "bookmarks.png", "search.png", "window-dark.png", "window.png",
+    ]  # fmt: skip
+    assert _lightness(tmp_path / "window.png") > 0.8
+    assert _lightness(tmp_path / "window-dark.png") < 0.25  # the whole window, not just the page
