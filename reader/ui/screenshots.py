@@ -70,7 +70,7 @@ def make(out: Path) -> list[Path]:
             if theme == "light":
                 window.commands.search.trigger()
                 window.search_panel.field.setText("database scalability")
-                _pump(app, 5, lambda w=window: w.search_panel.results.count() > 0)
+                _pump(app, 5, window.search_panel.results.count)
                 _pump(app, 0.5)
                 window.grab().save(str(out / "search.png"))
                 written.append(out / "search.png")
