@@ -26,7 +26,7 @@ ARTICLE = "the-role-of-the-backend"
 SIZE = (1280, 800)
 
 
-def _pump(app: QApplication, seconds: float, until: Callable[[], bool] | None = None) -> None:
+def _pump(app: QApplication, seconds: float, until: Callable[[], object] | None = None) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         app.processEvents()
