@@ -5,8 +5,9 @@ bookmark selectors are character offsets into it, and the reading view's
 document has exactly this text (a test holds the view to it). It is computed
 from the same sanitised HTML the view is given, following the block rules of
 Qt's rich-text engine: every block element starts a new line, runs of white
-space fold to one space outside ``<pre>``, and each line of a ``<pre>`` is a
-block of its own.
+space fold to one space outside ``<pre>``, each line of a ``<pre>`` is a
+block of its own, and a table (code and quotes are shown in one) keeps an
+empty line after itself.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from urllib.parse import unquote
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
+from pygments.token import STANDARD_TYPES
 
 # Bump when this module changes what it makes of the same Markdown.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 
 
 @functools.cache  # the libraries do not change while the process runs
@@ -41,7 +45,9 @@ def renderer_stamp() -> str:
 
 _EXTENSIONS = ["tables", "fenced_code", "codehilite", "toc", "sane_lists"]
 _EXTENSION_CONFIGS: dict[str, dict[str, object]] = {
-    "codehilite": {"noclasses": True, "guess_lang": False, "pygments_style": "friendly"},
+    # Token classes, not colours: the reading theme colours code (.codehilite .k, ...).
+    "codehilite": {"noclasses": False, "css_class": "codehilite", "guess_lang": False},
+    "tables": {"use_align_attribute": True},  # align= on cells, which Qt's tables honour
     "toc": {"permalink": False},
 }
 
@@ -57,12 +63,17 @@ _ALLOWED_ATTRIBUTES = {
     "img": {"src", "alt", "width", "height"},
     "span": {"style"},
     "div": {"style"},
-    "pre": {"style"},
     "td": {"align", "colspan", "rowspan", "style"},
     "th": {"align", "colspan", "rowspan", "style"},
     "ol": {"start"},
 }
 _ALLOWED_STYLES = {"color", "background-color", "font-weight", "font-style", "text-decoration"}
+# Class names survive only where the highlighter puts them: its token classes on
+# spans, and its own name on the block it wraps code in.
+_ALLOWED_CLASSES = {
+    "span": {name for name in STANDARD_TYPES.values() if name} | {"hll"},
+    "div": {"codehilite"},
+}
 
 
 @dataclass(frozen=True)
@@ -112,8 +123,123 @@ def _attribute(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
+# --- nested lists at the writer's indent --------------------------------------
+
+_MARKER = re.compile(r"([*+-]|\d{1,9}\.)( +|$)")
+_RULE = re.compile(r"([-*_])(?: *\1){2,} *$")  # a horizontal rule, not a list item
+_FENCE = re.compile(r"`{3,}|~{3,}")
+_MAX_QUOTE_DEPTH = 8  # quotes nested deeper keep their lines as written
+
+
+@dataclass
+class _Item:
+    marker: int  # the source column of the item's marker
+    content: int  # the source column its text starts at
+    out: int  # the column its text is moved to: four per level
+
+
+class _ListIndenter:
+    """Moves the lines of nested lists to Python-Markdown's four columns a level.
+
+    A writer nests an item by indenting it past its parent's marker (two,
+    three or four spaces); the item is moved to four spaces a level, and the
+    lines that belong to an item (its paragraphs, a code block, a fence) move
+    with it, keeping their own indent relative to it. Lines outside lists,
+    and every word, stay as they are. One pass, line by line.
+    """
+
+    def __init__(self, depth: int = 0) -> None:
+        self._items: list[_Item] = []
+        self._blank = True  # the line before was blank (or there was none)
+        self._code: tuple[int, int] | None = None  # an indented code block: (source, out) column
+        self._fence: tuple[str, int] | None = None  # a fence inside an item: (its mark, shift)
+        self._quote: _ListIndenter | None = None  # the lines of a block quote, less its ">"
+        self._depth = depth
+
+    def line(self, text: str) -> str:
+        body = text.lstrip(" ")
+        if not body:
+            self._blank, self._quote = True, None
+            return text
+        indent = len(text) - len(body)
+        moved = self._moved(indent, body)
+        self._blank = False
+        return text if moved is None else " " * moved[0] + moved[1]
+
+    def _moved(self, indent: int, body: str) -> tuple[int, str] | None:
+        """The new indent and text of a line, or None to keep it as it is."""
+        if self._fence is not None:
+            mark, shift = self._fence
+            if body.startswith(mark) and not body.strip(mark[0] + " "):
+                self._fence = None
+            return max(0, indent + shift), body
+        if self._code is not None:
+            source, out = self._code
+            if indent >= source:
+                return out + indent - source, body
+            self._code = None
+        if not body.startswith(">"):
+            self._quote = None
+        if self._blank:
+            self._close(indent)
+            if self._items and indent >= self._items[-1].content + 4:  # code in the item
+                self._code = (indent, self._items[-1].out + 4)
+                return self._items[-1].out + 4, body
+            if not self._items and indent >= 4:  # code outside lists, as it is
+                self._code = (4, 4)
+                return None
+        marker = None if _RULE.match(body) else _MARKER.match(body)
+        if marker is not None and (self._items or self._blank):
+            self._close(indent)
+            gap = len(marker.group(2))
+            content = indent + marker.end(1) + (gap if 0 < gap <= 4 else 1)
+            out = self._items[-1].out if self._items else min(indent, 3)
+            self._items.append(_Item(indent, content, out + 4))
+            return out, body
+        if not self._items:
+            return self._quoted(indent, body) if body.startswith(">") else None
+        item = self._items[-1]  # after a text line, a line goes on with the innermost item
+        out = item.out + max(0, indent - item.content)
+        fence = _FENCE.match(body)
+        if fence is not None:
+            self._fence = (fence.group(), out - indent)
+        return self._quoted(out, body) if body.startswith(">") else (out, body)
+
+    def _close(self, indent: int) -> None:
+        """End the items a line at this indent is not inside of."""
+        while self._items and indent < self._items[-1].marker + 2:
+            self._items.pop()
+
+    def _quoted(self, indent: int, body: str) -> tuple[int, str]:
+        """A block quote line: its ">" at the indent, its text nested on its own."""
+        if self._depth >= _MAX_QUOTE_DEPTH:
+            return indent, body
+        if self._quote is None:
+            self._quote = _ListIndenter(self._depth + 1)
+        inner = self._quote.line(body[2:] if body.startswith("> ") else body[1:])
+        return indent, ">" + (" " + inner if inner else "")
+
+
+class _NestedListPreprocessor(Preprocessor):
+    """The Markdown's lines with nested lists at four spaces a level."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        indenter = _ListIndenter()
+        return [indenter.line(line) for line in lines]
+
+
+class NestedListExtension(Extension):
+    """Lists nest at two, three or four spaces, as the writer indented them."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # After tabs are expanded and fenced code and raw HTML are set aside.
+        md.preprocessors.register(_NestedListPreprocessor(md), "nested_lists", 15)
+
+
 def markdown_to_html(source: str) -> str:
-    md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS)
+    md = markdown.Markdown(
+        extensions=[*_EXTENSIONS, NestedListExtension()], extension_configs=_EXTENSION_CONFIGS
+    )
     raw = md.convert(source)
     return nh3.clean(
         raw,
@@ -121,10 +247,172 @@ def markdown_to_html(source: str) -> str:
         attributes=_ALLOWED_ATTRIBUTES,
         attribute_filter=_attribute,
         filter_style_properties=_ALLOWED_STYLES,
+        allowed_classes=_ALLOWED_CLASSES,
         url_schemes={"http", "https", "mailto"},  # links the user may follow; nothing loads
         link_rel=None,
         strip_comments=True,
     )
+
+
+# --- boxes: Qt's rich text draws rules, padding and one background in tables --
+#
+# Qt paints a <pre>'s background line by line, pads it nowhere, and draws no
+# rule beside a <blockquote>; a table cell has all of these. The geometry is
+# set here, the colours are the reading theme's, by class:
+#   table.md-table  an article's own table: border-color, the rules between cells
+#   td.code-block   a code block: background-color (the same as its <pre>'s, which
+#                   Qt gives the cell); highlighted code's cell is also .codehilite
+#   td.quote        a block quote: border-left-color, its rule, and color, its text
+
+# Qt puts no space between a block and a table after it: a box brings its own.
+_BELOW = 18  # px under a box or a list, as under a paragraph
+_BOX_MARGIN = f"margin-top: 12px; margin-bottom: {_BELOW}px"
+_TABLE_OPEN = (
+    '<table class="md-table" border="1" cellspacing="0" cellpadding="6"'
+    f' style="border-collapse: collapse; {_BOX_MARGIN}"{{}}>'
+)
+_CELL_PADDING = "padding: 4px 10px"
+_CODE_OPEN = (
+    '<table class="code-block" width="100%" cellspacing="0" cellpadding="0"'
+    f' style="{_BOX_MARGIN}"><tr><td class="{{}}" style="padding: 12px 16px">'
+)
+_CODE_PRE = '<pre style="margin-top: 0px; margin-bottom: 0px">'
+_CODE_CLOSE = "</td></tr></table>"
+_QUOTE_OPEN = (
+    '<table class="quote" width="100%" cellspacing="0" cellpadding="0"'
+    f' style="{_BOX_MARGIN}"><tr><td class="quote" style="border-left-width: 3px;'
+    ' border-left-style: solid; padding: 0px 0px 0px 16px"{}>'
+)
+_QUOTE_CLOSE = "</td></tr></table>"
+_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*)((?:[^>"]|"[^"]*")*)>')
+_STYLED_BOTTOM = re.compile(r'( style="[^"]*?)margin-bottom: \d+px')
+
+
+def _bottom_margin(start_tag: str, px: int) -> str:
+    """A start tag with its bottom margin set."""
+    margin = f"margin-bottom: {px}px"
+    changed, found = _STYLED_BOTTOM.subn(rf"\g<1>{margin}", start_tag, count=1)
+    return changed if found else f'{start_tag[:-1]} style="{margin}">'
+
+
+def _boxed(body: str) -> str:
+    """Give tables rules, code a padded block, and quotes a rule down their left.
+
+    Qt's rich text paints a ``<pre>``'s background line by line and has no
+    padding for it or rule for a ``<blockquote>``; a table cell has both.
+    Lists get their space below after their last line, where Qt would put
+    it under the last item's first line. Runs on the sanitised HTML, one
+    pass over its tags.
+    """
+    boxes = _Boxes()
+    done = 0
+    for tag in _TAG.finditer(body):
+        if boxes.in_code and tag.group(2) != "pre":
+            continue  # left as it is, with the text around it
+        boxes.out.append(body[done : tag.start()])
+        done = tag.end()
+        boxes.tag(tag.group(1) == "/", tag.group(2), tag.group(3), tag.group())
+    boxes.out.append(body[done:])
+    return "".join(boxes.out)
+
+
+class _Boxes:
+    """The state of `_boxed` between tags."""
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self._pre = 0  # how deep inside <pre> the tags are
+        self._divs: list[bool] = []  # per open <div>: is it the highlighter's (the box replaces it)
+        self._blocks: list[int] = []  # where each open paragraph, list or box starts in `out`
+        # Where the paragraph, list or box that just ended starts; for a list, where the
+        # list starts that holds its last line.
+        self._ended: int | None = None
+        self._inside: list[str] = []  # the open items, quotes and cells, innermost last
+        self._last_list: int | None = None  # the item that just ended ends in this list
+
+    @property
+    def in_code(self) -> bool:
+        return self._pre > 0
+
+    def tag(self, closing: bool, name: str, attrs: str, whole: str) -> None:
+        ended, self._ended = self._ended, None
+        last_list, self._last_list = self._last_list, None
+        if name in _CONTAINERS:
+            if closing and self._inside:
+                self._inside.pop()
+            elif not closing:
+                self._inside.append(name)
+        if name == "pre":
+            self._code(closing, whole)
+        elif name == "div":
+            if closing:
+                if not (self._divs and self._divs.pop()):
+                    self.out.append(whole)
+            else:
+                self._divs.append(attrs == ' class="codehilite"')
+                if not self._divs[-1]:
+                    self.out.append(whole)
+        elif name == "table" and not closing:
+            self.out.append(_TABLE_OPEN.format(attrs))
+        elif name in _CELLS and not closing:  # a cell of the article's own table
+            if ' style="' in attrs:
+                attrs = attrs.replace(' style="', f' style="{_CELL_PADDING}; ', 1)
+            else:
+                attrs += f' style="{_CELL_PADDING}"'
+            self.out.append(f"<{name}{attrs}>")
+        elif name == "blockquote":
+            if closing and ended is not None:  # the rule ends with the quote's last line
+                self.out[ended] = _bottom_margin(self.out[ended], 0)
+            self._block(closing)
+            self.out.append(_QUOTE_CLOSE if closing else _QUOTE_OPEN.format(attrs))
+        elif name in ("ul", "ol"):
+            self._list(closing, whole, last_list)
+        else:
+            if name == "li" and closing and ended is not None and ended == last_list:
+                self._last_list = last_list  # the item ends with a list
+            elif name == "p":
+                self._block(closing)
+            self.out.append(whole)
+
+    def _list(self, closing: bool, whole: str, last_list: int | None) -> None:
+        """A list inside an item has no space below; the outermost has it after its last line."""
+        nested = bool(self._inside) and self._inside[-1] == "li"
+        if not closing:
+            self._block(closing)
+            self.out.append(_bottom_margin(whole, 0) if nested else whole)
+            return
+        self.out.append(whole)
+        if not self._blocks:
+            return
+        start = self._blocks.pop()
+        holder = start if last_list is None else last_list
+        if holder != start and not nested:
+            self.out[start] = _bottom_margin(self.out[start], 0)
+            self.out[holder] = _bottom_margin(self.out[holder], _BELOW)
+        self._ended = self._last_list = holder
+
+    def _block(self, closing: bool) -> None:
+        """Note where a paragraph, list or box starts, or that it ended."""
+        if not closing:
+            self._blocks.append(len(self.out))
+        elif self._blocks:
+            self._ended = self._blocks.pop()
+
+    def _code(self, closing: bool, whole: str) -> None:
+        if closing:
+            self._pre = max(0, self._pre - 1)
+            self.out.append("</pre>" if self._pre else "</pre>" + _CODE_CLOSE)
+            if not self._pre:
+                self._block(closing)
+        elif self._pre:
+            self._pre += 1
+            self.out.append(whole)
+        else:
+            self._pre = 1
+            self._block(closing)
+            highlighted = bool(self._divs) and self._divs[-1]
+            classes = "code-block codehilite" if highlighted else "code-block"
+            self.out.append(_CODE_OPEN.format(classes) + _CODE_PRE)
 
 
 _BLOCK_GAP = re.compile(
@@ -142,7 +430,7 @@ def render(source: str) -> Rendered:
     # stray block of it in places (after a div, before a table).
     body = _BLOCK_GAP.sub(r"\1", markdown_to_html(source))
     # A code block's closing newline is not a line of code.
-    body = _PRE_END.sub(r"\1</pre>", body)
+    body = _boxed(_PRE_END.sub(r"\1</pre>", body))
     extractor = _TextExtractor()
     extractor.feed(body)
     extractor.close()
@@ -151,31 +439,14 @@ def render(source: str) -> Rendered:
 
 # --- plain text, block by block, as Qt's rich-text engine lays it out --------
 
+# Elements that are blocks of their own; lists and table rows are not, their
+# items and cells are.
 _BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "li",
-        "pre",
-        "blockquote",
-        "div",
-        "dl",
-        "dt",
-        "dd",
-        "table",
-        "tr",
-        "td",
-        "th",
-        "ul",
-        "ol",
-    ]
+    ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "blockquote", "div", "dl", "dt", "dd"]
 )
 _CELLS = frozenset({"td", "th"})
+_CONTAINERS = _CELLS | {"li", "blockquote"}
+_CLOSING_TAGS = _BLOCK_TAGS | _CELLS | {"ul", "ol", "tr"}
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _SPACE = re.compile(r"[ \t\n\r\f]+")
 
@@ -183,94 +454,117 @@ _SPACE = re.compile(r"[ \t\n\r\f]+")
 class _TextExtractor(HTMLParser):
     """Collect the text blocks of an HTML fragment the way QTextDocument does.
 
-    Empty blocks vanish, except where Qt keeps them: blank lines of a
-    ``<pre>``, empty table cells, a horizontal rule, and the empty block Qt
-    puts after a table (and before one that opens the document).
+    Qt's importer has a current block at every point, which is "fresh" until
+    text goes into it: a block element takes a fresh block over rather than
+    adding one, so empty elements leave no block. A table goes in after the
+    current block, fresh or not, and leaves a new empty block after itself
+    as the current one; each cell starts with a block of its own. A
+    horizontal rule is an empty block, and each line of a ``<pre>`` a block.
     """
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self._blocks: list[str] = []
-        self._current: list[str] = []
-        self._keep_empty = False
+        self._blocks: list[str] = []  # the blocks before the current one
+        self._length = 0  # of those blocks, each with its line break
+        self._current: list[str] = []  # the text of the current block
+        self._fresh = True  # nothing has gone into the current block
+        self._verbatim = False  # the current block is a line of a <pre>, spaces and all
+        self._closed = False  # a block element ended, and no text came after it
         self._pre = 0
-        self._pre_text: list[str] = []
         self._heading: tuple[int, str, int] | None = None
         self._heading_text: list[str] = []
         self.outline: list[OutlineEntry] = []
-        self._after_table = False
 
-    def _offset(self) -> int:
-        return sum(len(b) + 1 for b in self._blocks)
+    def _current_text(self) -> str:
+        text = "".join(self._current)
+        return text if self._verbatim else text.lstrip(" ")
 
-    def _flush(self) -> None:
-        text = "".join(self._current).strip(" ")
-        if text or self._keep_empty:
-            self._blocks.append(text)
+    def _new_block(self) -> None:
+        block = self._current_text()
+        self._blocks.append(block)
+        self._length += len(block) + 1
         self._current = []
-        self._keep_empty = False
+        self._verbatim = False
+
+    def _block(self) -> None:
+        """A block element starts: in the fresh block, or in a new one."""
+        if not self._fresh:
+            self._new_block()
+        self._fresh = True
+        self._closed = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self._pre and tag != "br":
             return
-        self._after_table = self._after_table and tag == "hr"
-        if tag in _BLOCK_TAGS:
-            self._flush()
-        if tag == "table" and not self._blocks:
-            self._blocks.append("")
         if tag in _CELLS:
-            self._keep_empty = True
-        elif tag == "pre":
-            self._pre += 1
-            self._pre_text = []
+            self._new_block()  # the block before the table, or the cell before
+            self._fresh, self._closed = True, False
+        elif tag == "table":
+            self._fresh = False
+        elif tag in _BLOCK_TAGS:
+            self._block()
+            if tag == "pre":
+                self._pre = 1
+            elif tag in _HEADINGS:
+                self._heading = (_HEADINGS[tag], dict(attrs).get("id") or "", self._length)
+                self._heading_text = []
         elif tag == "hr":
-            self._flush()
-            if not self._after_table:  # Qt lays a rule after a table in its trailing block
-                self._blocks.append("")
-        elif tag in _HEADINGS:
-            self._heading = (_HEADINGS[tag], dict(attrs).get("id") or "", self._offset())
-            self._heading_text = []
+            self._block()
+            self._fresh, self._closed = False, True
         elif tag == "br":
-            self._current.append("\n")
+            self._text("\n")
         elif tag == "img":
-            self._current.append("\ufffc")
+            self._text("\ufffc")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "pre" and self._pre:
-            self._pre -= 1
-            if not self._pre:
-                content = "".join(self._pre_text).removesuffix("\n")
-                self._blocks.extend(content.split("\n"))
-            return
         if self._pre:
+            if tag == "pre":
+                self._pre = 0
+                self._closed = True
             return
         if tag in _HEADINGS and self._heading is not None:
             level, anchor, offset = self._heading
             title = _SPACE.sub(" ", "".join(self._heading_text)).strip()
             self.outline.append(OutlineEntry(level, title, anchor, offset))
             self._heading = None
-        if tag in _BLOCK_TAGS:
-            self._flush()
         if tag == "table":
-            self._blocks.append("")
-            self._after_table = True
+            self._new_block()  # the block after the table is the current one
+            self._closed = False
+        elif tag in _CLOSING_TAGS:
+            self._closed = True
 
     def handle_data(self, data: str) -> None:
         if self._pre:
-            self._pre_text.append(data)
+            lines = data.split("\n")
+            for line in lines[:-1]:
+                self._verbatim = True
+                self._text(line)
+                self._new_block()
+            self._verbatim = True
+            self._text(lines[-1])
             return
         if self._heading is not None:
             self._heading_text.append(data)
         text = _SPACE.sub(" ", data)
         if text.startswith(" ") and (not self._current or self._current[-1].endswith((" ", "\n"))):
             text = text[1:]
+        if text.strip(" "):
+            if self._closed and not self._fresh:
+                self._new_block()  # text after a block element starts a block of its own
+            self._closed = False
         if text:
-            self._after_table = self._after_table and not text.strip()
+            self._text(text)
+
+    def _text(self, text: str) -> None:
+        if text:
             self._current.append(text)
+            self._fresh = False
 
     def text(self) -> str:
-        self._flush()
-        return "\n".join(self._blocks)
+        return "\n".join([*self._blocks, self._current_text()])
 
 
 def original_html(text: str, removed: list[str]) -> str:

@@ -6,11 +6,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from reader.cli import main
 from reader.core import ReaderCore
 from reader.library import Library
 from reader.rendering import Rendered, render
+from reader.ui.article_view import ArticleView
 from tests.conftest import SEEDS
 
 NOTE = "# River Notes\n\nA heron stood in the cold river at dawn.\n\nThe mist lifted by noon.\n"
@@ -144,3 +146,46 @@ def test_a_locked_or_failing_database_is_never_set_aside(
     store = BookmarkStore(data_dir / "bookmarks.sqlite3")
     assert [b.id for b in store.entries()] == [kept.id]
     store.close()
+
+
+# Each construct the reading view draws in a box or nests, alone and after a paragraph.
+CONSTRUCTS = {
+    "a table with aligned columns": (
+        "| Name | Kind | Price |\n|:-----|:----:|------:|\n| Apple | fruit | 1.20 |\n"
+        "| Leek |  | 12.50 |\n"
+    ),
+    "a code block": "```python\ndef greet(name):\n\n    return name  # hello\n```\n\nAfter it.\n",
+    "an indented code block": "    first line\n      second line\n\nAfter it.\n",
+    "a quote": "> A quote.\n>\n> Its second paragraph.\n\nAfter it.\n",
+    "nested quotes": "> Outer words.\n>\n> > Inner words.\n",
+    "a list nested by two spaces": "- fruit\n  - apple\n    - pippin\n  - pear\n- leek\n",
+    "a list nested by three spaces": "1. first\n   - detail\n   - more\n2. second\n",
+    "a list nested by four spaces": "- fruit\n    - apple\n        - pippin\n- leek\n",
+    "a quote holding a list": "> Points:\n>\n> - one\n>   - one and a half\n> - two\n",
+    "a list holding a quote": "- Said:\n\n  > Words said.\n\n- Done.\n",
+    "code inside a list": "1. Install it:\n\n       pip install reader\n\n2. Run it.\n",
+    "code inside a quote": "> Run:\n>\n>     reader --help\n",
+    "a quote ending in code, then a table": (
+        "> Run:\n>\n>     reader --help\n\n| a | b |\n|---|---|\n|   | 2 |\n\n---\n\nEnd.\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("before", ["", "A paragraph before.\n\n"], ids=["first", "after text"])
+@pytest.mark.parametrize("markdown", CONSTRUCTS.values(), ids=CONSTRUCTS.keys())
+def test_each_construct_shows_exactly_the_core_text(
+    qtbot: QtBot, markdown: str, before: str
+) -> None:
+    view = ArticleView()
+    qtbot.addWidget(view)
+    rendered = render(before + markdown)
+    view.setHtml(rendered.html)
+    assert view.toPlainText() == rendered.text
+
+
+def test_all_constructs_together_show_exactly_the_core_text(qtbot: QtBot) -> None:
+    view = ArticleView()
+    qtbot.addWidget(view)
+    rendered = render("\n\n".join(CONSTRUCTS.values()))
+    view.setHtml(rendered.html)
+    assert view.toPlainText() == rendered.text
