@@ -22,8 +22,8 @@ def shortcuts(*keys: QKeySequence | QKeySequence.StandardKey | str) -> list[QKey
 
 
 THEME_LABELS = {SYSTEM: "&Follow System", "light": "&Light", "sepia": "S&epia", "dark": "&Dark"}
-COLUMNS = {"narrow": ("&Narrow Column", 58), "medium": ("&Medium Column", 70),
-           "wide": ("&Wide Column", 86)}  # fmt: skip
+COLUMNS = {"narrow": ("&Narrow Column", 58, "Alt+1"), "medium": ("&Medium Column", 70, "Alt+2"),
+           "wide": ("&Wide Column", 86, "Alt+3")}  # fmt: skip
 
 
 @dataclass
@@ -65,8 +65,10 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     import_files = QAction("&Import Files…", window)
     import_files.setShortcuts(shortcuts(QKeySequence.StandardKey.Open))
     import_bookmarks = QAction("Import &Bookmarks…", window)
+    import_bookmarks.setShortcuts(shortcuts("Ctrl+Shift+I"))
     import_bookmarks.setToolTip("Merge bookmarks from a JSON-LD export or a backup")
     export_bookmarks = QAction("&Export Bookmarks…", window)
+    export_bookmarks.setShortcuts(shortcuts("Ctrl+Shift+B"))
     print_article = QAction("&Print…", window)
     print_article.setShortcuts(shortcuts(QKeySequence.StandardKey.Print))
     export_pdf = QAction("Export as P&DF…", window)
@@ -128,14 +130,16 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     reset_size = QAction("&Actual Size", window)
     reset_size.setShortcuts(shortcuts("Ctrl+0"))
     font = QAction("Reading &Font…", window)
+    font.setShortcuts(shortcuts("Ctrl+Shift+R"))
     view_menu.addAction(bigger)
     view_menu.addAction(smaller)
     view_menu.addAction(reset_size)
     view_menu.addAction(font)
     column_menu = view_menu.addMenu("Line &Width")
     columns = QActionGroup(window)
-    for key, (label, chars) in COLUMNS.items():
+    for key, (label, chars, keys) in COLUMNS.items():
         action = QAction(label, window, checkable=True)
+        action.setShortcuts(shortcuts(keys))
         action.setData(chars)
         action.setObjectName(f"column-{key}")
         columns.addAction(action)

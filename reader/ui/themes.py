@@ -293,7 +293,10 @@ code {{ font-family: '{mono}'; font-size: 15px; background-color: {theme.code_ba
 pre {{ font-family: '{mono}'; font-size: 14px; background-color: {theme.code_background};
        line-height: 135%; margin-bottom: 18px; }}
 th {{ font-weight: 700; }}
-td, th {{ padding: 4px 10px 4px 0px; }}
+table.md-table {{ border-color: {theme.rule}; }}
+table.md-table th {{ background-color: {theme.code_background}; }}
+td.code-block {{ background-color: {theme.code_background}; }}
+td.quote {{ border-left-color: {theme.muted}; color: {theme.quote}; }}
 hr {{ color: {theme.rule}; }}
 p.removed {{ color: {theme.muted}; }}
 {code_css(theme)}
