@@ -291,7 +291,7 @@ a {{ color: {theme.link}; text-decoration: none; }}
 blockquote {{ color: {theme.quote}; margin-left: 24px; margin-right: 12px; }}
 code {{ font-family: '{mono}'; font-size: 15px; background-color: {theme.code_background}; }}
 pre {{ font-family: '{mono}'; font-size: 14px; background-color: {theme.code_background};
-       line-height: 135%; margin-bottom: 18px; }}
+       line-height: 135%; margin-bottom: 18px; white-space: pre-wrap; }}
 th {{ font-weight: 700; }}
 table.md-table {{ border-color: {theme.rule}; }}
 table.md-table th {{ background-color: {theme.code_background}; }}
