@@ -144,10 +144,12 @@ def _connect_uri(uri: str) -> sqlite3.Connection:
     return db
 
 
-def open_readonly(path: Path, latest: int) -> sqlite3.Connection:
+def open_readonly(path: Path, latest: int, readable_from: int | None = None) -> sqlite3.Connection:
     """Open an existing database for reading only, when it cannot be written.
 
-    Its schema must be ``latest``: a read-only file cannot be migrated.
+    Its schema must be ``latest`` (a read-only file cannot be migrated), or at
+    least ``readable_from`` when the versions since only added what readers
+    can do without.
     """
     if not path.is_file():
         raise sqlite3.OperationalError(f"{path} does not exist")
@@ -167,7 +169,7 @@ def open_readonly(path: Path, latest: int) -> sqlite3.Connection:
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
         if version > latest:
             raise NewerSchema(f"schema version {version} is newer than this reader knows")
-        if version < latest:
+        if version < (latest if readable_from is None else readable_from):
             raise sqlite3.OperationalError(f"schema version {version} needs an upgrade")
     except BaseException:
         db.close()

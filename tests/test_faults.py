@@ -13,6 +13,7 @@ import errno
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
@@ -350,6 +351,24 @@ def test_a_read_only_catalog_still_lists_the_library(read_only_data: Path) -> No
     assert any("cannot be written" in n for n in catalog.notices)
     catalog.close()
     assert path.read_bytes() == original
+
+
+def test_a_read_only_catalog_from_before_reading_places_still_opens_articles(
+    data_dir: Path, marked: list[Bookmark], tmp_path: Path
+) -> None:
+    with contextlib.closing(sqlite3.connect(data_dir / "catalog.sqlite3")) as db:
+        db.executescript("DROP TABLE reading; PRAGMA user_version = 3;")  # as version 3 left it
+    ro = ReadOnly(data_dir, tmp_path)
+    try:
+        core = ReaderCore(ro.data, SEEDS)
+        articles = core.articles()
+        assert len(articles) == 5 and all(a.progress == 0.0 for a in articles)
+        page = core.open_article(articles[0].id)
+        assert page.position == 0 and page.text
+        assert core.keep_position(page.id, 10, 0.5) is False  # kept nowhere, and no error
+        core.close()
+    finally:
+        ro.close()
 
 
 def test_set_aside_never_overwrites(tmp_path: Path) -> None:

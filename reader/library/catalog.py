@@ -182,7 +182,8 @@ class Catalog:
     def _open_read_only(self, trouble: sqlite3.Error) -> sqlite3.Connection:
         why = storage.reason(trouble, self.path)
         try:
-            db = storage.open_readonly(self.path, max(_MIGRATIONS))
+            # Version 4 only added the reading places, which a read-only catalog goes without.
+            db = storage.open_readonly(self.path, max(_MIGRATIONS), readable_from=3)
         except sqlite3.Error:
             raise CatalogError(f"cannot open catalog {self.path}: {why}") from None
         self.read_only = why
@@ -240,14 +241,29 @@ class Catalog:
 
     def rows(self) -> list[CatalogRow]:
         """Every article's row, without its Markdown and text (``row`` has those)."""
+        if not self._has_reading():
+            cur = self._db.execute(f"SELECT {_LISTED} FROM articles ORDER BY origin, source_key")
+            return [CatalogRow(r) for r in cur]
         cur = self._db.execute(
             f"SELECT {_LISTED}, COALESCE(reading.fraction, 0.0) AS progress FROM articles"
             " LEFT JOIN reading ON reading.article_id = articles.id ORDER BY origin, source_key"
         )
         return [CatalogRow(r) for r in cur]
 
+    def _has_reading(self) -> bool:
+        """Whether the reading places are kept (a catalog from before them, opened
+        read-only, has none)."""
+        return (
+            self._db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='reading'"
+            ).fetchone()
+            is not None
+        )
+
     def position_of(self, article_id: str) -> int:
         """Where the user was in the article (an offset into its shown text); 0 if never read."""
+        if not self._has_reading():
+            return 0
         r = self._db.execute(
             "SELECT position FROM reading WHERE article_id=?", (article_id,)
         ).fetchone()

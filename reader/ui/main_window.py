@@ -496,7 +496,7 @@ class MainWindow(QMainWindow):
         if self.commands.print_marks.isChecked():
             marks = [
                 (b.start, b.end, QColor(light.marks[b.color]))
-                for b in self.bookmarks_panel.article_marks(page.id) or list(page.bookmarks)
+                for b in self.bookmarks_panel.article_marks(page.id)
                 if not b.detached
             ]
         font = self.view.document().defaultFont()
