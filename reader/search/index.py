@@ -292,6 +292,17 @@ class SearchIndex:
 
     # --- searching -----------------------------------------------------------
 
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[tuple[Any, Texts, EnglishAnalyzer]]:
+        """The searcher, the shown texts and the analyzer, held for one look.
+
+        For searches built outside this class (related documents, say); the
+        index is not refreshed or rewritten while they are held.
+        """
+        with self._lock:
+            assert self._texts is not None
+            yield self._searcher, self._texts, self._analyzer
+
     def search(self, text: str, limit: int = 20, kind: str | None = None) -> SearchResults:
         text = text.strip()
         if not text:
