@@ -103,6 +103,9 @@ class WindowSettings:
             return [value]
         return [str(v) for v in value] if isinstance(value, list) else []
 
+    def clear_recent_searches(self) -> None:
+        self._qs.setValue("search/recent", [])
+
     def remember_search(self, text: str) -> None:
         if text:
             items = [text] + [r for r in self.recent_searches if r != text]
