@@ -3,6 +3,13 @@
 English stemming, accent folding and stop words apply to every text field;
 the body and the note keep each term's character offsets in their postings,
 so matches can be marked in the shown text.
+
+A compound word (``read-only``, ``node.js``, ``C++``, ``e.g.``, ``x-y``) is
+indexed twice over: as its parts, each a word of its own (so ``read only``
+finds it), and as written, lower-cased and unstemmed (so ``read-only`` finds
+it first, and ``C++`` or ``x-y``, whose parts are too short to index, can be
+found at all). In a query a compound is one term; the query reader then looks
+for it as written or as its parts in a row (see :mod:`~reader.search.query`).
 """
 
 from __future__ import annotations
@@ -18,6 +25,24 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
 
+# A word, or a compound: words joined by hyphens (also the no-break hyphen U+2011),
+# by dots inside the word (node.js, e.g.), and a word with + or # after it (C++,
+# C#, F#; also the fullwidth plus U+FF0B). The query reader writes the no-break
+# hyphen and the fullwidth plus, which whoosh's parser leaves alone.
+WORDS = re.compile(r"\w+(?:(?:[-\u2011]|\.(?=\w))\w+)*(?:[+#\uff0b]+(?![\w+#\uff0b]))?", re.UNICODE)
+_PART = re.compile(r"\w+", re.UNICODE)
+_JOINERS = frozenset("-\u2011.+#\uff0b")
+
+
+def is_compound(raw: str) -> bool:
+    return any(c in _JOINERS for c in raw)
+
+
+def compound_term(raw: str) -> str:
+    """A compound as it is indexed: lower-cased, accents folded, unstemmed, one kind of hyphen."""
+    word = raw.lower().replace("\u2011", "-").replace("\uff0b", "+")
+    return word if word.isascii() else word.translate(accent_map)
+
 
 class EnglishAnalyzer(Tokenizer):  # type: ignore[misc]
     """Words, lower-cased, accents folded, stop words dropped, Porter-stemmed: one pass.
@@ -29,7 +54,7 @@ class EnglishAnalyzer(Tokenizer):  # type: ignore[misc]
     """
 
     is_morph = True
-    _WORDS = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+    _WORDS = WORDS
 
     def __init__(self) -> None:
         self._stem = functools.lru_cache(maxsize=200_000)(stemmer_for_language("en"))
@@ -66,32 +91,44 @@ class EnglishAnalyzer(Tokenizer):  # type: ignore[misc]
         **kwargs: Any,
     ) -> Iterator[Any]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        terms = self._plain if no_morph else self._terms
         pos = start_pos
         matches = self._WORDS.finditer(value) if tokenize else [_Whole(value)]
         for m in matches:
             raw = m.group()
-            term = terms.get(raw)
-            if term is None:
-                term = self._term(raw, no_morph)
-            if not term:  # a stop word
-                if removestops:
-                    continue
-                token.stopped = True
-                token.text = self._fold(raw)
+            pieces: list[tuple[str, int, int, bool]] = []  # (written, start, end, as written)
+            if tokenize and is_compound(raw):
+                if mode != "query":  # a query looks for the compound or its parts itself
+                    pieces += [(p.group(), m.start() + p.start(), m.start() + p.end(), False)
+                               for p in _PART.finditer(raw)]  # fmt: skip
+                pieces.append((raw, m.start(), m.end(), True))
             else:
-                token.stopped = False
-                token.text = term
-            token.boost = 1.0
-            if keeporiginal:
-                token.original = raw
-            if positions:
-                token.pos = pos
-                pos += 1
-            if chars:
-                token.startchar = start_char + m.start()
-                token.endchar = start_char + m.end()
-            yield token
+                pieces.append((raw, m.start(), m.end(), False))
+            last_part: int | None = None  # where the compound's last indexed part stands
+            for written, start, end, whole in pieces:
+                term = compound_term(written) if whole else self._word(written, no_morph)
+                if not term:  # a stop word, or a letter alone
+                    if removestops:
+                        continue
+                    token.stopped = True
+                    token.text = self._fold(written)
+                else:
+                    token.stopped = False
+                    token.text = term
+                token.boost = 1.0
+                if keeporiginal:
+                    token.original = written
+                if positions:
+                    # the compound stands where its last part does, so a phrase
+                    # that goes on after it still follows on
+                    if whole and last_part is not None:
+                        token.pos = last_part
+                    else:
+                        token.pos = last_part = pos
+                        pos += 1
+                if chars:
+                    token.startchar = start_char + start
+                    token.endchar = start_char + end
+                yield token
 
     def postings(self, value: str) -> dict[str, list[tuple[int, int, int]]]:
         """Each indexed term of ``value`` with its (position, start, end) list.
@@ -104,9 +141,22 @@ class EnglishAnalyzer(Tokenizer):  # type: ignore[misc]
         pos = 0
         for m in self._WORDS.finditer(value):
             raw = m.group()
-            term = terms.get(raw)
-            if term is None:
-                term = self._term(raw, False)
+            if is_compound(raw):
+                last = -1
+                for p in _PART.finditer(raw):
+                    term = self._word(p.group(), False)
+                    if term:
+                        start = m.start() + p.start()
+                        found.setdefault(term, []).append((pos, start, start + len(p.group())))
+                        last = pos
+                        pos += 1
+                if last < 0:
+                    last = pos
+                    pos += 1
+                found.setdefault(compound_term(raw), []).append((last, m.start(), m.end()))
+                continue
+            known = terms.get(raw)
+            term = self._term(raw, False) if known is None else known
             if term:
                 start = m.start()
                 entry = (pos, start, start + len(raw))
@@ -117,6 +167,15 @@ class EnglishAnalyzer(Tokenizer):  # type: ignore[misc]
                     hits.append(entry)
                 pos += 1
         return found
+
+    def _word(self, raw: str, no_morph: bool) -> str:
+        terms = self._plain if no_morph else self._terms
+        term = terms.get(raw)
+        return self._term(raw, no_morph) if term is None else term
+
+    def part_terms(self, compound: str) -> list[str]:
+        """The indexed terms of a compound's parts, in order (stop words and letters left out)."""
+        return [t for p in _PART.finditer(compound) if (t := self._word(p.group(), False))]
 
     @staticmethod
     def _fold(raw: str) -> str:

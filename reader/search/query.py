@@ -5,15 +5,32 @@ Words are ANDed and looked for in the shown text and in notes; ``+``/``-``,
 whoosh. Words found in a document's title add to its score. A query whose
 quotes or brackets do not pair up, or that whoosh cannot read, falls back to
 its plain words, with a message saying so.
+
+Query text never surprises:
+
+- ``AND``, ``OR`` and ``NOT`` are operators only between words; a query that
+  would only exclude (``NOT null``, ``IS NOT NULL``, whose ``is`` is too
+  common to index) searches its words instead;
+- a compound (``read-only``, ``node.js``, ``C++``, ``e.g.``) is one word, found
+  as written or as its parts in a row (``read only``), never read as
+  ``read -only``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from whoosh import qparser, query
 from whoosh.fields import Schema
+
+from reader.search.analysis import WORDS, EnglishAnalyzer, is_compound
+
+_OPERATOR = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+_TEXT_FIELDS = frozenset({"body", "note", "title"})
+NEAR_SLOP = 3  # words at most this many places apart count as close together
+NEAR_BOOST = 1.0
 
 
 class Parser:
@@ -24,6 +41,7 @@ class Parser:
         parser.add_plugin(qparser.PlusMinusPlugin())
         parser.add_plugin(qparser.FieldAliasPlugin({"tags": ["tag"], "note": ["notes"]}))
         self._parser = parser
+        self._analyzer = EnglishAnalyzer()
 
     def parse(self, text: str) -> tuple[Any, str | None]:
         """The query for ``text``; unreadable syntax falls back to its plain words."""
@@ -34,13 +52,63 @@ class Parser:
         if text.count("(") != text.count(")"):
             message = "brackets do not pair up; searching the words as they are"
             text = text.replace("(", " ").replace(")", " ")
+        text = _keep_compounds(text)
         try:
             q = self._parser.parse(text)
         except Exception:  # whoosh raises assorted errors on odd syntax
             words = " ".join(w for w in "".join(c if c.isalnum() else " " for c in text).split())
             q = self._parser.parse(words)
             message = "the query could not be read as written; searching its words"
-        return _expand_fields(q), message
+        if q is query.NullQuery or not any(True for _ in positive_leaves(q)):
+            # Nothing to look for, only to leave out (or a lone "-word"): search the words.
+            q = self._parser.parse(_as_words(text))
+        return _expand_fields(self._compounds(q)), message
+
+    def _compounds(self, q: Any) -> Any:
+        """Each compound term looked for as written, or as its parts in a row."""
+        if isinstance(q, query.Term) and q.fieldname in _TEXT_FIELDS and is_compound(q.text):
+            parts = self._analyzer.part_terms(q.text)
+            if not parts:
+                return q
+            by_parts = (
+                query.Term(q.fieldname, parts[0])
+                if len(parts) == 1
+                else query.Phrase(q.fieldname, parts)
+            )
+            return query.Or([q, by_parts], boost=q.boost)
+        if isinstance(q, query.Phrase) and q.fieldname in _TEXT_FIELDS:
+            words: list[str] = []
+            for word in q.words:
+                parts = self._analyzer.part_terms(word) if is_compound(word) else []
+                words.extend(parts or [word])
+            return query.Phrase(q.fieldname, words, slop=q.slop, boost=q.boost)
+        if isinstance(q, query.Not):
+            return query.Not(self._compounds(q.query))
+        if isinstance(q, (query.AndNot, query.AndMaybe)):
+            return type(q)(self._compounds(q.a), self._compounds(q.b))
+        if isinstance(q, query.compound.CompoundQuery):
+            return type(q)([self._compounds(sub) for sub in q.subqueries], boost=q.boost)
+        return q
+
+
+def _keep_compounds(text: str) -> str:
+    """Compounds in a form whoosh's parser leaves whole (it reads ``read-only`` as ``read``
+    without ``only``, and ``C++`` as ``C``): no-break hyphens, fullwidth pluses. The
+    analyzer reads both forms alike."""
+    return WORDS.sub(
+        lambda m: (
+            m.group().replace("-", "\u2011").replace("+", "\uff0b")
+            if is_compound(m.group())
+            else m.group()
+        ),
+        text,
+    )
+
+
+def _as_words(text: str) -> str:
+    """The query's words with its operators and signs taken as words."""
+    words = _OPERATOR.sub(lambda m: m.group().lower(), text)
+    return " ".join(w.lstrip("+-") for w in words.split() if w.lstrip("+-"))
 
 
 def positive_leaves(q: Any) -> Iterator[Any]:
@@ -58,32 +126,39 @@ def positive_leaves(q: Any) -> Iterator[Any]:
 
 
 def _expand_fields(q: Any) -> Any:
-    """Search words in the shown text and in notes, and rank title matches higher.
+    """Search words in the shown text and in notes; rank title matches and close words higher.
 
     Unfielded words are parsed against ``body``. A document matches when the
     query matches its body or its note; words of the query found in its
-    title add to its score without being required (the title is also the
-    first line of the body). This costs far less than a per-word union of
-    fields.
+    title, and the query's words close together in its body, add to its
+    score without being required (the title is also the first line of the
+    body). This costs far less than a per-word union of fields.
     """
     if q is query.NullQuery:
         return q
 
     in_body, in_note = _retarget(q, "body"), _retarget(q, "note")
     matched = in_body if in_note == in_body else query.Or([in_body, in_note])
-    title_words = [
+    boosts = [
         query.Term("title", leaf.text)
         for leaf in positive_leaves(q)
         if isinstance(leaf, query.Term) and leaf.fieldname == "body"
     ]
-    title_words += [
+    boosts += [
         query.Phrase("title", leaf.words)
         for leaf in positive_leaves(q)
         if isinstance(leaf, query.Phrase) and leaf.fieldname == "body"
     ]
-    if not title_words:
+    near = [
+        leaf.text
+        for leaf in positive_leaves(q)
+        if isinstance(leaf, query.Term) and leaf.fieldname == "body" and not is_compound(leaf.text)
+    ]
+    if len(near) >= 2:  # the words close together rank above the words anywhere
+        boosts.append(query.Phrase("body", near, slop=NEAR_SLOP, boost=NEAR_BOOST))
+    if not boosts:
         return matched
-    return query.AndMaybe(matched, query.Or(title_words))
+    return query.AndMaybe(matched, query.Or(boosts))
 
 
 def _retarget(q: Any, fieldname: str, negated: bool = False) -> Any:
