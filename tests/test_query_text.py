@@ -69,13 +69,21 @@ def test_dotted_and_symbol_words_are_found(index: SearchIndex) -> None:
 
 def test_a_short_hyphenated_word_is_found_with_the_rest_of_the_query(index: SearchIndex) -> None:
     assert found(index, "x-y mode")[0] == "xy"
-    assert found(index, "x-y mode") == ["xy"]  # "mode" alone is not enough
+    assert found(index, "x-y mode") == ["xy", "mode"]  # "mode" alone only after it
 
 
 def test_a_query_that_would_only_exclude_searches_its_words(index: SearchIndex) -> None:
     assert found(index, "IS NOT NULL") == ["null"]  # not every page without "null"
     assert found(index, "NOT null") == ["null"]
     assert set(found(index, "-cats")) == {"cats", "both"}
+
+
+def test_pages_with_some_of_the_words_follow_those_with_all(index: SearchIndex) -> None:
+    hits = found(index, "cats pizza")
+    assert hits[0] == "both"  # every word
+    assert set(hits[1:]) == {"cats", "pizza"}  # then some of them
+    assert index.search("cats pizza").message is None
+    assert found(index, '"cats pizza"') == []  # a phrase asks for exactly that
 
 
 def test_operators_count_only_between_words(index: SearchIndex) -> None:

@@ -53,6 +53,7 @@ from reader.search.texts import Texts
 # words are indexed as written beside their parts).
 SCHEMA_VERSION = 7
 BULK_THRESHOLD = 2000  # documents; larger builds use a helper process
+FEW = 10  # with fewer pages holding every word, pages with some of them follow
 
 # Postings blocks are stored uncompressed: zlib cost about a sixth of the build
 # and of each query, for segment files nearly twice as large (176 MB against
@@ -319,6 +320,18 @@ class SearchIndex:
             results = s.search(q, limit=limit, filter=filter_q)
             hits = make_hits(results, q, reader, self._texts)
             total, exact = _count(results, limit)
+            if total < min(limit, FEW):
+                # Few pages have every word: the pages with some of them follow.
+                loose = self._parser.parse_any(text)
+                if loose is not None:
+                    more = s.search(loose, limit=limit, filter=filter_q)
+                    seen = {h.doc_id for h in hits}
+                    extra = [h for h in make_hits(more, loose, reader, self._texts)
+                             if h.doc_id not in seen]  # fmt: skip
+                    if extra and not hits:
+                        message = message or "no article has all the words; these have some"
+                    hits += extra[: limit - len(hits)]
+                    total = max(total, _count(more, limit)[0])
             corrected, used = None, False
             suggestion = Speller(reader, self._texts, self._analyzer).correct(text, q)
             if suggestion is not None:

@@ -29,6 +29,7 @@ from reader.search.analysis import WORDS, EnglishAnalyzer, is_compound
 
 _OPERATOR = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 _TEXT_FIELDS = frozenset({"body", "note", "title"})
+_SYNTAX = re.compile(r'["()*:]|(^|\s)[-+]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
 NEAR_SLOP = 3  # words at most this many places apart count as close together
 NEAR_BOOST = 1.0
 
@@ -41,7 +42,25 @@ class Parser:
         parser.add_plugin(qparser.PlusMinusPlugin())
         parser.add_plugin(qparser.FieldAliasPlugin({"tags": ["tag"], "note": ["notes"]}))
         self._parser = parser
+        # Any of the words, a page with more of them first (whoosh's OR bonus).
+        self._any = qparser.QueryParser("body", schema, group=qparser.OrGroup.factory(0.9))
         self._analyzer = EnglishAnalyzer()
+
+    def parse_any(self, text: str) -> Any | None:
+        """The query for pages with some of the words, for plain words only; else None.
+
+        Quotes, operators, signs and fields say what the user wants; plain
+        words may be looked for one by one once too few pages have them all.
+        """
+        if _SYNTAX.search(text) or len(text.split()) < 2:
+            return None
+        try:
+            q = self._any.parse(_keep_compounds(text))
+        except Exception:  # whoosh raises assorted errors on odd syntax
+            return None
+        if q is query.NullQuery or len(list(positive_leaves(q))) < 2:
+            return None
+        return _expand_fields(self._compounds(q))
 
     def parse(self, text: str) -> tuple[Any, str | None]:
         """The query for ``text``; unreadable syntax falls back to its plain words."""
