@@ -84,7 +84,7 @@ def test_accents_fold(index: SearchIndex) -> None:
 def test_typos_still_find_and_suggest(index: SearchIndex) -> None:
     results = index.search("serch enginee")
     assert results.corrected == "search engine"
-    assert results.used_correction and ids(results) == ["backend-developer"]
+    assert results.used_correction and ids(results)[0] == "backend-developer"  # both words
     results = index.search("estnia")
     assert results.corrected == "estonia"
     assert ids(results) == ["empowering-national-progress"]

@@ -320,9 +320,19 @@ class SearchIndex:
             results = s.search(q, limit=limit, filter=filter_q)
             hits = make_hits(results, q, reader, self._texts)
             total, exact = _count(results, limit)
+            corrected, used, searched = None, False, text
+            suggestion = Speller(reader, self._texts, self._analyzer).correct(text, q)
+            if suggestion is not None:
+                corrected = suggestion
+                if total == 0:  # no page has the words as typed: the correction's pages
+                    fixed, _ = self._parser.parse(suggestion)
+                    results = s.search(fixed, limit=limit, filter=filter_q)
+                    hits = make_hits(results, fixed, reader, self._texts)
+                    total, exact = _count(results, limit)
+                    used, searched = True, suggestion
             if total < min(limit, FEW):
                 # Few pages have every word: the pages with some of them follow.
-                loose = self._parser.parse_any(text)
+                loose = self._parser.parse_any(searched)
                 if loose is not None:
                     more = s.search(loose, limit=limit, filter=filter_q)
                     seen = {h.doc_id for h in hits}
@@ -332,16 +342,6 @@ class SearchIndex:
                         message = message or "no article has all the words; these have some"
                     hits += extra[: limit - len(hits)]
                     total = max(total, _count(more, limit)[0])
-            corrected, used = None, False
-            suggestion = Speller(reader, self._texts, self._analyzer).correct(text, q)
-            if suggestion is not None:
-                corrected = suggestion
-                if total == 0:
-                    fixed, _ = self._parser.parse(suggestion)
-                    results = s.search(fixed, limit=limit, filter=filter_q)
-                    hits = make_hits(results, fixed, reader, self._texts)
-                    total, exact = _count(results, limit)
-                    used = True
         return SearchResults(text, tuple(hits), total, corrected, used, message, exact)
 
 
