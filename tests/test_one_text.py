@@ -122,7 +122,7 @@ def test_a_locked_or_failing_database_is_never_set_aside(
     kept = core.add_bookmark_quote("backend-developer", "Imagine a magnificent skyscraper.")
     core.close()
 
-    def busy(*_args: object) -> int:
+    def busy(*_args: object, **_kwargs: object) -> int:
         raise sqlite3.OperationalError("database is locked")
 
     monkeypatch.setattr(storage, "migrate", busy)
