@@ -68,6 +68,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_positive_int, default=10, metavar="N")
     p.add_argument("--json", action="store_true", help="print a JSON array of hits")
 
+    p = sub.add_parser(
+        "related",
+        help="the articles most like an article, or like a bookmarked passage and its note",
+        description="Finds the articles that share the most distinctive words of the article "
+        "(or of the bookmark's passage and note), best first; never the article itself.",
+    )
+    p.add_argument("target", metavar="ID[#BOOKMARK_ID]")
+    p.add_argument("--limit", type=_positive_int, default=10, metavar="N")
+    p.add_argument("--json", action="store_true", help="print a JSON array of hits")
+
     p = sub.add_parser("index", help="bring the search index up to date")
     p.add_argument("--rebuild", action="store_true", help="rebuild it from scratch")
 
@@ -251,6 +261,24 @@ def cmd_search(core: ReaderCore, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_related(core: ReaderCore, args: argparse.Namespace) -> int:
+    article_id, _, bookmark_id = args.target.partition("#")
+    core.check_target(article_id, bookmark_id or None)  # told before the index is touched
+    sync_for_search(core)
+    found = core.related(article_id, bookmark_id or None, limit=args.limit)
+    if args.json:
+        print(json.dumps([hit_json(h) for h in found.hits], ensure_ascii=False, indent=2))
+        return 0
+    count = len(found.hits)
+    words = ", ".join(found.terms[:8]) + (", …" if len(found.terms) > 8 else "")
+    print(f"{count} related article{'s' if count != 1 else ''}"
+          + (f"; words in common: {words}" if found.terms else ""))  # fmt: skip
+    for hit in found.hits:
+        print(f"\n{hit.score:6.2f}  {hit.id}  {hit.title}")
+        print(f"        {hit.snippet_text()}")
+    return 0
+
+
 def cmd_index(core: ReaderCore, args: argparse.Namespace) -> int:
     report = core.sync_index(rebuild=args.rebuild)
     if report.notice:
@@ -363,6 +391,7 @@ COMMANDS = {
     "show": cmd_show,
     "import": cmd_import,
     "search": cmd_search,
+    "related": cmd_related,
     "index": cmd_index,
     "bookmarks": cmd_bookmarks,
     "open": cmd_open,

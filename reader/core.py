@@ -28,7 +28,15 @@ from reader.library import Article, ArticleInfo, ImportOutcome, Library, Refresh
 from reader.library.importing import Original, original_of
 from reader.paths import ensure_data_dir
 from reader.rendering import OutlineEntry, local_image
-from reader.search import SearchIndex, SearchResults, SyncReport, index_path, sync_index
+from reader.search import (
+    Related,
+    SearchIndex,
+    SearchResults,
+    SyncReport,
+    index_path,
+    related_articles,
+    sync_index,
+)
 from reader.storage import write_atomic
 
 Progress = Callable[[int, int], None]
@@ -319,6 +327,28 @@ class ReaderCore:
 
     def search(self, query: str, limit: int = 20) -> SearchResults:
         return self._open_index().search(query, limit=limit)
+
+    def related(
+        self,
+        article_id: str,
+        bookmark_id: str | None = None,
+        text: str | None = None,
+        limit: int = 10,
+    ) -> Related:
+        """The articles most like an article, one of its bookmarks (the passage and its
+        note) or a passage of its text; never the article itself. Searches the index as
+        it is: bring it in step first (:meth:`sync_index`)."""
+        if bookmark_id:
+            self.check_target(article_id, bookmark_id)
+            b = self._bookmarks.get(bookmark_id)
+            text = "\n".join(part for part in (b.exact, b.note) if part)
+        elif text is None:
+            text = self._library.get(article_id).text
+        else:
+            self._library.get(article_id)  # an unknown article is told, not searched past
+        return related_articles(
+            self._open_index(), text=text, exclude_article=article_id, limit=limit
+        )
 
     def check_target(self, article_id: str, bookmark_id: str | None) -> None:
         """Raise a ReaderError unless the article exists and holds the bookmark."""

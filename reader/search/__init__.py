@@ -10,6 +10,7 @@ The only package that imports whoosh. Its modules:
 - ``texts``: the SQLite sidecar of shown texts and stamps;
 - ``whoosh_setup``: adjustments to whoosh, installed when an index is opened;
 - ``index``: :class:`SearchIndex`, which opens, repairs, syncs and searches;
+- ``related``: the articles most like a text ("More like this"), by its key terms;
 - ``sync``: keeping the index in step with the library and the bookmarks.
 
 Import from here, not from the modules.
@@ -25,6 +26,7 @@ warnings.filterwarnings("ignore", category=SyntaxWarning, module=r".*[/\\]whoosh
 warnings.filterwarnings("ignore", category=SyntaxWarning, module=r"whoosh(\..*)?$")
 
 from reader.search.index import SCHEMA_VERSION, SearchIndex
+from reader.search.related import Related, related_articles
 from reader.search.results import (
     ARTICLE,
     BOOKMARK,
@@ -45,11 +47,13 @@ __all__ = [
     "Hit",
     "IndexDoc",
     "Progress",
+    "Related",
     "SearchIndex",
     "SearchResults",
     "Snippet",
     "SyncReport",
     "index_path",
     "join_snippets",
+    "related_articles",
     "sync_index",
 ]

@@ -51,6 +51,7 @@ class Actions:
     find: QAction
     next_hit: QAction
     previous_hit: QAction
+    more_like: QAction
     ask_links: QAction
     original: QAction
     caret: QAction
@@ -170,6 +171,14 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     previous_hit.setShortcuts(shortcuts("Shift+F3", QKeySequence.StandardKey.FindPrevious))
     for action in (focus_library, search, find, next_hit, previous_hit):
         go_menu.addAction(action)
+    go_menu.addSeparator()
+    more_like = QAction("&More Like This", window)
+    more_like.setShortcuts(shortcuts("Ctrl+Shift+M"))
+    more_like.setToolTip(
+        "The articles most like the selected passage, else the bookmark chosen in the "
+        "Bookmarks tab, else the article (Ctrl+Shift+M)"
+    )
+    go_menu.addAction(more_like)
 
     help_menu = menu.addMenu("&Help")
     shortcuts_help = QAction("&Keyboard Shortcuts", window)
@@ -182,6 +191,7 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
         import_files, import_bookmarks, export_bookmarks, print_article, export_pdf, print_marks,
         quit_,
         undo, redo, bookmark, themes, next_theme, bigger, smaller, reset_size, font, columns,
-        outline, focus_library, search, find, next_hit, previous_hit, ask_links, original,
+        outline, focus_library, search, find, next_hit, previous_hit, more_like, ask_links,
+        original,
         caret, shortcuts_help, about,
     )  # fmt: skip

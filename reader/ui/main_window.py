@@ -53,15 +53,16 @@ from reader.errors import ReaderError
 from reader.library import ArticleInfo, ImportOutcome, RefreshReport
 from reader.library.importing import SUPPORTED_SUFFIXES, Original
 from reader.rendering import original_html
-from reader.search import Hit, SearchResults, SyncReport
+from reader.search import Hit, Related, SearchResults, SyncReport
 from reader.ui.actions import build_actions
 from reader.ui.article_view import BODY_PX, ArticleView, Span
-from reader.ui.bookmarks_panel import BookmarkDialog, BookmarksPanel
+from reader.ui.bookmarks_panel import BOOKMARK_ROLE, BookmarkDialog, BookmarksPanel
 from reader.ui.find_bar import FindBar, find_all
 from reader.ui.library_panel import LibraryPanel
 from reader.ui.operations import Lane, Operations
 from reader.ui.outline import OutlineView
 from reader.ui.printing import article_document, print_document, write_pdf
+from reader.ui.related_panel import RelatedPanel, Source
 from reader.ui.search_panel import SearchPanel
 from reader.ui.settings import WindowSettings
 from reader.ui.themes import (
@@ -77,6 +78,7 @@ from reader.ui.themes import (
 from reader.ui.undo import BookmarkCommand, CoreCall, Kind, Memo, added, attached, deleted
 
 SEARCH_LIMIT = 30
+RELATED_LIMIT = 12
 PROGRESS_MIN_STEPS = 100  # smaller jobs end before a bar could tell anything
 
 
@@ -110,16 +112,19 @@ class MainWindow(QMainWindow):
         self._pending_target: tuple[str, str | None] | None = None
         self._pending_hit: Hit | None = None
         self._pending_span: Span | None = None
+        self._from_related: str | None = None  # an article opened from the Related list
 
         self.library_panel = LibraryPanel(self)
         self.search_panel = SearchPanel(settings, self)
         self.bookmarks_panel = BookmarksPanel(self)
+        self.related_panel = RelatedPanel(self)
         self.sidebar = QTabWidget(self)
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setDocumentMode(True)
         self.sidebar.addTab(self.library_panel, "Library")
         self.sidebar.addTab(self.search_panel, "Search")
         self.sidebar.addTab(self.bookmarks_panel, "Bookmarks")
+        self.sidebar.addTab(self.related_panel, "Related")
         self.view = ArticleView(self)
         self.find_bar = FindBar(self)
         reading = QWidget(self)
@@ -238,6 +243,12 @@ class MainWindow(QMainWindow):
         )
         self.bookmarks_panel.place_shown.connect(self.on_place_shown)
         self.outline.anchor_activated.connect(self.view.scrollToAnchor)
+        a.more_like.triggered.connect(self.on_more_like_triggered)
+        self.related_panel.hit_activated.connect(self.on_related_activated)
+        self.related_panel.source_activated.connect(self.on_related_source_activated)
+        self.sidebar.currentChanged.connect(lambda _index: self.refresh_related())
+        self.page_shown.connect(self.on_page_shown_for_related)
+        self.index_ready.connect(self.on_index_ready_for_related)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self.on_view_context_menu)
         self._flash_timer.timeout.connect(lambda: self.view.flash(None))
@@ -452,6 +463,7 @@ class MainWindow(QMainWindow):
         self.view.apply_theme(theme)
         self.search_panel.apply_theme(theme)
         self.bookmarks_panel.apply_theme(theme)
+        self.related_panel.apply_theme(theme)
         page = self.view.page
         if page is not None and not self.view.showing_original:
             self._show_marks(self.bookmarks_panel.article_marks(page.id))
@@ -729,12 +741,94 @@ class MainWindow(QMainWindow):
             f"{len(spans)} match{'es' if len(spans) != 1 else ''} · F3 next, Shift+F3 previous"
         )
 
+    # --- related articles ------------------------------------------------------
+
+    def on_more_like_triggered(self) -> None:
+        """The articles like the selected passage, else like the bookmark chosen in the
+        Bookmarks tab (when that tab is shown), else like the article."""
+        page = self.view.page
+        selected = self.view.textCursor().selectedText().replace("\u2029", "\n").strip()
+        bookmark = self._chosen_bookmark()
+        if page is not None and selected:
+            source = Source(page.id, page.title, passage=selected)
+        elif bookmark is not None:
+            title = self._title_of(bookmark.article_id)
+            source = Source(bookmark.article_id, title, bookmark.id, bookmark.exact)
+        elif page is not None:
+            source = Source(page.id, page.title)
+        else:
+            self.say("Open an article first.")
+            return
+        self.related_panel.set_source(source)
+        if self.sidebar.currentWidget() is not self.related_panel:
+            self.sidebar.setCurrentWidget(self.related_panel)  # which asks for the list
+        else:
+            self.refresh_related()
+
+    def _chosen_bookmark(self) -> Bookmark | None:
+        if self.sidebar.currentWidget() is not self.bookmarks_panel:
+            return None
+        item = self.bookmarks_panel.list.currentItem()
+        chosen = item.data(BOOKMARK_ROLE) if item is not None else None
+        return chosen if isinstance(chosen, Bookmark) else None
+
+    def _title_of(self, article_id: str) -> str:
+        model = self.library_panel.model
+        row = model.row_of(article_id)
+        return str(model.index(row, 0).data()) if row >= 0 else article_id
+
+    def refresh_related(self) -> None:
+        """Find the articles like the Related tab's source, if the tab is shown and its list
+        is not up to date; off the UI thread, in the lane that keeps the index."""
+        panel = self.related_panel
+        source = panel.source()
+        if source is None or self.sidebar.currentWidget() is not panel or not panel.needs_results():
+            return
+        panel.show_busy()
+
+        def find(core: ReaderCore, _p: object) -> Related:
+            if source.is_article:
+                return core.related(source.article_id, limit=RELATED_LIMIT)
+            if source.bookmark_id:
+                return core.related(source.article_id, source.bookmark_id, limit=RELATED_LIMIT)
+            return core.related(source.article_id, text=source.passage, limit=RELATED_LIMIT)
+
+        self.ops.start(
+            Lane.INDEX, find, lambda found: panel.show_related(source, found), key="related",
+            on_error=lambda message: panel.show_failure(source, message),
+        )  # fmt: skip
+
+    def on_page_shown_for_related(self, article_id: str) -> None:
+        """Another article opened: the list is of the articles like it, unless it was opened
+        from the list (which stays, to go on from)."""
+        from_list, self._from_related = self._from_related == article_id, None
+        page = self.view.page
+        if from_list or page is None or page.id != article_id:
+            return
+        self.related_panel.set_source(Source(page.id, page.title))
+        self.refresh_related()
+
+    def on_index_ready_for_related(self) -> None:
+        self.related_panel.invalidate()
+        self.refresh_related()
+
+    def on_related_activated(self, hit: Hit) -> None:
+        self._from_related = hit.article_id
+        self.open_article(hit.article_id)
+
+    def on_related_source_activated(self, article_id: str) -> None:
+        page = self.view.page
+        if page is None or page.id != article_id:
+            self._from_related = article_id
+            self.open_article(article_id)
+
     # --- bookmarks -------------------------------------------------------------
 
     def on_view_context_menu(self, pos: QPoint) -> None:
         menu = self.view.createStandardContextMenu()
         menu.addSeparator()
         menu.addAction(self.commands.bookmark)
+        menu.addAction(self.commands.more_like)
         self.commands.bookmark.setEnabled(self.view.selected_span() is not None)
         menu.exec(self.view.viewport().mapToGlobal(pos))
         self.commands.bookmark.setEnabled(True)
