@@ -33,15 +33,24 @@ class IndexDoc:
 
 @dataclass(frozen=True)
 class Snippet:
-    """A stretch of the shown text with the matched words marked."""
+    """A stretch of the shown text with the matched words marked, on one line.
+
+    Where it crosses from one block of the text to the next, ``text`` shows
+    " · " in place of the line break. A hit found by its tags alone has the
+    line "tag: name, name" instead, nothing marked, starting where its
+    passage does.
+    """
 
     text: str
     highlights: tuple[tuple[int, int], ...]  # relative to ``text``
     start: int  # where ``text`` starts in the shown text (-1: from the note)
 
     def marked(self, open_: str, close: str, escape: Callable[[str], str] = str) -> str:
+        """``text`` with each matched stretch between ``open_`` and ``close``, escaped."""
         out, at = [], 0
         for s, e in self.highlights:
+            if e <= s:
+                continue  # nothing to mark: no empty markers
             out.append(escape(self.text[at:s]))
             out.append(open_ + escape(self.text[s:e]) + close)
             at = e

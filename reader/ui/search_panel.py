@@ -1,4 +1,8 @@
-"""The search panel: a query field, results as you type, recent searches."""
+"""The search panel: a query field, results as you type, recent searches.
+
+Enter runs the typed query and opens its first hit as soon as the results of
+exactly that query are in; typing again cancels that.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +30,8 @@ RECENT_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 class SearchPanel(QWidget):
+    """The search tab: a query field, the hits of what is typed, or the recent searches."""
+
     query_changed = Signal(str)  # debounced
     hit_activated = Signal(object)  # Hit
 
@@ -33,6 +40,7 @@ class SearchPanel(QWidget):
         self.settings = settings
         self.theme = THEMES["light"]
         self._shown: SearchResults | None = None
+        self._open_first_of: str | None = None  # the query Enter asked to open, until it answers
         self.field = QLineEdit(self)
         self.field.setObjectName("searchField")
         self.field.setPlaceholderText("Search the library  (Ctrl+K)")
@@ -50,12 +58,18 @@ class SearchPanel(QWidget):
         self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         refit_on_resize(self.results)
+        self.clear_button = QPushButton("Clear recent searches", self)
+        self.clear_button.setObjectName("clearRecentSearches")
+        self.clear_button.setFlat(True)
+        self.clear_button.setToolTip("Forget the searches listed here")
+        self.clear_button.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 0, 8)
         layout.setSpacing(6)
         layout.addWidget(self.field)
         layout.addWidget(self.status)
         layout.addWidget(self.results, 1)
+        layout.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -67,6 +81,7 @@ class SearchPanel(QWidget):
         self.results.itemActivated.connect(self.on_item_activated)
         self.results.itemClicked.connect(self.on_item_activated)
         self.status.linkActivated.connect(self.on_status_link)
+        self.clear_button.clicked.connect(self.clear_recent)
         self.show_recent()
 
     # --- input ---------------------------------------------------------------
@@ -76,22 +91,42 @@ class SearchPanel(QWidget):
         self.field.selectAll()
 
     def on_text_changed(self, text: str) -> None:
+        self._open_first_of = None  # typing again cancels what Enter asked for
         if text.strip():
+            self.clear_button.hide()
             self._timer.start()
         else:
             self._timer.stop()
             self.show_recent()
 
     def on_timer_timeout(self) -> None:
-        self.query_changed.emit(self.field.text().strip())
+        self.query_changed.emit(self.current_query())
 
     def on_return_pressed(self) -> None:
-        if self._timer.isActive():
-            self._timer.stop()
-            self.query_changed.emit(self.field.text().strip())
+        """Open the typed query's first hit: now if its results are listed, else once they are."""
+        query = self.current_query()
+        if not query:  # the recent searches are listed: take one back into the field
+            item = self.results.currentItem() or self.results.item(0)
+            if item is not None:
+                self.on_item_activated(item)
+            return
+        if not self._timer.isActive() and self._shown is not None and self._shown.query == query:
+            self._open_first(self._shown)
+            return
+        self._timer.stop()
+        self._open_first_of = query
+        self.query_changed.emit(query)
+
+    def _open_first(self, results: SearchResults) -> None:
+        """Open the current hit of ``results`` (the first, unless another was chosen)."""
         item = self.results.currentItem() or self.results.item(0)
-        if item is not None:
+        if results.hits and item is not None and item.data(HIT_ROLE) is not None:
             self.on_item_activated(item)
+        else:
+            self.status.setText(
+                self._status_html(results)
+                + f"<br>Nothing to open: no results for “{html.escape(results.query)}”."
+            )
 
     def on_status_link(self, link: str) -> None:
         if link.startswith("query:"):
@@ -104,17 +139,32 @@ class SearchPanel(QWidget):
         self.theme = theme
         if self._shown is not None and self._shown.query == self.current_query():
             current = self.results.currentRow()
-            self.show_results(self._shown)
+            self._list(self._shown)
             self.results.setCurrentRow(current)
 
     def current_query(self) -> str:
         return self.field.text().strip()
 
     def show_results(self, results: SearchResults) -> None:
+        """List ``results`` if they answer what is typed; open the first hit if Enter asked."""
         if results.query != self.current_query():
             return  # an answer to a query the user has typed past
+        self._list(results)
+        if self._open_first_of == results.query:
+            self._open_first_of = None
+            self._open_first(results)
+
+    def _list(self, results: SearchResults) -> None:
         self._shown = results
+        self.clear_button.hide()
         self.results.clear()
+        self.status.setText(self._status_html(results))
+        for hit in results.hits:
+            self._add_hit(hit)
+        if results.hits:
+            self.results.setCurrentRow(0)
+
+    def _status_html(self, results: SearchResults) -> str:
         parts = []
         if results.corrected:
             link = html.escape(results.corrected, quote=True)
@@ -129,11 +179,7 @@ class SearchPanel(QWidget):
         count = results.total
         about = "" if results.total_exact else "about "
         parts.append(f"{about}{count:,} result{'s' if count != 1 else ''}")
-        self.status.setText("<br>".join(parts))
-        for hit in results.hits:
-            self._add_hit(hit)
-        if results.hits:
-            self.results.setCurrentRow(0)
+        return "<br>".join(parts)
 
     def _add_hit(self, hit: Hit) -> None:
         t = self.theme
@@ -171,10 +217,19 @@ class SearchPanel(QWidget):
     def remember(self, text: str) -> None:
         self.settings.remember_search(text)
 
+    def clear_recent(self) -> None:
+        """Forget the recent searches, in the settings too."""
+        self.settings.clear_recent_searches()
+        if not self.current_query():
+            self.show_recent()
+            self.field.setFocus(Qt.FocusReason.OtherFocusReason)  # the button is gone
+
     def show_recent(self) -> None:
+        self._shown = None
         self.results.clear()
         recent = self.recent()
         self.status.setText("Recent searches" if recent else "Type to search every article.")
         for text in recent:
             item = QListWidgetItem(f"↺  {text}", self.results)
             item.setData(RECENT_ROLE, text)
+        self.clear_button.setVisible(bool(recent))
