@@ -82,6 +82,7 @@ class Page:
     path: str  # relative to the HTML root, e.g. "library/re.html"
     title: str
     text: str  # the shown text: the main text, starting with the <h1>
+    headings: tuple[str, ...] = ()  # the <h2>…<h6> section headings, as reader indexes them
 
 
 def html_root() -> Path:
@@ -114,6 +115,8 @@ class _MainText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.title_parts: list[str] = []
+        self.headings: list[str] = []
+        self._heading: list[str] | None = None
         self._depth = 0  # open divs inside the body div (0: outside it)
         self._hidden = 0
         self._in_h1 = False
@@ -131,6 +134,8 @@ class _MainText(HTMLParser):
             self._hidden += 1
         elif tag == "h1" and not self._seen_h1:
             self._in_h1 = self._seen_h1 = True
+        elif tag in ("h2", "h3", "h4", "h5", "h6"):
+            self._heading = []
         if tag in self.BLOCK:
             self.parts.append("\n")
 
@@ -143,6 +148,9 @@ class _MainText(HTMLParser):
             self._hidden = max(0, self._hidden - 1)
         elif tag == "h1":
             self._in_h1 = False
+        elif tag in ("h2", "h3", "h4", "h5", "h6") and self._heading is not None:
+            self.headings.append(" ".join("".join(self._heading).replace("¶", " ").split()))
+            self._heading = None
         if tag in self.BLOCK:
             self.parts.append("\n")
 
@@ -152,6 +160,8 @@ class _MainText(HTMLParser):
         self.parts.append(data)
         if self._in_h1:
             self.title_parts.append(data)
+        if self._heading is not None:
+            self._heading.append(data)
 
 
 def _clean(text: str) -> str:
@@ -171,7 +181,8 @@ def load_pages(root: Path) -> list[Page]:
         title = _clean("".join(parser.title_parts)).replace("\n", " ")
         text = _clean("".join(parser.parts))
         if title and text:
-            pages.append(Page(rel.as_posix(), title, text))
+            headings = tuple(h for h in parser.headings if h)
+            pages.append(Page(rel.as_posix(), title, text, headings))
     return pages
 
 
@@ -314,7 +325,9 @@ def reader_engine(work: Path, pages: Sequence[Page]) -> tuple[Engine, SearchInde
     for n, page in enumerate(pages):
         doc_id = f"{ARTICLE}:p{n}"
         stamp = hashlib.sha1(page.text.encode()).hexdigest()
-        docs[doc_id] = IndexDoc(doc_id, ARTICLE, f"p{n}", page.title, page.text, stamp=stamp)
+        docs[doc_id] = IndexDoc(
+            doc_id, ARTICLE, f"p{n}", page.title, page.text, stamp=stamp, headings=page.headings
+        )
     index = SearchIndex(work / "index")
 
     def load(ids: Sequence[str]) -> Iterable[IndexDoc]:

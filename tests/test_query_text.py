@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from reader.library.library import markdown_headings
 from reader.search import ARTICLE, IndexDoc, SearchIndex
 
 DOCS = {
@@ -101,3 +102,26 @@ def test_the_compound_is_marked_whole_in_the_snippet(index: SearchIndex) -> None
     start, end = hit.offsets[0]
     assert DOCS["written"][start:end] in ("read-only", "read")
     assert "**read-only**" in hit.snippet_text() or "**read**-**only**" in hit.snippet_text()
+
+
+def test_a_section_heading_ranks_a_page_above_a_passing_mention(tmp_path: Path) -> None:
+    filler = " ".join(["The rest of the page is about other things entirely."] * 6)
+    body = f"Intro. Garbage collection. {filler}"
+    docs = [
+        IndexDoc("article:h", ARTICLE, "h", "Notes", body, "1", headings=("Garbage collection",)),
+        IndexDoc("article:m", ARTICLE, "m", "Notes", body, "1"),
+    ]
+    ix = SearchIndex(tmp_path / "index")
+    ix.sync({d.doc_id: "1" for d in docs}, lambda ids: [d for d in docs if d.doc_id in ids])
+    try:
+        assert [h.article_id for h in ix.search("garbage collection").hits] == ["h", "m"]
+    finally:
+        ix.close()
+
+
+def test_headings_are_read_from_the_markdown_below_the_title() -> None:
+    markdown = (
+        "# The title\n\nText.\n\n## First *part*\n\n```\n## not a heading\n```\n\n"
+        "Second part\n-----------\n\n### Third \\#3 ##\n"
+    )
+    assert markdown_headings(markdown) == ["First part", "Second part", "Third #3"]

@@ -179,7 +179,7 @@ def test_negated_words_are_not_searched_for(parser: Parser) -> None:
     q, _ = parser.parse("estonia -tallinn")
     leaves = list(positive_leaves(q))
     assert {leaf.text for leaf in leaves} == {"estonia"}
-    assert {leaf.fieldname for leaf in leaves} == {"body", "note", "title"}
+    assert {leaf.fieldname for leaf in leaves} == {"body", "note", "title", "headings"}
 
 
 @pytest.fixture

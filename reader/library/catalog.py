@@ -295,6 +295,13 @@ class Catalog:
         ).fetchone()
         return None if r is None else (str(r["title"]), str(r["text"]))
 
+    def index_source_of(self, article_id: str) -> tuple[str, str, str] | None:
+        """An article's title, shown text and Markdown: what the search index takes."""
+        r = self._db.execute(
+            "SELECT title, text, markdown FROM articles WHERE id=?", (article_id,)
+        ).fetchone()
+        return None if r is None else (str(r["title"]), str(r["text"]), str(r["markdown"]))
+
     def titles(self) -> dict[str, str]:
         return {r[0]: r[1] for r in self._db.execute("SELECT id, title FROM articles")}
 

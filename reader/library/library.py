@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -108,6 +109,38 @@ class ImportOutcome:
 Method = Callable[Concatenate["Library", P], T]
 
 
+_ATX = re.compile(r"^ {0,3}(#{2,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_MARKUP = re.compile(r"\\(?=[^\w\s])|[*_`]+|\[|\]\([^)]*\)")
+
+
+def markdown_headings(markdown: str) -> list[str]:
+    """The section headings of a Markdown text (below its title), as plain words.
+
+    Read from the lines (ATX ``## Heading`` and setext underlines, outside
+    fenced code), which costs far less than rendering; emphasis, escapes and
+    link targets are left out.
+    """
+    out: list[str] = []
+    fence = ""
+    previous = ""
+    for line in markdown.splitlines():
+        m = _FENCE.match(line)
+        if m and (not fence or m.group(1)[0] == fence[0]):
+            fence = "" if fence else m.group(1)
+            previous = ""
+            continue
+        if fence:
+            continue
+        if (h := _ATX.match(line)) is not None:
+            out.append(_MARKUP.sub("", h.group(2)).strip())
+        elif _SETEXT.match(line) and previous.strip() and line.strip()[0] == "-":
+            out.append(_MARKUP.sub("", previous).strip())
+        previous = line
+    return [h for h in out if h]
+
+
 def _catalogued(method: Method[P, T]) -> Method[P, T]:
     """Run a method over the catalog; a catalog found damaged on the way is made again.
 
@@ -203,6 +236,15 @@ class Library:
         if found is None:
             raise ArticleNotFound(f"no article with id {article_id!r}")
         return found
+
+    @_catalogued
+    def index_source(self, article_id: str) -> tuple[str, str, list[str]]:
+        """An article's title, shown text and section headings, for the search index."""
+        found = self.catalog.index_source_of(article_id)
+        if found is None:
+            raise ArticleNotFound(f"no article with id {article_id!r}")
+        title, text, markdown = found
+        return title, text, markdown_headings(markdown)
 
     @_catalogued
     def position(self, article_id: str) -> int:

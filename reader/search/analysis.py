@@ -228,14 +228,22 @@ def _text_with_chars(analyzer: Any) -> Any:
     return field_
 
 
+# Weights of a word found in a page's title and in its section headings, beside its
+# body (measured on bench/search_quality.py's dev queries; see bench/README.md).
+TITLE_BOOST = 3.0
+HEADINGS_BOOST = 1.0
+
+
 def make_schema() -> Schema:
-    """The index's fields: a boosted title, the body and note with offsets, tags, ids."""
+    """The index's fields: a boosted title and headings, the body and note with offsets,
+    tags, ids."""
     analyzer = EnglishAnalyzer()
     return Schema(
         doc_id=ID(stored=True, unique=True),
         kind=ID(stored=True),
         article_id=ID(stored=True),
-        title=TEXT(analyzer=analyzer, stored=True, field_boost=3.0),
+        title=TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
+        headings=TEXT(analyzer=analyzer, field_boost=HEADINGS_BOOST),
         body=_text_with_chars(analyzer),
         note=_text_with_chars(analyzer),
         tags=KEYWORD(stored=True, lowercase=True, commas=True, scorable=True),

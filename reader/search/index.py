@@ -50,8 +50,8 @@ from reader.search.texts import Texts
 
 # The schema is pickled into the index, naming the analyzer's classes by their
 # module: moving those is a new version too (6: they moved to analysis.py; 7: compound
-# words are indexed as written beside their parts).
-SCHEMA_VERSION = 7
+# words are indexed as written beside their parts; 8: section headings are a field).
+SCHEMA_VERSION = 8
 BULK_THRESHOLD = 2000  # documents; larger builds use a helper process
 FEW = 10  # with fewer pages holding every word, pages with some of them follow
 
@@ -355,6 +355,7 @@ def _fields(doc: IndexDoc) -> dict[str, Any]:
         "note": doc.note,
         "tags": ",".join(doc.tags),
         "base": doc.base,
+        "headings": "\n".join(doc.headings),
     }
 
 

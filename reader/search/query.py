@@ -145,13 +145,15 @@ def positive_leaves(q: Any) -> Iterator[Any]:
 
 
 def _expand_fields(q: Any) -> Any:
-    """Search words in the shown text and in notes; rank title matches and close words higher.
+    """Search words in the shown text and in notes; rank title, heading and close-word
+    matches higher.
 
     Unfielded words are parsed against ``body``. A document matches when the
     query matches its body or its note; words of the query found in its
-    title, and the query's words close together in its body, add to its
-    score without being required (the title is also the first line of the
-    body). This costs far less than a per-word union of fields.
+    title or its section headings, and the query's words close together in
+    its body, add to its score without being required (the title and the
+    headings are in the body too). This costs far less than a per-word union
+    of fields.
     """
     if q is query.NullQuery:
         return q
@@ -159,9 +161,10 @@ def _expand_fields(q: Any) -> Any:
     in_body, in_note = _retarget(q, "body"), _retarget(q, "note")
     matched = in_body if in_note == in_body else query.Or([in_body, in_note])
     boosts = [
-        query.Term("title", leaf.text)
+        query.Term(field, leaf.text)
         for leaf in positive_leaves(q)
         if isinstance(leaf, query.Term) and leaf.fieldname == "body"
+        for field in ("title", "headings")
     ]
     boosts += [
         query.Phrase("title", leaf.words)

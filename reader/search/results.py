@@ -29,6 +29,7 @@ class IndexDoc:
     note: str = ""
     tags: tuple[str, ...] = ()
     base: int = 0  # where ``body`` starts in the article's shown text
+    headings: tuple[str, ...] = ()  # an article's section headings, below its title
 
 
 @dataclass(frozen=True)

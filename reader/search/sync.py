@@ -73,10 +73,12 @@ def _load(
         kind, _, key = doc_id.partition(":")
         if kind == ARTICLE:
             try:
-                title, text = library.text(key)
+                title, text, headings = library.index_source(key)
             except ArticleNotFound:
                 continue  # removed since the stamps were read
-            yield IndexDoc(doc_id, ARTICLE, key, title, text, stamp=wanted[doc_id])
+            yield IndexDoc(
+                doc_id, ARTICLE, key, title, text, stamp=wanted[doc_id], headings=tuple(headings)
+            )
         elif key in marks:
             b = marks[key]
             yield bookmark_doc(b, titles.get(b.article_id, b.article_id))
