@@ -87,6 +87,16 @@ def test_pages_with_some_of_the_words_follow_those_with_all(index: SearchIndex) 
     assert found(index, '"cats pizza"') == []  # a phrase asks for exactly that
 
 
+def test_a_query_of_only_common_words_finds_them_in_a_row(index: SearchIndex) -> None:
+    results = index.search("is not null")  # every word too common to index but "null"
+    assert [h.article_id for h in results.hits] == ["null"]
+    results = index.search("the day")  # "the" is not indexed; "day" is
+    assert [h.article_id for h in results.hits] == ["cats"]
+    results = index.search("of the")  # nothing but common words: read from the texts
+    assert {h.article_id for h in results.hits} == {"cats", "scattered"}
+    assert all("**of the**" in h.snippet_text() for h in results.hits)
+
+
 def test_operators_count_only_between_words(index: SearchIndex) -> None:
     assert set(found(index, "cats AND")) == {"cats", "both"}
     assert set(found(index, "OR pizza")) == {"pizza", "both"}

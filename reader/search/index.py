@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import re
 import shutil
 import threading
 import time
@@ -35,11 +36,12 @@ from whoosh.scoring import BM25F
 from reader.errors import SearchIndexError
 from reader.search import whoosh_setup
 from reader.search.analysis import EnglishAnalyzer, make_schema
-from reader.search.highlight import make_hits
+from reader.search.highlight import make_hits, make_snippets
 from reader.search.query import Parser
 from reader.search.results import (
     ARTICLE,
     BOOKMARK,
+    Hit,
     IndexDoc,
     Progress,
     SearchResults,
@@ -54,6 +56,7 @@ from reader.search.texts import Texts
 SCHEMA_VERSION = 8
 BULK_THRESHOLD = 2000  # documents; larger builds use a helper process
 FEW = 10  # with fewer pages holding every word, pages with some of them follow
+COMMON_WORDS_READ = 200  # documents read for a query of words too common to index
 
 # Postings blocks are stored uncompressed: zlib cost about a sixth of the build
 # and of each query, for segment files nearly twice as large (176 MB against
@@ -311,7 +314,8 @@ class SearchIndex:
             return SearchResults(text, (), 0)
         q, message = self._parser.parse(text)
         if q is query.NullQuery:
-            return SearchResults(text, (), 0, message=message)
+            hits = self._common_words(text, limit, kind)
+            return SearchResults(text, tuple(hits), len(hits), message=message)
         filter_q = query.Term("kind", kind) if kind else None
         with self._lock:
             assert self._texts is not None
@@ -343,6 +347,43 @@ class SearchIndex:
                     hits += extra[: limit - len(hits)]
                     total = max(total, _count(more, limit)[0])
         return SearchResults(text, tuple(hits), total, corrected, used, message, exact)
+
+    def _common_words(self, text: str, limit: int, kind: str | None) -> list[Hit]:
+        """The documents whose shown text has the query's words in a row, for a query of
+        words too common to index ("to be or not to be"): read from the texts, in order."""
+        words = _PLAIN_WORD.findall(text)
+        if not words:
+            return []
+        pattern = re.compile(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", re.IGNORECASE)
+        hits: list[Hit] = []
+        with self._lock:
+            assert self._texts is not None
+            searcher = self._searcher
+            for doc_id, body, note in self._texts.containing(words):
+                spans = [m.span() for m in pattern.finditer(body)]
+                fields = searcher.document(doc_id=doc_id) if spans else None
+                if fields is None or (kind and fields.get("kind") != kind):
+                    continue
+                if len(hits) >= COMMON_WORDS_READ:
+                    break  # enough to rank; a library of thousands is not read whole
+                base = int(fields.get("base") or 0)
+                hits.append(
+                    Hit(
+                        doc_id=doc_id,
+                        kind=fields.get("kind", ARTICLE),
+                        article_id=fields.get("article_id", ""),
+                        title=fields.get("title", ""),
+                        score=float(len(spans)),
+                        snippets=tuple(make_snippets(body, spans, base)),
+                        offsets=tuple((base + s, base + e) for s, e in spans),
+                        note=note,
+                    )
+                )
+        hits.sort(key=lambda h: -h.score)
+        return hits[:limit]
+
+
+_PLAIN_WORD = re.compile(r"\w+")
 
 
 def _fields(doc: IndexDoc) -> dict[str, Any]:

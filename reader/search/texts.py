@@ -7,7 +7,7 @@ what changed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from reader import storage
@@ -43,6 +43,18 @@ class Texts:
             f"SELECT doc_id, body, note FROM docs WHERE doc_id IN ({marks})", list(doc_ids)
         )
         return {row["doc_id"]: (row["body"], row["note"]) for row in rows}
+
+    def containing(self, words: Sequence[str]) -> Iterator[tuple[str, str, str]]:
+        """(doc id, body, note) of the documents whose body holds ``words`` in this order
+        (ASCII case ignored), a first sieve for words the index does not hold."""
+        escaped = (w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words)
+        pattern = "%" + "%".join(escaped) + "%"
+        yield from (
+            (row["doc_id"], row["body"], row["note"])
+            for row in self.db.execute(
+                "SELECT doc_id, body, note FROM docs WHERE body LIKE ? ESCAPE '\\'", (pattern,)
+            )
+        )
 
     def write(self, docs: Sequence[IndexDoc], gone: Sequence[str]) -> None:
         """Store ``docs`` (replacing any with the same id) and drop ``gone``, in one transaction."""
