@@ -14,6 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from reader.core import ReaderCore
 from reader.library.library import Library
 from reader.paths import bundled_articles_dir
+from reader.search import SearchIndex, index_path, sync_index
 from reader.ui.app import build_window
 from reader.ui.main_window import MainWindow
 
@@ -43,6 +44,15 @@ def empty_library(data_dir: Path) -> Iterator[Library]:
     lib.refresh()
     yield lib
     lib.close()
+
+
+@pytest.fixture
+def index(library: Library) -> Iterator[SearchIndex]:
+    """The search index of the bundled library."""
+    ix = SearchIndex(index_path(library.data_dir))
+    sync_index(ix, library)
+    yield ix
+    ix.close()
 
 
 @pytest.fixture

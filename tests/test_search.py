@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,14 +14,6 @@ from reader.cli import main
 from reader.errors import SearchIndexError
 from reader.library.library import Library
 from reader.search import SCHEMA_VERSION, SearchIndex, index_path, sync_index
-
-
-@pytest.fixture
-def index(library: Library) -> Iterator[SearchIndex]:
-    ix = SearchIndex(index_path(library.data_dir))
-    sync_index(ix, library)
-    yield ix
-    ix.close()
 
 
 def ids(results: object) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 from reader.cli import main
 from reader.core import ReaderCore
 from reader.library.library import Library
-from reader.search import ARTICLE, BOOKMARK, IndexDoc, SearchIndex, index_path, sync_index
+from reader.search import ARTICLE, BOOKMARK, IndexDoc, SearchIndex
 from reader.search.highlight import SNIPPET_CHARS, make_snippets
 
 FILLER = " ".join(f"word{i}" for i in range(60))
@@ -86,14 +86,6 @@ def test_overlapping_matches_are_marked_once() -> None:
 
 
 # --- in the index, and printed -------------------------------------------------
-
-
-@pytest.fixture
-def index(library: Library) -> Iterator[SearchIndex]:
-    ix = SearchIndex(index_path(library.data_dir))
-    sync_index(ix, library)
-    yield ix
-    ix.close()
 
 
 def test_search_snippets_keep_headings_apart(index: SearchIndex, library: Library) -> None:
