@@ -1,7 +1,8 @@
 """The outline: the headings of the article shown, in a dock beside it.
 
 It follows the reader: the section the top of the page is in is the one
-selected, as the page scrolls.
+selected, as the page scrolls. Each heading is shown whole, on as many lines
+as the dock's width needs.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import bisect
 
 from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from reader.rendering import OutlineEntry
 
@@ -17,23 +18,22 @@ ANCHOR_ROLE = Qt.ItemDataRole.UserRole + 1
 NO_HEADINGS = "This article has no headings."
 
 
-class OutlineView(QTreeWidget):
+class OutlineView(QListWidget):
     """Section headings, indented by level; activating one asks to go to its anchor."""
 
     anchor_activated = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setHeaderHidden(True)
-        self.setRootIsDecorated(False)
-        self.setIndentation(14)
         self.setWordWrap(True)  # whole headings, on as many lines as they need
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setResizeMode(QListWidget.ResizeMode.Adjust)  # wrapped again as the dock resizes
+        self.setSpacing(2)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.itemActivated.connect(self._on_item)
         self.itemClicked.connect(self._on_item)
         self._offsets: list[int] = []
-        self._items: list[QTreeWidgetItem] = []
+        self._items: list[QListWidgetItem] = []
 
     def set_entries(self, entries: tuple[OutlineEntry, ...]) -> None:
         """Show the headings below the title (the level-1 heading is the article's title)."""
@@ -42,16 +42,14 @@ class OutlineView(QTreeWidget):
         for entry in entries:
             if entry.level == 1:
                 continue
-            item = QTreeWidgetItem(["    " * max(0, entry.level - 2) + entry.title])
-            item.setData(0, ANCHOR_ROLE, entry.anchor)
-            item.setToolTip(0, entry.title)
-            self.addTopLevelItem(item)
+            item = QListWidgetItem("    " * max(0, entry.level - 2) + entry.title, self)
+            item.setData(ANCHOR_ROLE, entry.anchor)
+            item.setToolTip(entry.title)
             self._offsets.append(entry.offset)
             self._items.append(item)
         if not self._items:
-            item = QTreeWidgetItem([NO_HEADINGS])
+            item = QListWidgetItem(NO_HEADINGS, self)
             item.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.addTopLevelItem(item)
 
     def follow(self, offset: int) -> None:
         """Select the section that holds ``offset`` (the top of the page), quietly."""
@@ -69,10 +67,10 @@ class OutlineView(QTreeWidget):
 
     def current_anchor(self) -> str | None:
         item = self.currentItem()
-        anchor = item.data(0, ANCHOR_ROLE) if item is not None else None
+        anchor = item.data(ANCHOR_ROLE) if item is not None else None
         return str(anchor) if anchor else None
 
-    def _on_item(self, item: QTreeWidgetItem, _column: int = 0) -> None:
-        anchor = item.data(0, ANCHOR_ROLE)
+    def _on_item(self, item: QListWidgetItem) -> None:
+        anchor = item.data(ANCHOR_ROLE)
         if anchor:
             self.anchor_activated.emit(str(anchor))
