@@ -28,7 +28,7 @@ from markdown.preprocessors import Preprocessor
 from pygments.token import STANDARD_TYPES
 
 # Bump when this module changes what it makes of the same Markdown.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 
 
 @functools.cache  # the libraries do not change while the process runs
@@ -152,7 +152,8 @@ class _ListIndenter:
         self._items: list[_Item] = []
         self._blank = True  # the line before was blank (or there was none)
         self._code: tuple[int, int] | None = None  # an indented code block: (source, out) column
-        self._fence: tuple[str, int] | None = None  # a fence inside an item: (its mark, shift)
+        # a fence inside an item: (its mark, the shift of its lines, the item's text column)
+        self._fence: tuple[str, int, int] | None = None
         self._quote: _ListIndenter | None = None  # the lines of a block quote, less its ">"
         self._depth = depth
 
@@ -169,10 +170,12 @@ class _ListIndenter:
     def _moved(self, indent: int, body: str) -> tuple[int, str] | None:
         """The new indent and text of a line, or None to keep it as it is."""
         if self._fence is not None:
-            mark, shift = self._fence
-            if body.startswith(mark) and not body.strip(mark[0] + " "):
-                self._fence = None
-            return max(0, indent + shift), body
+            mark, shift, inside = self._fence
+            if indent >= inside:
+                if body.startswith(mark) and not body.strip(mark[0] + " "):
+                    self._fence = None
+                return max(0, indent + shift), body
+            self._fence = None  # never closed: it ends with its item, at a line left of it
         if self._code is not None:
             source, out = self._code
             if indent >= source:
@@ -199,10 +202,12 @@ class _ListIndenter:
         if not self._items:
             return self._quoted(indent, body) if body.startswith(">") else None
         item = self._items[-1]  # after a text line, a line goes on with the innermost item
-        out = item.out + max(0, indent - item.content)
+        if indent < item.content:
+            return None  # left of the item's text: a heading, a quote, lazy text, as written
+        out = item.out + indent - item.content
         fence = _FENCE.match(body)
         if fence is not None:
-            self._fence = (fence.group(), out - indent)
+            self._fence = (fence.group(), out - indent, item.content)
         return self._quoted(out, body) if body.startswith(">") else (out, body)
 
     def _close(self, indent: int) -> None:

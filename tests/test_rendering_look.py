@@ -314,3 +314,18 @@ def _blocks(draw: st.DrawFn, depth: int = 0) -> list[str]:
 def test_any_mix_of_blocks_shows_exactly_the_core_text(parts: list[list[str]]) -> None:
     markdown = "\n\n".join("\n".join(part) for part in parts)
     assert shown(markdown).toPlainText() == render(markdown).text
+
+
+@pytest.mark.parametrize(
+    ("markdown", "after_the_list"),
+    [
+        ("- a\n# Title\n", "<h1"),  # a heading right under a list is a heading
+        ("- a\n  - b\n## Sub\ntext\n", "<h2"),
+        ("- a\n  - b\n    ```\n    code\n\nParagraph text here.\n", "<p>Paragraph text here."),
+    ],
+)
+def test_a_line_left_of_the_item_text_is_not_pulled_into_the_list(
+    markdown: str, after_the_list: str
+) -> None:
+    html = render(markdown).html
+    assert after_the_list in html.split("</ul>")[-1]  # after the list, not inside an item
