@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from importlib.metadata import version
@@ -572,21 +573,20 @@ class _TextExtractor(HTMLParser):
         return "\n".join([*self._blocks, self._current_text()])
 
 
-def original_html(text: str, removed: list[str]) -> str:
+def original_html(text: str, removed_at: Collection[int]) -> str:
     """An article's original text as HTML: a line per paragraph, the removed ones struck.
 
-    The lines cleaning left out are matched in order, so a line that is both
-    kept once and dropped once elsewhere is struck only where it was dropped.
+    ``removed_at`` numbers the lines of ``text`` that cleaning left out, so a
+    line that is both kept once and dropped once elsewhere is struck only
+    where it was dropped.
     """
     out = []
-    pending = list(removed)
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines()):
         stripped = line.strip()
         if not stripped:
             continue
         body = html.escape(stripped)
-        if pending and stripped == pending[0]:
-            pending.pop(0)
+        if number in removed_at:
             out.append(f'<p class="removed"><s>{body}</s></p>')
         else:
             out.append(f"<p>{body}</p>")

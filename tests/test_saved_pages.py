@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from reader.cli import main
 from reader.core import ReaderCore
 from reader.library.importing import convert_file, original_of
-from reader.rendering import render
+from reader.rendering import original_html, render
 from tests.conftest import SEEDS, OpenWindow, settle, show
 
 DATA = Path(__file__).parent / "data"
@@ -205,3 +205,20 @@ def test_the_import_dialog_offers_saved_pages(
     qtbot.waitUntil(lambda: window.library_panel.model.rowCount() == 6, timeout=20_000)
     settle(qtbot, window)
     assert "*.html" in offered[0] and "*.md" in offered[0] and "*.txt" in offered[0]
+
+
+def test_a_line_kept_once_and_dropped_once_is_struck_where_it_was_dropped(
+    tmp_path: Path,
+) -> None:
+    page = tmp_path / "page.txt"
+    body = (
+        "The harbour reopened on Monday after three weeks of repairs to the old sea wall. "
+        "Fishing boats were the first to come back, followed by the ferry."
+    )
+    page.write_text(f"Share this\n{body}\nShare this\n", encoding="utf-8")
+    original = original_of(page, f"Share this\n{body}")  # the first one was kept
+    assert original.removed_at == (2,)
+    shown = original_html(original.text, set(original.removed_at)).splitlines()
+    assert shown[0] == "<p>Share this</p>"  # kept: plain
+    assert shown[2] == '<p class="removed"><s>Share this</s></p>'  # dropped: struck
+    assert original.removed == ["Share this"]

@@ -386,8 +386,8 @@ class MainWindow(QMainWindow):
                 or not self.commands.original.isChecked()
             ):
                 return  # another article, or the toggle went off meanwhile
-            self.view.show_original(current, original_html(original.text, original.removed))
-            n = len(original.removed)
+            self.view.show_original(current, original_html(original.text, set(original.removed_at)))
+            n = len(original.removed_at)
             lines = f"{n:,} line{'s' if n != 1 else ''}"
             self.say(f"original text · {lines} left out, struck through" if n else
                      "original text · nothing was left out")  # fmt: skip

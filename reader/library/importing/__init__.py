@@ -123,7 +123,13 @@ class Original:
     """An article's source as its file has it, and the lines its cleaning left out."""
 
     text: str  # a saved page's whole visible text; any other file's text as written
-    removed: list[str]  # lines of ``text`` that are not in the article as shown
+    removed_at: tuple[int, ...]  # which lines of ``text`` (by number) are not shown
+
+    @property
+    def removed(self) -> list[str]:
+        """The lines of ``text`` that are not in the article as shown."""
+        lines = self.text.splitlines()
+        return [lines[k].strip() for k in self.removed_at]
 
 
 _WINDOW = 20_000  # how far past the last kept line the next is looked for
@@ -146,11 +152,11 @@ def original_of(path: Path, shown: str) -> Original:
     else:
         text = normal_text(decode_bytes(data, path.name))
     if suffix in CONVERTERS and CONVERTERS[suffix] is md_import.convert:
-        return Original(text, [])
+        return Original(text, ())
     flat = " ".join(shown.split())
-    removed: list[str] = []
+    removed: list[int] = []
     at = 0
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines()):
         words = " ".join(text_import.without_marker(line).split())
         if not re.search(r"\w", words):
             continue
@@ -158,7 +164,7 @@ def original_of(path: Path, shown: str) -> Original:
         # bounded look keeps this linear however many lines were left out.
         found = flat.find(words, at, at + _WINDOW + len(words))
         if found < 0:
-            removed.append(line.strip())
+            removed.append(number)
             continue
         at = found + len(words)
-    return Original(text, removed)
+    return Original(text, tuple(removed))
