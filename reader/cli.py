@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from reader import __version__, desktop
-from reader.bookmarks import COLOR_HEX, COLORS, Bookmark
+from reader.bookmarks import COLORS, Bookmark
 from reader.core import ReaderCore
 from reader.errors import ReaderError, SearchIndexError
 from reader.paths import bundled_articles_dir, resolve_data_dir
@@ -363,17 +363,12 @@ def cmd_open(core: ReaderCore, args: argparse.Namespace) -> int:
 
 def cmd_export(core: ReaderCore, args: argparse.Namespace) -> int:
     page = core.open_article(args.id)  # an unknown id is told before Qt is loaded
-    marks = (
-        [(b.start, b.end, COLOR_HEX[b.color]) for b in page.bookmarks
-         if not b.detached and b.end > b.start]
-        if args.marks else []
-    )  # fmt: skip
     core.close()
     if not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a PDF needs no display
     from reader.ui.printing import export_pdf
 
-    count = export_pdf(page, args.pdf, marks)
+    count = export_pdf(page, args.pdf, marks=args.marks)
     print(f"wrote {args.pdf} ({count} page{'s' if count != 1 else ''})")
     return 0
 

@@ -24,7 +24,6 @@ from reader.ui.printing import ExportError, article_document, write_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 TITLE = "Backend Developer: The Unseen Architect of the Digital World"
-CSS = "body { color: #000000; }"
 GREEN = re.compile(rb"0\.7882\d* 0\.9411\d* 0\.7568\d* scn")  # #c9f0c1, a green bookmark
 
 
@@ -188,7 +187,7 @@ def test_a_read_only_folder_is_refused(
 
         monkeypatch.setattr(tempfile, "mkstemp", refused)
     try:
-        doc = article_document(core.open_article("backend-developer"), css=CSS)
+        doc = article_document(core.open_article("backend-developer"))
         target = folder / "x.pdf"
         with pytest.raises(
             ExportError, match=f"^cannot write {re.escape(str(target))}: permission denied$"
@@ -205,7 +204,7 @@ def test_a_failed_write_keeps_the_earlier_pdf_whole(
     folder = tmp_path / "out"
     folder.mkdir()
     pdf = folder / "article.pdf"
-    doc = article_document(core.open_article("backend-developer"), css=CSS)
+    doc = article_document(core.open_article("backend-developer"))
     write_pdf(doc, pdf, TITLE)
     before = pdf.read_bytes()
 
@@ -224,7 +223,7 @@ def test_a_failed_write_keeps_the_earlier_pdf_whole(
 def test_a_new_pdf_has_the_usual_permissions_and_a_replaced_one_keeps_its_own(
     qapp: QApplication, core: ReaderCore, tmp_path: Path
 ) -> None:
-    doc = article_document(core.open_article("backend-developer"), css=CSS)
+    doc = article_document(core.open_article("backend-developer"))
     old = os.umask(0o022)
     try:
         write_pdf(doc, tmp_path / "new.pdf", TITLE)
@@ -244,7 +243,7 @@ def test_a_long_article_takes_more_pages_and_loses_no_line(
 ) -> None:
     short = tmp_path / "short.pdf"
     page = core.open_article("backend-developer")
-    short_pages = write_pdf(article_document(page, css=CSS), short, page.title)
+    short_pages = write_pdf(article_document(page), short, page.title)
     paragraphs = [
         f"Paragraph marker{n:03d}start of a long article. " + "Words fill the line. " * 12
         + f"It ends here marker{n:03d}end."
@@ -253,7 +252,7 @@ def test_a_long_article_takes_more_pages_and_loses_no_line(
     long_id = import_article(core, tmp_path / "long.md", "# Long\n\n" + "\n\n".join(paragraphs))
     long_page = core.open_article(long_id)
     pdf = tmp_path / "long.pdf"
-    count = write_pdf(article_document(long_page, css=CSS), pdf, long_page.title)
+    count = write_pdf(article_document(long_page), pdf, long_page.title)
     pages = pdf_pages(pdf.read_bytes())
     assert count == len(pages) > short_pages
     text = "".join(pages)
@@ -271,7 +270,7 @@ def test_marks_land_on_their_words_past_characters_outside_the_bmp(
     page = core.open_article(article)
     start = page.text.index("party")
     colour = QColor("#c9f0c1")
-    doc = article_document(page, css=CSS, marks=[(start, start + 5, colour), (-5, 0, colour)])
+    doc = article_document(page, marks=[(start, start + 5, colour), (-5, 0, colour)])
     painted = ""
     block = doc.begin()
     while block.isValid():
@@ -308,7 +307,7 @@ def test_the_article_prints_its_own_images_and_reads_no_other_file(
         page = core.open_article("pictures")
     finally:
         core.close()
-    doc = article_document(page, css=CSS)
+    doc = article_document(page)
     kind = QTextDocument.ResourceType.ImageResource.value
     own = doc.resource(kind, QUrl("pics/dot.png"))
     assert isinstance(own, QImage) and own.size() == dot.size()
@@ -346,7 +345,7 @@ def test_print_asks_then_prints_or_not(
         return answers.pop(0).value
 
     monkeypatch.setattr(QPrintDialog, "exec", dialog_exec)
-    doc = article_document(core.open_article("backend-developer"), css=CSS)
+    doc = article_document(core.open_article("backend-developer"))
     answers.append(QDialog.DialogCode.Rejected)
     assert printing.print_document(doc, None) is False
     assert not printed.exists()

@@ -108,6 +108,28 @@ def broken_image(colour: str) -> QImage:
     return image
 
 
+def own_resource(page: Page | None, type_: int, name: QUrl | str) -> QImage | QByteArray:
+    """What a document of ``page`` may load: only its own images, never the network or
+    another file.
+
+    Whatever is refused is answered, never left unanswered: Qt would otherwise
+    read the path itself, as a file relative to the working folder. A refused
+    or unreadable image is a null QImage (the caller shows what it likes in
+    its place); anything but an image, nothing.
+    """
+    if type_ != QTextDocument.ResourceType.ImageResource.value:
+        return QByteArray()
+    try:
+        url = QUrl(name)
+        data = None
+        if page is not None and not url.scheme() and not url.host():
+            data = page.own_image(url.path(QUrl.ComponentFormattingOption.FullyEncoded))
+        return QImage.fromData(data) if data else QImage()
+    except Exception:  # never unanswered, whatever went wrong
+        log.exception("image %s", name)
+        return QImage()
+
+
 class ArticleView(QTextBrowser):
     """QTextBrowser showing an article; it loads nothing but the article's own images."""
 
@@ -177,24 +199,12 @@ class ArticleView(QTextBrowser):
         return self._original
 
     def loadResource(self, type_: int, name: QUrl | str) -> object:
-        """Only the article's own images: never the network, never another file.
-
-        Whatever is refused is answered, never left unanswered: Qt would
-        otherwise read the path itself, as a file relative to the working
-        folder. A refused image is a broken-image mark; anything else, nothing.
-        """
-        if type_ != QTextDocument.ResourceType.ImageResource.value:
-            return QByteArray()
-        try:
-            url = QUrl(name)
-            data = None
-            if self._page is not None and not url.scheme() and not url.host():
-                data = self._page.own_image(url.path(QUrl.ComponentFormattingOption.FullyEncoded))
-            image = QImage.fromData(data) if data else QImage()
-        except Exception:  # never unanswered, whatever went wrong
-            log.exception("image %s", name)
-            image = QImage()
-        return broken_image(self._theme.muted) if image.isNull() else image
+        """Only the article's own images (see :func:`own_resource`); a refused one is a
+        broken-image mark."""
+        found = own_resource(self._page, type_, name)
+        if isinstance(found, QImage) and found.isNull():
+            return broken_image(self._theme.muted)
+        return found
 
     def set_caret_browsing(self, on: bool) -> None:
         """A text cursor the keyboard moves and selects with (Shift+arrows), or none."""

@@ -61,7 +61,7 @@ from reader.ui.find_bar import FindBar, find_all
 from reader.ui.library_panel import LibraryPanel
 from reader.ui.operations import Lane, Operations
 from reader.ui.outline import OutlineView
-from reader.ui.printing import article_document, print_document, write_pdf
+from reader.ui.printing import article_document, bookmark_marks, print_document, write_pdf
 from reader.ui.related_panel import RelatedPanel, Source
 from reader.ui.search_panel import SearchPanel
 from reader.ui.settings import WindowSettings
@@ -69,8 +69,6 @@ from reader.ui.themes import (
     CHOICES,
     SERIF_FAMILIES,
     SYSTEM,
-    THEMES,
-    document_css,
     first_family,
     palette,
     resolve,
@@ -503,16 +501,10 @@ class MainWindow(QMainWindow):
         page = self.view.page
         if page is None:
             return None
-        light = THEMES["light"]
         marks = []
         if self.commands.print_marks.isChecked():
-            marks = [
-                (b.start, b.end, QColor(light.marks[b.color]))
-                for b in self.bookmarks_panel.article_marks(page.id)
-                if not b.detached
-            ]
-        font = self.view.document().defaultFont()
-        return article_document(page, css=document_css(light), font=font, marks=marks)
+            marks = bookmark_marks(self.bookmarks_panel.article_marks(page.id))
+        return article_document(page, font=self.view.document().defaultFont(), marks=marks)
 
     def on_print_triggered(self) -> None:
         document = self.paper_document()

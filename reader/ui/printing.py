@@ -15,11 +15,10 @@ import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt, QUrl
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
     QColor,
     QFont,
-    QFontMetricsF,
     QGuiApplication,
     QImage,
     QPagedPaintDevice,
@@ -36,12 +35,13 @@ from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
 
 from reader import __version__
+from reader.bookmarks import Bookmark
 from reader.core import Page
 from reader.errors import ReaderError
 from reader.paths import APP_NAME
 from reader.storage import reason, write_atomic
-from reader.ui.article_view import BODY_PX, TextMap
-from reader.ui.themes import SERIF_FAMILIES, THEMES, document_css, first_family
+from reader.ui.article_view import BODY_PX, TextMap, own_resource
+from reader.ui.themes import SERIF_FAMILIES, THEMES, Theme, document_css, em_per_line, first_family
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,6 @@ MARGIN_MM = 18.0
 PDF_DPI = 300
 _SCREEN_DPI = 96  # what a point-sized font is taken to mean in the view's pixels
 LEADING_EM = 1.45  # from one line of body text to the next, in ems: a book's spacing
-HEADING_LEADING_EM = 1.2
 
 Mark = tuple[int, int, QColor]
 
@@ -76,19 +75,8 @@ class PaperDocument(QTextDocument):
         return self._page
 
     def loadResource(self, type_: int, name: QUrl | str) -> object:
-        if type_ != QTextDocument.ResourceType.ImageResource.value:
-            return QByteArray()
-        image = QImage()
-        try:
-            url = QUrl(name)
-            if not url.scheme() and not url.host():
-                data = self._page.own_image(url.path(QUrl.ComponentFormattingOption.FullyEncoded))
-                if data:
-                    image = QImage.fromData(data)
-        except Exception:  # never unanswered, whatever went wrong
-            log.exception("image %s", name)
-            image = QImage()
-        return _nothing() if image.isNull() else image
+        found = own_resource(self._page, type_, name)
+        return _nothing() if isinstance(found, QImage) and found.isNull() else found
 
 
 def _nothing() -> QImage:
@@ -109,43 +97,29 @@ def paper_font(font: QFont | None) -> QFont:
     return chosen
 
 
-def paper_css(font: QFont | None = None) -> str:
-    """Style rules put after a theme's style sheet for paper, which is read closer
-    than a screen and wants less room between lines.
-
-    Qt spaces lines in proportion to the font's own height, which differs
-    from font to font by half an em and more; the proportion is chosen so
-    that lines of body text are :data:`LEADING_EM` apart in any font.
-    """
-    body = paper_font(font)
-    natural = QFontMetricsF(body).height() / body.pixelSize()
-    if natural <= 0:
-        return ""
-    text, headings = (round(100 * em / natural) for em in (LEADING_EM, HEADING_LEADING_EM))
-    return f"\np, li, dd {{ line-height: {text}%; }}\nh1, h2, h3 {{ line-height: {headings}%; }}\n"
-
-
 def article_document(
     page: Page,
     *,
-    css: str,
+    theme: Theme = THEMES["light"],
     font: QFont | None = None,
     marks: Sequence[Mark] = (),
 ) -> QTextDocument:
     """The article as a document for paper, with ``marks`` painted on its text.
 
-    ``css`` is the default style sheet (the colours are the caller's choice),
-    followed by :func:`paper_css`; ``font`` the body font, whose size in
-    pixels scales the print as it does the screen. Each mark is ``(start,
-    end, colour)`` in code points of ``page.text``, painted as a character
+    It is styled as the reading view styles it in ``theme`` (the light one:
+    paper is white), with lines :data:`LEADING_EM` apart, as paper is read
+    closer than a screen; ``font`` is the body font, whose size in pixels
+    scales the print as it does the screen. Each mark is ``(start, end,
+    colour)`` in code points of ``page.text``, painted as a character
     background, so it prints.
     """
+    body = paper_font(font)
     doc = PaperDocument(page)
     doc.setUndoRedoEnabled(False)
     doc.setUseDesignMetrics(True)
     doc.setDocumentMargin(0)  # the page's margins are the paper's
-    doc.setDefaultFont(paper_font(font))
-    doc.setDefaultStyleSheet(css + paper_css(font))
+    doc.setDefaultFont(body)
+    doc.setDefaultStyleSheet(document_css(theme, em_per_line(body), leading=LEADING_EM))
     doc.setHtml(page.html)
     doc.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle, page.title)
     paint_marks(doc, page.text, marks)
@@ -322,13 +296,18 @@ def print_document(document: QTextDocument, parent: QWidget | None) -> bool:
     return True
 
 
-def export_pdf(page: Page, path: Path, marks: Sequence[tuple[int, int, str]] = ()) -> int:
-    """The command line's export: ``page`` in the light theme to a PDF at ``path``.
+def bookmark_marks(bookmarks: Iterable[Bookmark], theme: Theme = THEMES["light"]) -> list[Mark]:
+    """The attached bookmarks' passages, in their colours on ``theme``, to paint on paper."""
+    return [(b.start, b.end, QColor(theme.marks[b.color])) for b in bookmarks if not b.detached]
 
-    Marks are ``(start, end, colour name or #rrggbb)``. Needs no window: a
-    QGuiApplication is made if there is none (the caller chooses its platform).
+
+def export_pdf(page: Page, path: Path, *, marks: bool = False) -> int:
+    """The command line's export: ``page`` in the light theme to a PDF at ``path``, with
+    its bookmarked passages marked if ``marks``.
+
+    Needs no window: a QGuiApplication is made if there is none (the caller
+    chooses its platform).
     """
     _app = QGuiApplication.instance() or QGuiApplication([APP_NAME])  # held while drawing
-    painted = [(start, end, QColor(colour)) for start, end, colour in marks]
-    css = document_css(THEMES["light"])
-    return write_pdf(article_document(page, css=css, marks=painted), path, page.title)
+    painted = bookmark_marks(page.bookmarks) if marks else []
+    return write_pdf(article_document(page, marks=painted), path, page.title)

@@ -79,10 +79,6 @@ class Theme:
     pygments: str
     marks: dict[str, str] = field(default_factory=dict)  # bookmark colour -> background
 
-    @property
-    def dark(self) -> bool:
-        return QColor(self.background).lightnessF() < 0.5
-
 
 THEMES = {
     "light": Theme(
@@ -260,12 +256,13 @@ def load_bundled_fonts() -> tuple[str, ...]:
 LEADING = 1.6  # the distance between lines of body text, in ems
 
 
-def document_css(theme: Theme, em_per_line: float = 1.0) -> str:
+def document_css(theme: Theme, em_per_line: float = 1.0, leading: float = LEADING) -> str:
     """Qt's rich-text CSS subset: sizes in px, margins, colours, line-height.
 
     Qt reads a line-height percentage against the font's own line spacing,
     which differs from font to font; ``em_per_line`` (the font's size over its
     line spacing, see :func:`em_per_line`) turns leadings in ems into those.
+    ``leading`` is the distance between lines of body text, in ems.
     """
     mono = first_family(MONO_FAMILIES)
     sans = first_family(SANS_FAMILIES)
@@ -275,7 +272,7 @@ def document_css(theme: Theme, em_per_line: float = 1.0) -> str:
 
     return f"""
 body {{ color: {theme.text}; }}
-p, li, dd {{ line-height: {lead(LEADING)}%; }}
+p, li, dd {{ line-height: {lead(leading)}%; }}
 p {{ margin-top: 0px; margin-bottom: 18px; }}
 h1 {{ font-size: 26px; font-weight: 700; color: {theme.heading};
       margin-top: 8px; margin-bottom: 22px; line-height: {lead(1.22)}%; }}
