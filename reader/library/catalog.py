@@ -251,14 +251,14 @@ class Catalog:
         return [CatalogRow(r) for r in cur]
 
     def _has_reading(self) -> bool:
-        """Whether the reading places are kept (a catalog from before them, opened
-        read-only, has none)."""
-        return (
-            self._db.execute(
-                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='reading'"
-            ).fetchone()
-            is not None
-        )
+        """Whether the reading places are kept: a catalog from before them, opened
+        read-only, has none (a writable one was brought up to date on opening)."""
+        if self.read_only is None:
+            return True
+        found = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='reading'"
+        ).fetchone()
+        return found is not None
 
     def position_of(self, article_id: str) -> int:
         """Where the user was in the article (an offset into its shown text); 0 if never read."""

@@ -31,17 +31,24 @@ from whoosh.support.charset import accent_map
 # hyphen and the fullwidth plus, which whoosh's parser leaves alone.
 WORDS = re.compile(r"\w+(?:(?:[-\u2011]|\.(?=\w))\w+)*(?:[+#\uff0b]+(?![\w+#\uff0b]))?", re.UNICODE)
 _PART = re.compile(r"\w+", re.UNICODE)
-_JOINERS = frozenset("-\u2011.+#\uff0b")
+_JOINER = re.compile(r"[-\u2011.+#\uff0b]")
+TEXT_FIELDS = ("title", "headings", "body", "note")  # the fields this analyzer reads
 
 
 def is_compound(raw: str) -> bool:
-    return any(c in _JOINERS for c in raw)
+    """Whether a word from :data:`WORDS` is a compound (most words are plain)."""
+    return not raw.isalnum() and _JOINER.search(raw) is not None
+
+
+def fold(raw: str) -> str:
+    """Lower-cased, accents folded."""
+    word = raw.lower()
+    return word if word.isascii() else word.translate(accent_map)
 
 
 def compound_term(raw: str) -> str:
-    """A compound as it is indexed: lower-cased, accents folded, unstemmed, one kind of hyphen."""
-    word = raw.lower().replace("\u2011", "-").replace("\uff0b", "+")
-    return word if word.isascii() else word.translate(accent_map)
+    """A compound as it is indexed: folded, unstemmed, one kind of hyphen and of plus."""
+    return fold(raw.replace("\u2011", "-").replace("\uff0b", "+"))
 
 
 class EnglishAnalyzer(Tokenizer):  # type: ignore[misc]
@@ -173,14 +180,16 @@ class EnglishAnalyzer(Tokenizer):  # type: ignore[misc]
         term = terms.get(raw)
         return self._term(raw, no_morph) if term is None else term
 
-    def part_terms(self, compound: str) -> list[str]:
-        """The indexed terms of a compound's parts, in order (stop words and letters left out)."""
-        return [t for p in _PART.finditer(compound) if (t := self._word(p.group(), False))]
+    def part_terms(self, compound: str) -> list[str] | None:
+        """The indexed terms of a compound's parts, in order; None when a part is not
+        indexed (a stop word, a letter or digit alone: ``T-shirt``, ``3.14``), for then
+        the parts alone would find other things."""
+        terms = [self._word(p.group(), False) for p in _PART.finditer(compound)]
+        return terms if terms and all(terms) else None
 
     @staticmethod
     def _fold(raw: str) -> str:
-        word = raw.lower()
-        return word if word.isascii() else word.translate(accent_map)
+        return fold(raw)
 
     def _term(self, raw: str, no_morph: bool) -> str:
         """The indexed form of a written word ("" for a stop word), remembered."""

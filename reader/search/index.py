@@ -56,7 +56,7 @@ from reader.search.texts import Texts
 SCHEMA_VERSION = 8
 BULK_THRESHOLD = 2000  # documents; larger builds use a helper process
 FEW = 10  # with fewer pages holding every word, pages with some of them follow
-COMMON_WORDS_READ = 200  # documents read for a query of words too common to index
+COMMON_WORDS_READ = 2000  # texts read at most for a query of words too common to index
 
 # Postings blocks are stored uncompressed: zlib cost about a sixth of the build
 # and of each query, for segment files nearly twice as large (176 MB against
@@ -314,8 +314,8 @@ class SearchIndex:
             return SearchResults(text, (), 0)
         q, message = self._parser.parse(text)
         if q is query.NullQuery:
-            hits = self._common_words(text, limit, kind)
-            return SearchResults(text, tuple(hits), len(hits), message=message)
+            hits, total, exact = self._common_words(text, limit, kind)
+            return SearchResults(text, tuple(hits), total, message=message, total_exact=exact)
         filter_q = query.Term("kind", kind) if kind else None
         with self._lock:
             assert self._texts is not None
@@ -338,34 +338,48 @@ class SearchIndex:
                 # Few pages have every word: the pages with some of them follow.
                 loose = self._parser.parse_any(searched)
                 if loose is not None:
-                    more = s.search(loose, limit=limit, filter=filter_q)
-                    seen = {h.doc_id for h in hits}
-                    extra = [h for h in make_hits(more, loose, reader, self._texts)
-                             if h.doc_id not in seen]  # fmt: skip
+                    # The pages already listed are masked out, so only the rest are
+                    # scored and given snippets.
+                    listed = query.Or([query.Term("doc_id", h.doc_id) for h in hits])
+                    more = s.search(loose, limit=limit - len(hits), filter=filter_q,
+                                    mask=listed if hits else None)  # fmt: skip
+                    extra = make_hits(more, loose, reader, self._texts)
                     if extra and not hits:
                         message = message or "no article has all the words; these have some"
-                    hits += extra[: limit - len(hits)]
-                    total = max(total, _count(more, limit)[0])
+                    hits += extra
+                    more_total, more_exact = _count(more, limit - len(hits))
+                    if total + more_total > total:
+                        total, exact = total + more_total, exact and more_exact
         return SearchResults(text, tuple(hits), total, corrected, used, message, exact)
 
-    def _common_words(self, text: str, limit: int, kind: str | None) -> list[Hit]:
+    def _common_words(self, text: str, limit: int, kind: str | None) -> tuple[list[Hit], int, bool]:
         """The documents whose shown text has the query's words in a row, for a query of
-        words too common to index ("to be or not to be"): read from the texts, in order."""
+        words too common to index ("to be or not to be"), most occurrences first; and how
+        many there are (exact unless more than :data:`COMMON_WORDS_READ` texts had to
+        be read, which is where it stops)."""
         words = _PLAIN_WORD.findall(text)
         if not words:
-            return []
+            return [], 0, True
         pattern = re.compile(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", re.IGNORECASE)
-        hits: list[Hit] = []
+        found: list[tuple[int, str, str, str, list[tuple[int, int]]]] = []
         with self._lock:
             assert self._texts is not None
-            searcher = self._searcher
-            for doc_id, body, note in self._texts.containing(words):
+            read = 0
+            for doc_id, body, note in self._texts.containing(words, COMMON_WORDS_READ + 1):
+                read += 1
+                if read > COMMON_WORDS_READ:
+                    break
                 spans = [m.span() for m in pattern.finditer(body)]
-                fields = searcher.document(doc_id=doc_id) if spans else None
+                if spans:
+                    found.append((-len(spans), doc_id, body, note, spans))
+            found.sort()
+            hits: list[Hit] = []
+            for count, doc_id, body, note, spans in found:
+                if len(hits) == limit:
+                    break
+                fields = self._searcher.document(doc_id=doc_id)
                 if fields is None or (kind and fields.get("kind") != kind):
                     continue
-                if len(hits) >= COMMON_WORDS_READ:
-                    break  # enough to rank; a library of thousands is not read whole
                 base = int(fields.get("base") or 0)
                 hits.append(
                     Hit(
@@ -373,14 +387,13 @@ class SearchIndex:
                         kind=fields.get("kind", ARTICLE),
                         article_id=fields.get("article_id", ""),
                         title=fields.get("title", ""),
-                        score=float(len(spans)),
+                        score=float(-count),
                         snippets=tuple(make_snippets(body, spans, base)),
                         offsets=tuple((base + s, base + e) for s, e in spans),
                         note=note,
                     )
                 )
-        hits.sort(key=lambda h: -h.score)
-        return hits[:limit]
+        return hits, len(found), read <= COMMON_WORDS_READ
 
 
 _PLAIN_WORD = re.compile(r"\w+")

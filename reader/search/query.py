@@ -25,11 +25,11 @@ from typing import Any
 from whoosh import qparser, query
 from whoosh.fields import Schema
 
-from reader.search.analysis import WORDS, EnglishAnalyzer, is_compound
+from reader.search.analysis import TEXT_FIELDS, WORDS, EnglishAnalyzer, is_compound
 
-_OPERATOR = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
-_TEXT_FIELDS = frozenset({"body", "note", "title"})
-_SYNTAX = re.compile(r'["()*:]|(^|\s)[-+]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
+_OPERATORS = r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b"
+_OPERATOR = re.compile(_OPERATORS)
+_SYNTAX = re.compile(r'["()*:]|(^|\s)[-+]|' + _OPERATORS)  # what plain words have not
 NEAR_SLOP = 3  # words at most this many places apart count as close together
 NEAR_BOOST = 1.0
 
@@ -44,7 +44,9 @@ class Parser:
         self._parser = parser
         # Any of the words, a page with more of them first (whoosh's OR bonus).
         self._any = qparser.QueryParser("body", schema, group=qparser.OrGroup.factory(0.9))
-        self._analyzer = EnglishAnalyzer()
+        analyzer = schema["body"].analyzer  # the index's own, with its caches
+        assert isinstance(analyzer, EnglishAnalyzer)
+        self._analyzer = analyzer
 
     def parse_any(self, text: str) -> Any | None:
         """The query for pages with some of the words, for plain words only; else None.
@@ -85,9 +87,11 @@ class Parser:
 
     def _compounds(self, q: Any) -> Any:
         """Each compound term looked for as written, or as its parts in a row."""
-        if isinstance(q, query.Term) and q.fieldname in _TEXT_FIELDS and is_compound(q.text):
+        if isinstance(q, query.Term) and q.fieldname not in TEXT_FIELDS:
+            return _as_typed(q)  # a tag is matched as written, hyphens and pluses included
+        if isinstance(q, query.Term) and is_compound(q.text):
             parts = self._analyzer.part_terms(q.text)
-            if not parts:
+            if parts is None:
                 return q
             by_parts = (
                 query.Term(q.fieldname, parts[0])
@@ -95,10 +99,10 @@ class Parser:
                 else query.Phrase(q.fieldname, parts)
             )
             return query.Or([q, by_parts], boost=q.boost)
-        if isinstance(q, query.Phrase) and q.fieldname in _TEXT_FIELDS:
+        if isinstance(q, query.Phrase) and q.fieldname in TEXT_FIELDS:
             words: list[str] = []
             for word in q.words:
-                parts = self._analyzer.part_terms(word) if is_compound(word) else []
+                parts = self._analyzer.part_terms(word) if is_compound(word) else None
                 words.extend(parts or [word])
             return query.Phrase(q.fieldname, words, slop=q.slop, boost=q.boost)
         if isinstance(q, query.Not):
@@ -122,6 +126,14 @@ def _keep_compounds(text: str) -> str:
         ),
         text,
     )
+
+
+def _as_typed(term: Any) -> Any:
+    """A term of another field with the compound marks :func:`_keep_compounds` wrote undone."""
+    if isinstance(term.text, str) and ("\u2011" in term.text or "\uff0b" in term.text):
+        term = term.copy()
+        term.text = term.text.replace("\u2011", "-").replace("\uff0b", "+")
+    return term
 
 
 def _as_words(text: str) -> str:

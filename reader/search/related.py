@@ -10,6 +10,7 @@ their snippets marking the words they share with the text.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Any
 
 from whoosh import query
 
-from reader.search.analysis import EnglishAnalyzer
+from reader.search.analysis import EnglishAnalyzer, is_compound
 from reader.search.highlight import make_hits
 from reader.search.index import SearchIndex
 from reader.search.results import ARTICLE, Hit
@@ -70,7 +71,11 @@ def related_articles(
             mask = query.Term("doc_id", f"{ARTICLE}:{exclude_article}")
         drawn = searcher.key_terms_from_text("body", text, numterms=CANDIDATES, normalize=False)
         quiet = _function_terms(analyzer)
-        shared = [(t, w) for t, w in drawn if t not in quiet and _held_elsewhere(reader, t, own)]
+        shared = [
+            (t, w)
+            for t, w in drawn
+            if t not in quiet and not is_compound(t) and _held_elsewhere(reader, t, own)
+        ]  # a compound's parts are terms too: counted once, by its parts
         terms = shared[:KEY_TERMS]
         if not terms:
             return Related((), ())
@@ -89,6 +94,7 @@ def related_articles(
     return Related(tuple(hits), tuple(words))
 
 
+@functools.cache
 def _function_terms(analyzer: EnglishAnalyzer) -> frozenset[str]:
     """:data:`FUNCTION_WORDS` as the index holds them (stemmed)."""
     return frozenset(analyzer.stem(w) for w in FUNCTION_WORDS)

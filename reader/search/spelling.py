@@ -13,11 +13,9 @@ from typing import Any
 from whoosh import query
 from whoosh.support.charset import accent_map
 
-from reader.search.analysis import EnglishAnalyzer
+from reader.search.analysis import TEXT_FIELDS, EnglishAnalyzer
 from reader.search.query import positive_leaves
 from reader.search.texts import Texts
-
-_TEXT_FIELDS = ("title", "body", "note")
 
 
 class Speller:
@@ -32,9 +30,9 @@ class Speller:
         """The query with each word the index does not know replaced by its nearest word."""
         edits: dict[tuple[int, int], str] = {}
         for leaf in positive_leaves(q):
-            if not isinstance(leaf, query.Term) or leaf.fieldname not in _TEXT_FIELDS:
+            if not isinstance(leaf, query.Term) or leaf.fieldname not in TEXT_FIELDS:
                 continue
-            if any(self.reader.doc_frequency(f, leaf.text) for f in _TEXT_FIELDS):
+            if any(self.reader.doc_frequency(f, leaf.text) for f in TEXT_FIELDS):
                 continue
             start, end = getattr(leaf, "startchar", None), getattr(leaf, "endchar", None)
             if start is None or end is None or (start, end) in edits:

@@ -44,15 +44,16 @@ class Texts:
         )
         return {row["doc_id"]: (row["body"], row["note"]) for row in rows}
 
-    def containing(self, words: Sequence[str]) -> Iterator[tuple[str, str, str]]:
-        """(doc id, body, note) of the documents whose body holds ``words`` in this order
-        (ASCII case ignored), a first sieve for words the index does not hold."""
+    def containing(self, words: Sequence[str], limit: int) -> Iterator[tuple[str, str, str]]:
+        """(doc id, body, note) of up to ``limit`` documents whose body holds ``words`` in
+        this order (ASCII case ignored), a first sieve for words the index does not hold."""
         escaped = (w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words)
         pattern = "%" + "%".join(escaped) + "%"
         yield from (
             (row["doc_id"], row["body"], row["note"])
             for row in self.db.execute(
-                "SELECT doc_id, body, note FROM docs WHERE body LIKE ? ESCAPE '\\'", (pattern,)
+                "SELECT doc_id, body, note FROM docs WHERE body LIKE ? ESCAPE '\\' LIMIT ?",
+                (pattern, limit),
             )
         )
 
