@@ -36,7 +36,8 @@ def _objects(data: bytes) -> dict[int, bytes]:
 
 def _stream(body: bytes) -> bytes:
     head, _, rest = body.partition(b"stream")
-    raw = re.match(rb"\r?\n(.*?)\r?\nendstream", rest, re.S)
+    # Qt writes "stream\n", the data, "\nendstream": a data byte 0x0d before it is data
+    raw = re.match(rb"\r?\n(.*?)\nendstream", rest, re.S)
     assert raw is not None
     return zlib.decompress(raw.group(1)) if b"/FlateDecode" in head else raw.group(1)
 

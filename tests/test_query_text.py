@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.library.library import markdown_headings
+from reader.library.library import Library
 from reader.search import ARTICLE, IndexDoc, SearchIndex
 
 DOCS = {
@@ -147,9 +147,9 @@ def test_a_section_heading_ranks_a_page_above_a_passing_mention(tmp_path: Path) 
         ix.close()
 
 
-def test_headings_are_read_from_the_markdown_below_the_title() -> None:
-    markdown = (
-        "# The title\n\nText.\n\n## First *part*\n\n```\n## not a heading\n```\n\n"
-        "Second part\n-----------\n\n### Third \\#3 ##\n"
-    )
-    assert markdown_headings(markdown) == ["First part", "Second part", "Third #3"]
+def test_the_index_takes_the_headings_the_reading_view_shows(library: Library) -> None:
+    for info in library.articles():
+        _title, _text, headings = library.index_source(info.id)
+        outline = library.get(info.id).rendered.outline
+        assert headings == [e.title for e in outline if e.level > 1]
+    assert any(library.index_source(i.id)[2] for i in library.articles())  # some have them

@@ -65,6 +65,11 @@ _MIGRATIONS = {
         read_at REAL NOT NULL
     );
     """,
+    # 5: the section headings the renderer found, for the search index; rows from
+    # before have none until they are rendered again.
+    5: """
+    ALTER TABLE articles ADD COLUMN headings TEXT NOT NULL DEFAULT '';
+    """,
 }
 
 _LISTED = (
@@ -182,7 +187,7 @@ class Catalog:
     def _open_read_only(self, trouble: sqlite3.Error) -> sqlite3.Connection:
         why = storage.reason(trouble, self.path)
         try:
-            # Version 4 only added the reading places, which a read-only catalog goes without.
+            # Versions 4 and 5 only added reading places and headings, which reading goes without.
             db = storage.open_readonly(self.path, max(_MIGRATIONS), readable_from=3)
         except sqlite3.Error:
             raise CatalogError(f"cannot open catalog {self.path}: {why}") from None
@@ -296,11 +301,19 @@ class Catalog:
         return None if r is None else (str(r["title"]), str(r["text"]))
 
     def index_source_of(self, article_id: str) -> tuple[str, str, str] | None:
-        """An article's title, shown text and Markdown: what the search index takes."""
-        r = self._db.execute(
-            "SELECT title, text, markdown FROM articles WHERE id=?", (article_id,)
-        ).fetchone()
-        return None if r is None else (str(r["title"]), str(r["text"]), str(r["markdown"]))
+        """An article's title, shown text and section headings (a line each): what the
+        search index takes. A read-only catalog from before the headings has none."""
+        try:
+            r = self._db.execute(
+                "SELECT title, text, headings FROM articles WHERE id=?", (article_id,)
+            ).fetchone()
+        except sqlite3.OperationalError:
+            if self.read_only is None:
+                raise
+            r = self._db.execute(
+                "SELECT title, text, '' AS headings FROM articles WHERE id=?", (article_id,)
+            ).fetchone()
+        return None if r is None else (str(r["title"]), str(r["text"]), str(r["headings"]))
 
     def titles(self) -> dict[str, str]:
         return {r[0]: r[1] for r in self._db.execute("SELECT id, title FROM articles")}
@@ -325,21 +338,22 @@ class Catalog:
         words: int,
         added_at: float | None = None,
         page: PageMetadata | None = None,
+        headings: str = "",
     ) -> None:
         page = page or PageMetadata()
         self._db.execute(
             """
             INSERT INTO articles (id, source_key, origin, title, content_hash, words,
                                   mtime_ns, size, markdown, added_at, text, text_hash, renderer,
-                                  author, published, site, url)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  author, published, site, url, headings)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET
                 source_key=excluded.source_key, origin=excluded.origin, title=excluded.title,
                 content_hash=excluded.content_hash, words=excluded.words,
                 mtime_ns=excluded.mtime_ns, size=excluded.size, markdown=excluded.markdown,
                 text=excluded.text, text_hash=excluded.text_hash, renderer=excluded.renderer,
                 author=excluded.author, published=excluded.published, site=excluded.site,
-                url=excluded.url
+                url=excluded.url, headings=excluded.headings
             """,
             (
                 article_id,
@@ -359,6 +373,7 @@ class Catalog:
                 page.published,
                 page.site,
                 page.url,
+                headings,
             ),
         )
 

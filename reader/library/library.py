@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import re
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -72,11 +71,13 @@ class _Text:
     text_hash: str
     words: int
     renderer: str
+    headings: str  # the section headings below the title, a line each, for the search index
 
 
 def _rendered(markdown: str, renderer: str) -> _Text:
-    text = render(markdown).text
-    return _Text(text, text_hash(text), count_words(text), renderer)
+    made = render(markdown)
+    headings = "\n".join(e.title for e in made.outline if e.level > 1)
+    return _Text(made.text, text_hash(made.text), count_words(made.text), renderer, headings)
 
 
 @dataclass(frozen=True)
@@ -107,38 +108,6 @@ class ImportOutcome:
 
 
 Method = Callable[Concatenate["Library", P], T]
-
-
-_ATX = re.compile(r"^ {0,3}(#{2,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
-_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_MARKUP = re.compile(r"\\(?=[^\w\s])|[*_`]+|\[|\]\([^)]*\)")
-
-
-def markdown_headings(markdown: str) -> list[str]:
-    """The section headings of a Markdown text (below its title), as plain words.
-
-    Read from the lines (ATX ``## Heading`` and setext underlines, outside
-    fenced code), which costs far less than rendering; emphasis, escapes and
-    link targets are left out.
-    """
-    out: list[str] = []
-    fence = ""
-    previous = ""
-    for line in markdown.splitlines():
-        m = _FENCE.match(line)
-        if m and (not fence or m.group(1)[0] == fence[0]):
-            fence = "" if fence else m.group(1)
-            previous = ""
-            continue
-        if fence:
-            continue
-        if (h := _ATX.match(line)) is not None:
-            out.append(_MARKUP.sub("", h.group(2)).strip())
-        elif _SETEXT.match(line) and previous.strip() and line.strip()[0] == "-":
-            out.append(_MARKUP.sub("", previous).strip())
-        previous = line
-    return [h for h in out if h]
 
 
 def _catalogued(method: Method[P, T]) -> Method[P, T]:
@@ -243,8 +212,8 @@ class Library:
         found = self.catalog.index_source_of(article_id)
         if found is None:
             raise ArticleNotFound(f"no article with id {article_id!r}")
-        title, text, markdown = found
-        return title, text, markdown_headings(markdown)
+        title, text, headings = found
+        return title, text, headings.splitlines()
 
     @_catalogued
     def position(self, article_id: str) -> int:
@@ -414,6 +383,7 @@ class Library:
             text_hash=item.rendered.text_hash,
             renderer=item.rendered.renderer,
             words=item.rendered.words,
+            headings=item.rendered.headings,
             added_at=added_at,
             page=item.page,
         )

@@ -52,8 +52,9 @@ from reader.search.texts import Texts
 
 # The schema is pickled into the index, naming the analyzer's classes by their
 # module: moving those is a new version too (6: they moved to analysis.py; 7: compound
-# words are indexed as written beside their parts; 8: section headings are a field).
-SCHEMA_VERSION = 8
+# words are indexed as written beside their parts; 8: section headings are a field;
+# 9: the headings are the renderer's, from the catalog).
+SCHEMA_VERSION = 9
 BULK_THRESHOLD = 2000  # documents; larger builds use a helper process
 FEW = 10  # with fewer pages holding every word, pages with some of them follow
 COMMON_WORDS_READ = 2000  # texts read at most for a query of words too common to index
