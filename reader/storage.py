@@ -9,10 +9,12 @@ file aside with :func:`set_aside`, together with its ``-wal`` and ``-shm``.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
 import sqlite3
+import stat
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
@@ -246,18 +248,32 @@ def set_aside(path: Path, label: str) -> Path:
     return aside
 
 
+# The process's umask, read once at import (setting it is the only way to read it, and
+# it is process-wide: a later read could race with a thread making files).
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 def write_atomic(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` whole or not at all, and make it durable.
 
     The bytes go to a temporary file in the same folder, are synced, replace
     the target, and the folder is synced so the new name survives a crash.
+    The file has the permissions of the one it replaces, else those a new
+    file gets (the temporary file alone would be private to this user).
     """
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        mode = 0o666 & ~_UMASK
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from reader import storage
 from reader.bookmarks import Bookmark, BookmarkStore
 from reader.bookmarks.backup import KEEP, Backups
 from reader.core import ReaderCore
@@ -498,3 +499,13 @@ def test_a_store_replaced_by_another_process_is_written_where_it_is_now(
     assert BookmarkStore(path).entries() == [*marked, added]
     first.close()
     second.close()
+
+
+def test_a_file_written_whole_has_the_permissions_a_file_gets(tmp_path: Path) -> None:
+    """An export or a copy is readable as any new file is, not private to the writer."""
+    target = tmp_path / "export.md"
+    storage.write_atomic(target, b"first")
+    assert target.stat().st_mode & 0o777 == 0o666 & ~storage._UMASK
+    target.chmod(0o640)
+    storage.write_atomic(target, b"second")  # a file replaced keeps its permissions
+    assert target.stat().st_mode & 0o777 == 0o640 and target.read_bytes() == b"second"

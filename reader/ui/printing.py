@@ -8,10 +8,7 @@ with their design metrics, so the lines break the same at any resolution.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -249,29 +246,11 @@ def write_pdf(document: QTextDocument, path: Path, title: str) -> int:
     writer.setCreator(f"{APP_NAME} {__version__}")
     count = paint_pages(document, writer)
     buffer.close()
-    mode = _file_mode(path)
     try:
         write_atomic(path, bytes(buffer.data().data()))
     except OSError as exc:
         raise ExportError(f"cannot write {path}: {reason(exc)}") from None
-    with contextlib.suppress(OSError):
-        os.chmod(path, mode)  # the temporary file was private to this user
     return count
-
-
-def _file_mode(path: Path) -> int:
-    """The permissions a PDF written at ``path`` should have: those of the file it
-    replaces, else what the user's umask gives a new file."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        pass
-    umask = 0o022
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                umask = int(line.split()[1], 8)
-    return 0o666 & ~umask
 
 
 def print_document(document: QTextDocument, parent: QWidget | None) -> bool:
