@@ -522,9 +522,6 @@ class _TextExtractor(HTMLParser):
         elif tag == "img":
             self._text("\ufffc")
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-
     def handle_endtag(self, tag: str) -> None:
         if self._pre:
             if tag == "pre":

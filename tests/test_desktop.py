@@ -78,10 +78,12 @@ def test_the_menu_command_starts_this_reader(capsys: pytest.CaptureFixture[str],
     capsys.readouterr()
     command = shlex.split(read_entry(xdg / ENTRY)["Exec"])
     assert command[0] == read_entry(xdg / ENTRY)["TryExec"]
-    # A menu starts it from the home folder, with a PATH that lacks the virtual environment.
-    env = {k: v for k, v in os.environ.items() if k != "PATH"} | {"PATH": "/usr/bin:/bin"}
+    # A menu starts it from another folder, with a PATH that lacks the virtual environment
+    # and no PYTHONPATH: it runs the installed reader.
+    env = {k: v for k, v in os.environ.items() if k not in ("PATH", "PYTHONPATH")}
+    env["PATH"] = "/usr/bin:/bin"
     result = subprocess.run(
-        [*command, "--version"], capture_output=True, text=True, env=env, cwd=ROOT, check=False
+        [*command, "--version"], capture_output=True, text=True, env=env, cwd=xdg, check=False
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"reader {__version__}"

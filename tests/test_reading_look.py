@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QColor, QFont, QImage, QKeySequence, QPalette, QTextLayout
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QImage,
+    QKeySequence,
+    QPalette,
+    QTextLayout,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -115,7 +124,8 @@ def test_the_system_theme_follows_the_desktop_live(
     window = open_window(data_dir)
     assert window.settings.theme == themes.SYSTEM  # the default
     monkeypatch.setattr(themes, "system_is_dark", lambda: True)
-    window.on_color_scheme_changed(Qt.ColorScheme.Dark)
+    hints = QGuiApplication.styleHints()
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)  # as the desktop says it turned dark
     dark = THEMES["dark"]
     assert window.view.theme is dark
     palette = QApplication.palette()
@@ -125,7 +135,7 @@ def test_the_system_theme_follows_the_desktop_live(
     # a theme chosen by hand stays when the desktop changes
     next(x for x in window.commands.themes.actions() if x.data() == "sepia").trigger()
     monkeypatch.setattr(themes, "system_is_dark", lambda: False)
-    window.on_color_scheme_changed(Qt.ColorScheme.Light)
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
     assert window.view.theme is THEMES["sepia"]
     window.commands.next_theme.trigger()  # sepia -> dark
     assert window.view.theme is dark and window.settings.theme == "dark"
@@ -314,7 +324,8 @@ def test_font_size_and_line_width_are_chosen_and_kept(
     again = open_window(data_dir)
     assert again.view.font_family == "DejaVu Sans" and again.view.font_px == 20
     assert again.view.column_chars == 86
-    assert next(a for a in again.commands.columns.actions() if a.isChecked()) is not None
+    checked = [a.objectName() for a in again.commands.columns.actions() if a.isChecked()]
+    assert checked == ["column-wide"]
 
 
 def test_the_library_sort_is_kept(qtbot: QtBot, data_dir: Path, open_window: OpenWindow) -> None:

@@ -94,7 +94,6 @@ def run(
     server = claim(server_name(data_dir), article_id, bookmark_id)
     if server is None:  # the window already open on this data dir took the request
         return 0
-    app.aboutToQuit.connect(server.close)
     try:
         window = build_window(data_dir)
     except ReaderError as exc:

@@ -266,10 +266,6 @@ class ArticleView(QTextBrowser):
         """The narrowest the view can be and still hold a readable column."""
         return self._column_width(MIN_COLUMN_CHARS) + self.verticalScrollBar().sizeHint().width()
 
-    def column_width(self) -> int:
-        """The width the text is set in now, margins included."""
-        return int(self.document().textWidth())
-
     def set_font_px(self, px: int) -> None:
         self._font_px = max(12, min(32, px))
         font = self.document().defaultFont()

@@ -540,8 +540,10 @@ class MainWindow(QMainWindow):
 
     def on_find_triggered(self) -> None:
         selected = self.view.textCursor().selectedText().strip()
+        before = self.find_bar.field.text()
         self.find_bar.open_bar(selected if 0 < len(selected) <= 80 else "")
-        self.on_find_text(self.find_bar.field.text())
+        if self.find_bar.field.text() == before:  # else its change has found it already
+            self.on_find_text(before)
 
     def on_find_text(self, text: str) -> None:
         page = self.view.page

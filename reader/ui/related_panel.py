@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 
 from reader.search import Hit, Related
 from reader.ui.themes import THEMES, Theme
-from reader.ui.widgets import add_rich_item, refit_on_resize
+from reader.ui.widgets import add_hit_item, refit_on_resize
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 QUOTE_CHARS = 90  # of a passage, in the heading
@@ -167,20 +167,7 @@ class RelatedPanel(QWidget):
                 self._muted(f"No other article has much in common with this {what}.")
             )
         for hit in found.hits:
-            snippet = (
-                hit.snippets[0].marked(f"<span style='background-color:{t.mark}'>", "</span>",
-                                       html.escape)
-                if hit.snippets
-                else ""
-            )  # fmt: skip
-            item = add_rich_item(
-                self.results,
-                f"<div style='margin:2px'><b>{html.escape(hit.title)}</b>"
-                f"<div>{snippet}</div></div>",
-                HIT_ROLE,
-                hit,
-            )
-            item.setToolTip(hit.title)
+            add_hit_item(self.results, hit, t, HIT_ROLE, snippets=1)
         if 0 <= current < self.results.count():  # the row chosen stays chosen; none at first
             self.results.setCurrentRow(current)
 

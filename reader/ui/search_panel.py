@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.search import Hit, SearchResults, join_snippets
+from reader.search import Hit, SearchResults
 from reader.ui.settings import WindowSettings
 from reader.ui.themes import THEMES, Theme
-from reader.ui.widgets import add_rich_item, refit_on_resize
+from reader.ui.widgets import add_hit_item, refit_on_resize
 
 DEBOUNCE_MS = 150
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -182,22 +182,7 @@ class SearchPanel(QWidget):
         return "<br>".join(parts)
 
     def _add_hit(self, hit: Hit) -> None:
-        t = self.theme
-        badge = f" <span style='color:{t.ui_muted}'>· bookmark</span>"
-        if hit.kind == "article":
-            badge = ""
-        snippet = join_snippets(
-            s.marked(f"<b style='background-color:{t.mark}'>", "</b>", html.escape)
-            for s in hit.snippets
-        )
-        item = add_rich_item(
-            self.results,
-            f"<div style='margin:2px'><b>{html.escape(hit.title)}</b>{badge}"
-            f"<div>{snippet}</div></div>",
-            HIT_ROLE,
-            hit,
-        )
-        item.setToolTip(hit.title)
+        add_hit_item(self.results, hit, self.theme, HIT_ROLE)
 
     def on_item_activated(self, item: QListWidgetItem) -> None:
         hit = item.data(HIT_ROLE)

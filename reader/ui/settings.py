@@ -33,19 +33,16 @@ class WindowSettings:
 
     @property
     def font_px(self) -> int | None:
-        value = self._qs.value("reading/font_px")
-        try:
-            return int(str(value)) if value is not None else None
-        except ValueError:
-            return None
+        return self._int("reading/font_px")
 
     @font_px.setter
     def font_px(self, px: int) -> None:
         self._qs.setValue("reading/font_px", px)
 
     def _int(self, key: str) -> int | None:
+        value = self._qs.value(key)
         try:
-            return int(str(self._qs.value(key)))
+            return int(str(value)) if value is not None else None
         except ValueError:
             return None
 
