@@ -140,6 +140,24 @@ def open_database(
     return db
 
 
+def quick_check(path: Path) -> str | None:
+    """What SQLite's quick check finds wrong with the database in ``path``, read only;
+    None when it is sound (or there is no file yet)."""
+    if not path.exists():
+        return None
+    try:
+        db = _connect_uri(f"{path.resolve().as_uri()}?mode=ro")
+        try:
+            rows = [str(r[0]) for r in db.execute("PRAGMA quick_check").fetchmany(3)]
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        if is_damaged(exc):
+            return str(exc)
+        return None  # in use or unreadable for now: not a sign of damage
+    return None if rows == ["ok"] else "; ".join(rows)
+
+
 def _connect_uri(uri: str) -> sqlite3.Connection:
     db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     db.row_factory = sqlite3.Row
@@ -195,13 +213,16 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 def migrate(db: sqlite3.Connection, migrations: Mapping[int, str]) -> int:
     """Bring the schema to the highest version in ``migrations``; return that version.
 
-    The version is SQLite's ``user_version``. Each step runs in its own write
-    transaction, which reads the version again once it holds the lock: two
-    processes opening a new database at once take each step once. A database
-    from a newer reader raises :class:`NewerSchema`.
+    The version is SQLite's ``user_version``; a database already at it is only
+    read. Each step runs in its own write transaction, which reads the version
+    again once it holds the lock: two processes opening a new database at once
+    take each step once. A database from a newer reader raises :class:`NewerSchema`.
     """
     latest = max(migrations)
-    for target in range(1, latest + 1):
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version == latest:
+        return latest  # up to date: opening takes no write lock
+    for target in range(version + 1 if version < latest else 1, latest + 1):
         with transaction(db):
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
             if version > latest:
@@ -279,6 +300,54 @@ def write_atomic(target: Path, data: bytes) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
     sync_folder(target.parent)
+
+
+def write_new(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` whole, only if no file of that name exists.
+
+    Like :func:`write_atomic`, but a name taken meanwhile (by another process
+    picking the same free name) raises FileExistsError and is left as it is:
+    the bytes are written to a temporary file and linked to ``target``, which
+    either makes the name with the whole content or fails.
+    """
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, 0o666 & ~_UMASK)
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            raise
+        except OSError:
+            # A file system without hard links: take the name, then fill it.
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    sync_folder(target.parent)
+
+
+TEMPORARY_SUFFIX = ".tmp"
+
+
+def stale_temporary_files(folder: Path, older_than: float) -> list[Path]:
+    """The files :func:`write_atomic` and :func:`write_new` left in ``folder`` and
+    below when a process was killed mid-write: ``.NAME.XXXX.tmp``, untouched for
+    ``older_than`` seconds (a younger one may still be being written)."""
+    found: list[Path] = []
+    cutoff = time.time() - older_than
+    for path in folder.rglob(f".*{TEMPORARY_SUFFIX}"):
+        try:
+            st = path.lstat()
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode) and st.st_mtime < cutoff:
+            found.append(path)
+    return found
 
 
 def sync_folder(folder: Path) -> None:

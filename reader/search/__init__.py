@@ -25,7 +25,7 @@ import warnings
 warnings.filterwarnings("ignore", category=SyntaxWarning, module=r".*[/\\]whoosh[/\\]")
 warnings.filterwarnings("ignore", category=SyntaxWarning, module=r"whoosh(\..*)?$")
 
-from reader.search.index import SCHEMA_VERSION, SearchIndex
+from reader.search.index import SCHEMA_VERSION, SearchIndex, index_trouble
 from reader.search.related import Related, related_articles
 from reader.search.results import (
     ARTICLE,
@@ -38,7 +38,7 @@ from reader.search.results import (
     SyncReport,
     join_snippets,
 )
-from reader.search.sync import index_path, sync_index
+from reader.search.sync import index_lag, index_path, sync_index
 
 __all__ = [
     "ARTICLE",
@@ -52,7 +52,9 @@ __all__ = [
     "SearchResults",
     "Snippet",
     "SyncReport",
+    "index_lag",
     "index_path",
+    "index_trouble",
     "join_snippets",
     "related_articles",
     "sync_index",

@@ -32,6 +32,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.scoring import BM25F
+from whoosh.writing import CLEAR
 
 from reader.errors import SearchIndexError
 from reader.search import whoosh_setup
@@ -115,25 +116,7 @@ class SearchIndex:
 
     def _problem(self) -> str | None:
         """Why the index on disk cannot be used as it is, or None if it can."""
-        if not self.path.exists():
-            return ""
-        with _closing_abandoned_files():
-            try:
-                present = whoosh_index.exists_in(str(self.path), "MAIN")
-            except Exception:
-                present = True  # a table of contents that cannot be read: let open_dir fail
-                gc.collect()  # while ResourceWarnings are quiet
-        if not present:
-            return "the search index was missing and was rebuilt"
-        try:
-            version = json.loads(self._version_file.read_text())["schema"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return "the search index had no version stamp and was rebuilt"
-        if version != SCHEMA_VERSION:
-            return "the search index was from another version and was rebuilt"
-        if not self._texts_file.is_file():
-            return "the search index had lost its texts and was rebuilt"
-        return None
+        return _stored_problem(self.path)
 
     def _discard(self) -> None:
         if self._searcher is not None:
@@ -183,6 +166,14 @@ class SearchIndex:
         with self._lock:
             return int(self._searcher.doc_count())
 
+    def lag(self, wanted: dict[str, str]) -> int:
+        """How many documents a sync with ``wanted`` would add, change or remove."""
+        with self._lock:
+            if self._ix.latest_generation() != self._manifest_generation:
+                self._reload_manifest()
+            stale = sum(1 for d, stamp in wanted.items() if self._manifest.get(d) != stamp)
+            return stale + sum(1 for d in self._manifest if d not in wanted)
+
     # --- writing -------------------------------------------------------------
 
     def sync(
@@ -191,11 +182,14 @@ class SearchIndex:
         load: Callable[[Sequence[str]], Iterable[IndexDoc]],
         progress: Progress | None = None,
         kinds: tuple[str, ...] = (ARTICLE, BOOKMARK),
+        clear: bool = False,
     ) -> SyncReport:
         """Bring the documents of ``kinds`` in step with ``wanted`` (doc id -> stamp).
 
         ``load(ids)`` makes the documents to add or update; only those whose
-        stamp changed are asked for.
+        stamp changed are asked for, or every one with ``clear``, which makes
+        the index anew: searches, here and in other processes, answer from the
+        index as it was until the new one is committed whole.
         """
         report = SyncReport(notice=self.notice)
         self.notice = None
@@ -204,19 +198,20 @@ class SearchIndex:
             if self._ix.latest_generation() != self._manifest_generation:
                 self._reload_manifest()  # another process has written since
             have = {k: v for k, v in self._manifest.items() if k.split(":", 1)[0] in kinds}
-            stale = [d for d, stamp in wanted.items() if have.get(d) != stamp]
+            stale = [d for d, stamp in wanted.items() if clear or have.get(d) != stamp]
             gone = [d for d in have if d not in wanted]
-            if not stale and not gone:
+            if not stale and not gone and not clear:
                 return report
             writer = self._writer(bulk=len(stale) >= BULK_THRESHOLD)
             # The writer holds the lock now: the searcher, refreshed, sees what it starts from.
             self._searcher = self._searcher.refresh()
-            fresh = self._searcher.doc_count_all() == 0  # nothing to replace or delete
+            # Nothing to replace or delete: a new index, or one cleared at the commit.
+            fresh = clear or self._searcher.doc_count_all() == 0
             report.rebuilt = fresh and len(stale) > 1
             written: list[IndexDoc] = []
             try:
                 delete = self._deleter(writer)
-                for d in gone:
+                for d in [] if clear else gone:
                     delete(d)
                 # Feeding the documents is about four fifths of the work; the
                 # commit is the rest, so the bar does not sit full meanwhile.
@@ -228,7 +223,12 @@ class SearchIndex:
                         delete(doc.doc_id)
                     writer.add_document(**_fields(doc))
                     written.append(doc)
-                writer.commit()  # merges small segments, so their number stays low
+                # Merging small segments keeps their number low; CLEAR drops every
+                # segment from before this writer instead.
+                if clear:
+                    writer.commit(mergetype=CLEAR)
+                else:
+                    writer.commit()
             except BaseException:
                 writer.cancel()
                 raise
@@ -238,7 +238,7 @@ class SearchIndex:
             for d in gone:
                 self._manifest.pop(d, None)
             for doc in written:
-                if doc.doc_id in have:
+                if doc.doc_id in have and not clear:
                     report.updated += 1
                 else:
                     report.added += 1
@@ -289,10 +289,8 @@ class SearchIndex:
         load: Callable[[Sequence[str]], Iterable[IndexDoc]],
         progress: Progress | None = None,
     ) -> SyncReport:
-        with self._lock:
-            self._discard()
-            self._create()
-        report = self.sync(wanted, load, progress)
+        """Make the index anew from ``load``; what it held until then is searched meanwhile."""
+        report = self.sync(wanted, load, progress, clear=True)
         report.rebuilt = True
         return report
 
@@ -398,6 +396,48 @@ class SearchIndex:
 
 
 _PLAIN_WORD = re.compile(r"\w+")
+
+
+def _stored_problem(path: Path) -> str | None:
+    """Why the index in ``path`` cannot be used as it is ("" when there is none), or None."""
+    if not path.exists():
+        return ""
+    with _closing_abandoned_files():
+        try:
+            present = whoosh_index.exists_in(str(path), "MAIN")
+        except Exception:
+            present = True  # a table of contents that cannot be read: let open_dir fail
+            gc.collect()  # while ResourceWarnings are quiet
+    if not present:
+        return "the search index was missing and was rebuilt"
+    try:
+        version = json.loads((path / "reader-index.json").read_text())["schema"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "the search index had no version stamp and was rebuilt"
+    if version != SCHEMA_VERSION:
+        return "the search index was from another version and was rebuilt"
+    if not (path / "texts.sqlite3").is_file():
+        return "the search index had lost its texts and was rebuilt"
+    return None
+
+
+def index_trouble(path: Path) -> str | None:
+    """What is wrong with the index in ``path`` (None: nothing), found without changing it."""
+    whoosh_setup.install()
+    problem = _stored_problem(path)
+    if problem == "":
+        return "there is no search index yet"
+    if problem is not None:
+        return problem.removesuffix(" and was rebuilt")
+    with _closing_abandoned_files():
+        try:
+            ix = FileStorage(str(path)).open_index("MAIN")
+            with ix.searcher() as searcher:
+                searcher.doc_count()
+        except Exception as exc:  # whoosh has no common error type for damage
+            gc.collect()  # while ResourceWarnings are quiet
+            return f"the search index is unreadable ({type(exc).__name__})"
+    return None
 
 
 def _fields(doc: IndexDoc) -> dict[str, Any]:

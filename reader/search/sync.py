@@ -48,10 +48,8 @@ def sync_index(
 ) -> SyncReport:
     """Bring the index in step: only documents whose stamp changed are (re)indexed."""
     titles = library.titles()
-    wanted = {f"{ARTICLE}:{a}": h for a, h in library.text_hashes().items()}
     marks = {b.id: b for b in bookmarks.entries()} if bookmarks is not None else {}
-    for b in marks.values():
-        wanted[f"{BOOKMARK}:{b.id}"] = bookmark_stamp(b, titles.get(b.article_id, b.article_id))
+    wanted = _wanted(library, marks, titles)
 
     def load(ids: Sequence[str]) -> Iterable[IndexDoc]:
         return _load(library, marks, titles, wanted, ids)
@@ -60,6 +58,20 @@ def sync_index(
         return index.rebuild(wanted, load, progress)
     kinds = (ARTICLE, BOOKMARK) if bookmarks is not None else (ARTICLE,)
     return index.sync(wanted, load, progress, kinds=kinds)
+
+
+def index_lag(index: SearchIndex, library: Library, bookmarks: BookmarkStore) -> int:
+    """How many documents the index is behind the library and the bookmarks by."""
+    marks = {b.id: b for b in bookmarks.entries()}
+    return index.lag(_wanted(library, marks, library.titles()))
+
+
+def _wanted(library: Library, marks: dict[str, Bookmark], titles: dict[str, str]) -> dict[str, str]:
+    """Every document the index should hold, with its stamp."""
+    wanted = {f"{ARTICLE}:{a}": h for a, h in library.text_hashes().items()}
+    for b in marks.values():
+        wanted[f"{BOOKMARK}:{b.id}"] = bookmark_stamp(b, titles.get(b.article_id, b.article_id))
+    return wanted
 
 
 def _load(
