@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -15,6 +16,7 @@ from reader import __version__, desktop
 from reader.bookmarks import COLORS, Bookmark
 from reader.core import ReaderCore
 from reader.errors import ReaderError, SearchIndexError
+from reader.library.articles import readable
 from reader.paths import bundled_articles_dir, resolve_data_dir
 from reader.search import Hit, SearchResults
 
@@ -42,6 +44,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="list the articles of the library")
     p.add_argument("--json", action="store_true", help="print a JSON array")
+
+    sub.add_parser(
+        "refresh",
+        help="catalog the files added, changed or removed in the library folder by hand",
+        description="Reads what changed in the library folder since it was last catalogued "
+        "(the reading commands only say so), and brings the search index in step.",
+    )
+
+    p = sub.add_parser(
+        "doctor",
+        help="check the catalog, the bookmarks and the index; list files that failed",
+        description="Checks the catalog, the bookmarks database and the search index, and lists "
+        "the files that could not be converted, with why. --repair catalogs what changed, "
+        "tries the failed files again, removes what interrupted writes left behind and "
+        "brings the index in step (rebuilding it if it is damaged).",
+    )
+    p.add_argument("--repair", action="store_true", help="mend what can be mended")
 
     p = sub.add_parser("show", help="print an article as the reading view shows it")
     p.add_argument("id")
@@ -135,28 +154,77 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def open_core(data_dir: str | None) -> ReaderCore:
+# Commands that only read: they never write to the data folder (but on its very
+# first use, when there is no catalog yet), so they work on a read-only one and
+# never wait for a writer.
+READING = frozenset({"list", "show", "search", "related", "open", "export", "doctor"})
+READING_BOOKMARKS = frozenset({"list", "export"})
+
+
+def note(text: str) -> None:
+    print(f"reader: note: {text}", file=sys.stderr)
+
+
+def open_core(data_dir: str | None, write: bool = True) -> ReaderCore:
+    """The core; a writing command first catalogs what changed in the library folder."""
     core = ReaderCore(resolve_data_dir(data_dir), bundled_articles_dir())
     try:
-        core.refresh()
+        if write or not core.catalogued():
+            core.refresh()
+        else:
+            pending = core.pending()
+            if pending:
+                note(f"the library folder has files not catalogued yet ({pending.describe()});"
+                     " 'reader refresh' catalogs them")  # fmt: skip
     finally:
         for notice in core.take_notices():
-            print(f"reader: note: {notice}", file=sys.stderr)
+            note(notice)
     return core
+
+
+def shown_path(path: Path | str) -> str:
+    """A path to print: a name that is not UTF-8 is read as the user would read it."""
+    return readable(str(path))
 
 
 def cmd_list(core: ReaderCore, args: argparse.Namespace) -> int:
     infos = core.articles()
     if args.json:
-        entries = [
-            {"id": a.id, "title": a.title, "words": a.words, "source": a.source} for a in infos
-        ]
+        entries = []
+        for a in infos:
+            entry: dict[str, object] = {
+                "id": a.id, "title": a.title, "words": a.words, "source": shown_path(a.source),
+            }  # fmt: skip
+            if a.problem:
+                entry["problem"] = a.problem
+            entries.append(entry)
         print(json.dumps(entries, ensure_ascii=False, indent=2))
         return 0
     width = max((len(a.id) for a in infos), default=2)
     for a in infos:
-        print(f"{a.id:<{width}}  {a.words:>6} words  {a.minutes:>3} min  {a.title}")
+        line = f"{a.id:<{width}}  {a.words:>6} words  {a.minutes:>3} min  {a.title}"
+        if a.problem:
+            line += f"  [could not be converted: {a.problem}]"
+        print(line)
     return 0
+
+
+def cmd_refresh(core: ReaderCore, args: argparse.Namespace) -> int:
+    # open_core has catalogued the folder already; this tells what it found.
+    report = core.last_refresh
+    counted = (
+        (report.added, "added"), (report.changed, "changed"),
+        (report.renamed, "moved"), (report.removed, "removed"),
+    )  # fmt: skip
+    parts = [f"{len(items)} {what}" for items, what in counted]
+    print(f"library refreshed: {', '.join(parts)}; {report.unchanged} unchanged")
+    for path, reason in report.failed:
+        print(f"failed {shown_path(path)}: {reason}")
+    if report.quarantined:
+        print(f"{report.quarantined} file(s) that failed before were not tried again"
+              " (see 'reader doctor')")  # fmt: skip
+    sync_after_writing(core)
+    return 1 if report.failed else 0
 
 
 def cmd_show(core: ReaderCore, args: argparse.Namespace) -> int:
@@ -182,28 +250,36 @@ def cmd_import(core: ReaderCore, args: argparse.Namespace) -> int:
     passed_over: Counter[str] = Counter()  # files of other types met in a folder
     for outcome in core.import_paths(args.paths):
         if outcome.status == "imported":
-            print(f"imported {outcome.path} as {outcome.article_id}: {outcome.message}")
+            print(f"imported {shown_path(outcome.path)} as {outcome.article_id}: {outcome.message}")
         elif outcome.status == "skipped" and outcome.message.startswith("unsupported"):
             passed_over[outcome.path.suffix.lower() or "(no type)"] += 1
         else:
             failed |= outcome.status == "failed"
             word = "failed" if outcome.status == "failed" else "skipped"
-            print(f"{word} {outcome.path}: {outcome.message}")
+            print(f"{word} {shown_path(outcome.path)}: {outcome.message}")
     if passed_over:
         kinds = ", ".join(f"{n} {suffix}" for suffix, n in passed_over.most_common())
         print(f"{passed_over.total()} skipped (not articles): {kinds}")
+    sync_after_writing(core)
     return 1 if failed else 0
 
 
-def sync_for_search(core: ReaderCore) -> None:
-    """Bring the index up to date before searching; notices go to stderr."""
+def sync_after_writing(core: ReaderCore) -> None:
+    """Bring the index in step after a change, so the reading commands find it."""
     try:
         report = core.sync_index()
-    except SearchIndexError as exc:  # another process is writing: search what is there
-        print(f"reader: note: {exc}", file=sys.stderr)
+    except SearchIndexError as exc:
+        note(f"{exc}; the next change or 'reader index' brings the index in step")
         return
     if report.notice:
-        print(f"reader: note: {report.notice}", file=sys.stderr)
+        note(report.notice)
+
+
+def ready_for_search(core: ReaderCore) -> None:
+    """Searching reads the index as the last change left it; only an index with nothing
+    in it yet (a new data folder, or one set aside as damaged) is built first."""
+    if core.index_size() == 0:
+        sync_after_writing(core)
 
 
 def hit_json(hit: Hit) -> dict[str, object]:
@@ -234,7 +310,7 @@ def results_json(results: SearchResults) -> dict[str, object]:
 
 
 def cmd_search(core: ReaderCore, args: argparse.Namespace) -> int:
-    sync_for_search(core)
+    ready_for_search(core)
     if args.query == "-":
         for line in sys.stdin:
             if line.strip():
@@ -264,7 +340,7 @@ def cmd_search(core: ReaderCore, args: argparse.Namespace) -> int:
 def cmd_related(core: ReaderCore, args: argparse.Namespace) -> int:
     article_id, _, bookmark_id = args.target.partition("#")
     core.check_target(article_id, bookmark_id or None)  # told before the index is touched
-    sync_for_search(core)
+    ready_for_search(core)
     found = core.related(article_id, bookmark_id or None, limit=args.limit)
     if args.json:
         print(json.dumps([hit_json(h) for h in found.hits], ensure_ascii=False, indent=2))
@@ -329,10 +405,12 @@ def cmd_bookmarks(core: ReaderCore, args: argparse.Namespace) -> int:
         b = core.add_bookmark_quote(args.article_id, args.quote, args.note, args.color,
                                     tuple(args.tags))  # fmt: skip
         print(f"bookmarked {b.id} in {b.article_id} at {b.start}-{b.end}")
+        sync_after_writing(core)
         return 0
     if action == "delete":
         b = core.delete_bookmark(args.bookmark_id)
         print(f"deleted {b.id}")
+        sync_after_writing(core)
         return 0
     if action == "export":
         if args.output is None:
@@ -342,6 +420,7 @@ def cmd_bookmarks(core: ReaderCore, args: argparse.Namespace) -> int:
             print(f"wrote {count} bookmarks to {args.output}")
         return 0
     report = core.import_bookmarks_file(args.file)
+    sync_after_writing(core)
     for problem in report.problems:
         print(f"skipped: {problem}", file=sys.stderr)
     print(
@@ -381,8 +460,25 @@ def cmd_install_desktop(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(core: ReaderCore, args: argparse.Namespace) -> int:
+    if args.repair:
+        for line in core.repair():
+            print(f"repaired: {line}")
+    health = core.check()
+    for finding in health.findings:
+        print(f"{finding.part}: {finding.text}")
+    if not health.findings:
+        print("everything is in order")
+        return 0
+    if not args.repair and health.mendable:
+        print("'reader doctor --repair' mends what can be mended")
+    return 1
+
+
 COMMANDS = {
     "list": cmd_list,
+    "refresh": cmd_refresh,
+    "doctor": cmd_doctor,
     "show": cmd_show,
     "import": cmd_import,
     "search": cmd_search,
@@ -395,6 +491,11 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A character that cannot be printed (a file name that is not UTF-8, say) is
+    # shown escaped rather than ending the command.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command in (None, "open"):
@@ -409,7 +510,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "install-desktop":  # needs no library
             return cmd_install_desktop(args)
-        core = open_core(args.data_dir)
+        reads = args.command in READING or (
+            args.command == "bookmarks" and args.bookmarks_command in READING_BOOKMARKS
+        )
+        core = open_core(args.data_dir, write=not reads)
         try:
             return COMMANDS[args.command](core, args)
         finally:

@@ -23,8 +23,17 @@ from reader.bookmarks import (
     export_markdown,
     parse_annotations,
 )
+from reader.doctor import Health, examine
 from reader.errors import BookmarkError, BookmarkNotFound
-from reader.library import Article, ArticleInfo, ImportOutcome, Library, RefreshReport
+from reader.library import (
+    Article,
+    ArticleInfo,
+    ImportOutcome,
+    Library,
+    Limits,
+    Pending,
+    RefreshReport,
+)
 from reader.library.importing import Original, original_of
 from reader.paths import ensure_data_dir
 from reader.rendering import OutlineEntry, local_image
@@ -34,6 +43,7 @@ from reader.search import (
     SearchResults,
     SyncReport,
     index_path,
+    index_trouble,
     related_articles,
     sync_index,
 )
@@ -101,11 +111,14 @@ class AnnotationImport:
 
 
 class ReaderCore:
-    def __init__(self, data_dir: Path, bundled_dir: Path | None) -> None:
+    def __init__(
+        self, data_dir: Path, bundled_dir: Path | None, limits: Limits | None = None
+    ) -> None:
         self.data_dir = ensure_data_dir(data_dir)
-        self._library = Library(self.data_dir, bundled_dir)
+        self._library = Library(self.data_dir, bundled_dir, limits)
         self._bookmarks = BookmarkStore(self.data_dir / "bookmarks.sqlite3")
         self._index: SearchIndex | None = None
+        self.last_refresh = RefreshReport()
 
     def take_notices(self) -> list[str]:
         """What the user should be told since the last call (a restore, a rebuild…)."""
@@ -160,7 +173,51 @@ class ReaderCore:
         """Catalog changed files, then follow every article's bookmarks."""
         report = self._library.refresh(progress)
         self.follow_bookmarks()
+        self.last_refresh = report
         return report
+
+    def catalogued(self) -> bool:
+        """Whether the library folder has been catalogued at least once."""
+        return self._library.catalogued()
+
+    def pending(self) -> Pending:
+        """What changed in the library folder since it was catalogued (nothing is read)."""
+        return self._library.pending()
+
+    def problems(self) -> list[ArticleInfo]:
+        """The files that could not be converted, each with its reason."""
+        return self._library.problems()
+
+    # --- health ----------------------------------------------------------------
+
+    def check(self) -> Health:
+        """What is wrong with the data folder, found without changing anything."""
+        trouble = index_trouble(index_path(self.data_dir))
+        index = None if trouble is not None else self._open_index()
+        return examine(self._library, self._bookmarks, index)
+
+    def repair(self) -> list[str]:
+        """Mend what can be mended; what was done, a line each."""
+        done: list[str] = []
+        retried = self._library.retry_problems()
+        report = self.refresh()
+        if retried:
+            still = len(self._library.problems())
+            done.append(f"tried {retried} failed file(s) again: {retried - still} converted")
+        moved = len(report.added) + len(report.changed) + len(report.removed)
+        if moved:
+            done.append(f"catalogued {moved} file(s) changed in the library folder")
+        trouble = index_trouble(index_path(self.data_dir))
+        if trouble is not None and self._index is not None:
+            self._index.close()
+            self._index = None  # opened again below, which sets a damaged one aside
+        synced = self.sync_index(rebuild=trouble is not None)
+        if trouble is not None:
+            done.append(f"rebuilt the search index ({trouble})")
+        elif synced.added + synced.updated + synced.removed:
+            n = synced.added + synced.updated + synced.removed
+            done.append(f"brought {n} document(s) of the search index in step")
+        return done
 
     def import_paths(
         self, paths: Iterable[Path], progress: Progress | None = None

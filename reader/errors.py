@@ -21,6 +21,10 @@ class ArticleNotFound(ReaderError):
     """No article has the given id."""
 
 
+class ArticleUnreadable(ArticleNotFound):
+    """The article's file could not be converted; the message says why."""
+
+
 class ImportFailed(ReaderError):
     """A file could not be imported; the message says why."""
 

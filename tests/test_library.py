@@ -8,7 +8,7 @@ import pytest
 
 from reader.errors import ArticleNotFound, DataDirError
 from reader.library import importing
-from reader.library.library import ImportOutcome, Library
+from reader.library.library import ImportOutcome, Library, Limits
 from tests.conftest import SEEDS
 
 ARTICLE = "# {title}\n\nA first paragraph about {title}, with enough words to count.\n"
@@ -27,7 +27,9 @@ def test_bundled_articles_are_catalogued_with_titles_and_counts(library: Library
     assert infos[0].title.startswith("Empowering National Progress")
 
 
-def spy_on_conversions(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+def spy_on_conversions(library: Library, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Count the files converted (in this process, so the spy sees them)."""
+    library.limits = Limits(isolated=False)
     calls: list[Path] = []
     real = importing.convert_bytes
 
@@ -35,12 +37,12 @@ def spy_on_conversions(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         calls.append(path)
         return real(data, path, metadata)
 
-    monkeypatch.setattr("reader.library.library.convert_bytes", spy)
+    monkeypatch.setattr("reader.library.conversion.convert_bytes", spy)
     return calls
 
 
 def test_second_refresh_parses_nothing(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = spy_on_conversions(monkeypatch)
+    calls = spy_on_conversions(library, monkeypatch)
     report = library.refresh()
     assert report.unchanged == 5 and not report.touched
     assert calls == []
@@ -75,7 +77,7 @@ def test_edit_remove_and_rename_are_noticed(empty_library: Library) -> None:
 
 def test_converter_change_reparses(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("reader.library.library.CONVERTER_VERSION", "next")
-    calls = spy_on_conversions(monkeypatch)
+    calls = spy_on_conversions(library, monkeypatch)
     report = library.refresh()
     assert len(calls) == 5
     assert report.unchanged == 5  # same content: re-parsed, same result, same ids

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from reader.cli import main
 from reader.core import ReaderCore
 from reader.library import Library
+from reader.library.library import Limits
 from reader.rendering import Rendered, render
 from reader.ui.article_view import ArticleView
 from tests.conftest import SEEDS
@@ -34,8 +35,9 @@ def test_shown_text_is_stored_and_matches_the_rendering(core: ReaderCore) -> Non
 
 
 def test_a_renderer_upgrade_reanchors_bookmarks(
-    core: ReaderCore, monkeypatch: pytest.MonkeyPatch
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    core = ReaderCore(data_dir, SEEDS, Limits(isolated=False))  # the patched renderer runs here
     article_id = write_note(core)
     mark = core.add_bookmark_quote(article_id, "cold river")
 
@@ -44,7 +46,7 @@ def test_a_renderer_upgrade_reanchors_bookmarks(
         old = render(source)
         return Rendered(old.html, "Preface added by the new renderer\n" + old.text, old.outline)
 
-    monkeypatch.setattr("reader.library.library.render", upgraded)
+    monkeypatch.setattr("reader.library.conversion.render", upgraded)
     monkeypatch.setattr("reader.library.library.renderer_stamp", lambda: "a newer renderer")
     report = core.refresh()
     assert article_id in report.changed
@@ -53,6 +55,7 @@ def test_a_renderer_upgrade_reanchors_bookmarks(
     assert moved.state == "anchored"
     assert text[moved.start : moved.end] == "cold river"
     assert moved.start == mark.start + len("Preface added by the new renderer\n")
+    core.close()
 
 
 def test_refresh_renders_each_article_once(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,8 +65,8 @@ def test_refresh_renders_each_article_once(data_dir: Path, monkeypatch: pytest.M
         calls.append(source)
         return render(source)
 
-    monkeypatch.setattr("reader.library.library.render", counting)
-    library = Library(data_dir, SEEDS)
+    monkeypatch.setattr("reader.library.conversion.render", counting)
+    library = Library(data_dir, SEEDS, Limits(isolated=False))
     library.refresh()
     assert len(calls) == 5
     library.refresh()

@@ -1,14 +1,16 @@
 """The library: articles, the catalog that lists them, and importing the user's files."""
 
 from reader.library.articles import Article, ArticleInfo, Origin, reading_minutes
-from reader.library.library import ImportOutcome, Library, RefreshReport
+from reader.library.library import ImportOutcome, Library, Limits, Pending, RefreshReport
 
 __all__ = [
     "Article",
     "ArticleInfo",
     "ImportOutcome",
     "Library",
+    "Limits",
     "Origin",
+    "Pending",
     "RefreshReport",
     "reading_minutes",
 ]

@@ -35,6 +35,28 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+_ESCAPED = re.compile("[\ud800-\udfff]")
+
+
+def readable(text: str) -> str:
+    """A file name (or a message naming one) as a person reads it.
+
+    Python keeps a name whose bytes are not UTF-8 with each such byte as a lone
+    surrogate, which cannot be stored or printed. Each is read as Windows-1252
+    (the commonest such names are Latin-1: ``caf\\xe9.txt`` is "café.txt").
+    """
+    if not _ESCAPED.search(text):
+        return text
+
+    def byte(m: re.Match[str]) -> str:
+        code = ord(m.group())
+        if 0xDC80 <= code <= 0xDCFF:
+            return bytes([code - 0xDC00]).decode("cp1252", errors="replace")
+        return "\ufffd"
+
+    return _ESCAPED.sub(byte, text)
+
+
 def reading_minutes(words: int) -> int:
     return max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else 0
 
@@ -72,6 +94,9 @@ class ArticleInfo:
     site: str = ""
     url: str = ""
     progress: float = 0.0  # how far the user has read, 0..1
+    # Why the file could not be converted ("" when it was): an article never
+    # converted has no text; one whose file no longer converts keeps its last.
+    problem: str = ""
 
     @property
     def minutes(self) -> int:

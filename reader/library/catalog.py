@@ -10,10 +10,12 @@ only when the renderer changed.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from reader import storage
@@ -70,12 +72,31 @@ _MIGRATIONS = {
     5: """
     ALTER TABLE articles ADD COLUMN headings TEXT NOT NULL DEFAULT '';
     """,
+    # 6: files that could not be converted, each with the one-line reason and the
+    # stamps it failed with: it is tried again when the file or the converter changes.
+    6: """
+    CREATE TABLE IF NOT EXISTS problems (
+        source_key TEXT PRIMARY KEY,
+        id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        converter TEXT NOT NULL,
+        failed_at REAL NOT NULL
+    );
+    """,
 }
 
 _LISTED = (
     "id, source_key, origin, title, content_hash, text_hash, renderer, words, mtime_ns, size,"
     " added_at, author, published, site, url"
 )
+
+
+_PROBLEM_COLUMNS = (
+    "source_key", "id", "title", "reason", "mtime_ns", "size", "converter", "failed_at",
+)  # fmt: skip
 
 
 class CatalogRow:
@@ -123,7 +144,7 @@ class CatalogRow:
         self.url: str = row["url"]
         self.progress: float = row["progress"] if "progress" in keys else 0.0
 
-    def info(self, source: str) -> ArticleInfo:
+    def info(self, source: str, problem: str = "") -> ArticleInfo:
         return ArticleInfo(
             id=self.id,
             title=self.title,
@@ -140,7 +161,26 @@ class CatalogRow:
             site=self.site,
             url=self.url,
             progress=self.progress,
+            problem=problem,
         )
+
+
+@dataclass(frozen=True)
+class ProblemRow:
+    """A file that could not be converted, and why."""
+
+    source_key: str
+    id: str
+    title: str
+    reason: str
+    mtime_ns: int
+    size: int
+    converter: str  # the converter and renderer it failed with
+    failed_at: float
+
+    def same(self, st: os.stat_result, converter: str) -> bool:
+        """Whether trying again would meet the same file with the same converter."""
+        return (self.mtime_ns, self.size, self.converter) == (st.st_mtime_ns, st.st_size, converter)
 
 
 class Catalog:
@@ -187,7 +227,8 @@ class Catalog:
     def _open_read_only(self, trouble: sqlite3.Error) -> sqlite3.Connection:
         why = storage.reason(trouble, self.path)
         try:
-            # Versions 4 and 5 only added reading places and headings, which reading goes without.
+            # Versions 4 to 6 only added reading places, headings and failed files,
+            # which reading goes without.
             db = storage.open_readonly(self.path, max(_MIGRATIONS), readable_from=3)
         except sqlite3.Error:
             raise CatalogError(f"cannot open catalog {self.path}: {why}") from None
@@ -376,6 +417,45 @@ class Catalog:
                 headings,
             ),
         )
+
+    def _has_problems(self) -> bool:
+        """Whether failed files are kept: a catalog from before them, opened read-only, has none."""
+        if self.read_only is None:
+            return True
+        found = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='problems'"
+        ).fetchone()
+        return found is not None
+
+    def problems(self) -> list[ProblemRow]:
+        if not self._has_problems():
+            return []
+        cur = self._db.execute("SELECT * FROM problems ORDER BY source_key")
+        return [ProblemRow(*(r[k] for k in _PROBLEM_COLUMNS)) for r in cur]
+
+    def problem(self, article_id: str) -> ProblemRow | None:
+        if not self._has_problems():
+            return None
+        r = self._db.execute("SELECT * FROM problems WHERE id=?", (article_id,)).fetchone()
+        return None if r is None else ProblemRow(*(r[k] for k in _PROBLEM_COLUMNS))
+
+    def set_problem(
+        self,
+        source_key: str,
+        article_id: str,
+        title: str,
+        reason: str,
+        mtime_ns: int,
+        size: int,
+        converter: str,
+    ) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO problems VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (source_key, article_id, title, reason, mtime_ns, size, converter, time.time()),
+        )
+
+    def delete_problem(self, source_key: str) -> None:
+        self._db.execute("DELETE FROM problems WHERE source_key=?", (source_key,))
 
     def touch(self, article_id: str, mtime_ns: int, size: int) -> None:
         self._db.execute(

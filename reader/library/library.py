@@ -4,42 +4,64 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import os
 import shutil
 import sqlite3
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Concatenate, Literal, ParamSpec, TypeVar
+from pathlib import Path, PurePosixPath
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
+from urllib.parse import quote, unquote_to_bytes
 
 from reader import storage
-from reader.errors import ArticleNotFound, CatalogError, ImportFailed
+from reader.errors import ArticleNotFound, ArticleUnreadable, CatalogError, ImportFailed
 from reader.library.articles import (
     Article,
     ArticleInfo,
     Origin,
     content_hash,
-    count_words,
+    readable,
     slugify,
-    text_hash,
 )
-from reader.library.catalog import Catalog, CatalogRow
+from reader.library.catalog import Catalog, CatalogRow, ProblemRow
+from reader.library.conversion import Made, Shown, convert_job, render_job
 from reader.library.importing import (
     CONVERTER_VERSION,
+    MAX_BYTES,
     METADATA_SUFFIX,
-    convert_bytes,
     is_supported,
     metadata_path,
     read_metadata,
 )
 from reader.library.importing.html import HTML_SUFFIXES, PageMetadata, page_images
+from reader.library.importing.titles import title_from_filename
+from reader.library.workers import Failed, Workers, default_count, failure
 from reader.paths import ensure_data_dir
-from reader.rendering import render, renderer_stamp
-from reader.storage import write_atomic
+from reader.rendering import renderer_stamp
+from reader.storage import write_new
 
 Progress = Callable[[int, int], None]
 P = ParamSpec("P")
 T = TypeVar("T")
+
+
+# A temporary file older than this was left by a process killed mid-write.
+DEBRIS_AGE_S = 15 * 60
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What converting one file may take before it is given up (and quarantined)."""
+
+    seconds: float = 30.0  # for any file,
+    seconds_per_mb: float = 15.0  # and this much more for each megabyte of it
+    workers: int = field(default_factory=default_count)
+    isolated: bool = True  # in worker processes; False: in this one, with no time limit
+
+    def time_for(self, size: int) -> float:
+        return self.seconds + self.seconds_per_mb * size / (1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -49,6 +71,24 @@ class Source:
     origin: Origin
 
 
+def source_key(origin: Origin, rel: str) -> str:
+    """The catalog's key for a file: ``origin:relative/path``. A name that is not
+    UTF-8 (kept by Python as lone surrogates, which SQLite cannot store) is kept
+    as its bytes, %-escaped, under ``origin-bytes:``."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{origin}-bytes:{quote(os.fsencode(rel), safe='/')}"
+    return f"{origin}:{rel}"
+
+
+def _key_parts(key: str) -> tuple[str, str]:
+    origin, _, rel = key.partition(":")
+    if origin.endswith("-bytes"):
+        return origin.removesuffix("-bytes"), os.fsdecode(unquote_to_bytes(rel))
+    return origin, rel
+
+
 @dataclass
 class RefreshReport:
     added: list[str] = field(default_factory=list)
@@ -56,28 +96,38 @@ class RefreshReport:
     removed: list[str] = field(default_factory=list)
     renamed: list[str] = field(default_factory=list)
     unchanged: int = 0
-    failed: list[tuple[Path, str]] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)  # newly, with the reason
+    quarantined: int = 0  # files that failed before and are not tried again until they change
 
     @property
     def touched(self) -> bool:
-        return bool(self.added or self.changed or self.removed or self.renamed)
+        return bool(self.added or self.changed or self.removed or self.renamed or self.failed)
 
 
 @dataclass(frozen=True)
-class _Text:
-    """An article's shown text, made once at conversion."""
+class Pending:
+    """What a refresh would do, found by looking at the files' names and stamps only."""
 
-    text: str
-    text_hash: str
-    words: int
-    renderer: str
-    headings: str  # the section headings below the title, a line each, for the search index
+    new: int = 0
+    changed: int = 0
+    gone: int = 0
+    outdated: int = 0  # made by an older converter or renderer
 
+    def __bool__(self) -> bool:
+        return bool(self.new or self.changed or self.gone or self.outdated)
 
-def _rendered(markdown: str, renderer: str) -> _Text:
-    made = render(markdown)
-    headings = "\n".join(e.title for e in made.outline if e.level > 1)
-    return _Text(made.text, text_hash(made.text), count_words(made.text), renderer, headings)
+    def describe(self) -> str:
+        parts = [
+            f"{n} {what}"
+            for n, what in (
+                (self.new, "new"),
+                (self.changed, "changed"),
+                (self.gone, "removed"),
+                (self.outdated, "made by an older reader"),
+            )
+            if n
+        ]
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -89,8 +139,19 @@ class _Prepared:
     content_hash: str
     title: str
     markdown: str
-    rendered: _Text | None  # None: the content is unchanged, only the file's stamp moved
+    rendered: Shown | None  # None: the content is unchanged, only the file's stamp moved
     page: PageMetadata = field(default_factory=PageMetadata)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A source to convert or render in a worker, read before the catalog is locked."""
+
+    source: Source
+    stat: os.stat_result
+    content_hash: str
+    fn: Callable[..., Made]
+    args: tuple[object, ...]
 
 
 def _stamp(row: CatalogRow | None) -> tuple[str, int, int, str] | None:
@@ -146,12 +207,17 @@ class Library:
 
     ``data_dir`` holds the catalog and the user's ``library/`` folder;
     ``bundled_dir`` is the read-only folder of articles that ship with the app.
+    Files are converted under ``limits``; one that fails is quarantined: listed
+    with its reason, and not tried again until it or the converter changes.
     """
 
-    def __init__(self, data_dir: Path, bundled_dir: Path | None) -> None:
+    def __init__(
+        self, data_dir: Path, bundled_dir: Path | None, limits: Limits | None = None
+    ) -> None:
         self.data_dir = ensure_data_dir(data_dir)
         self.bundled_dir = bundled_dir
         self.user_dir = self.data_dir / "library"
+        self.limits = limits or Limits()
         self.catalog = Catalog(self.data_dir / "catalog.sqlite3")
         self.notices = self.catalog.notices  # for the user, taken by the core
         try:
@@ -176,34 +242,63 @@ class Library:
     # --- reading -------------------------------------------------------------
 
     def _path_of(self, key: str) -> Path:
-        origin, _, rel = key.partition(":")
+        origin, rel = _key_parts(key)
         base = self.bundled_dir if origin == "bundled" else self.user_dir
         return (base or self.user_dir) / rel
 
-    def _info(self, row: CatalogRow) -> ArticleInfo:
-        return row.info(str(self._path_of(row.source_key)))
+    def _info(self, row: CatalogRow, problem: str = "") -> ArticleInfo:
+        return row.info(str(self._path_of(row.source_key)), problem)
+
+    def _problem_info(self, p: ProblemRow) -> ArticleInfo:
+        origin, _rel = _key_parts(p.source_key)
+        return ArticleInfo(
+            id=p.id,
+            title=p.title,
+            source=str(self._path_of(p.source_key)),
+            origin="bundled" if origin == "bundled" else "user",
+            content_hash="",
+            text_hash="",
+            words=0,
+            mtime_ns=p.mtime_ns,
+            size=p.size,
+            added_at=p.failed_at,
+            problem=p.reason,
+        )
 
     @_catalogued
     def articles(self) -> list[ArticleInfo]:
-        """Bundled articles first, in their shipped order, then the user's by date added."""
+        """Bundled articles first, in their shipped order, then the user's by date added.
+
+        A file that could not be converted is listed too, with its ``problem``;
+        an article whose file no longer converts keeps its last text, with the problem.
+        """
         rows = self.catalog.rows()
-        rows.sort(key=lambda r: (r.origin != "bundled", r.added_at if r.origin == "user" else 0,
-                                 r.source_key))  # fmt: skip
-        return [self._info(r) for r in rows]
+        problems = {p.source_key: p for p in self.catalog.problems()}
+        infos = [self._info(r, _reason(problems.pop(r.source_key, None))) for r in rows]
+        infos += [self._problem_info(p) for p in problems.values()]
+        infos.sort(key=lambda a: (a.origin != "bundled", a.added_at if a.origin == "user" else 0,
+                                  a.source))  # fmt: skip
+        return infos
 
     @_catalogued
     def get(self, article_id: str) -> Article:
         row = self.catalog.row(article_id)
         if row is None:
-            raise ArticleNotFound(f"no article with id {article_id!r}")
+            raise self._missing(article_id)
         return Article(self._info(row), row.markdown, row.text)
+
+    def _missing(self, article_id: str) -> ArticleNotFound:
+        p = self.catalog.problem(article_id)
+        if p is not None:
+            return ArticleUnreadable(f"{p.title} could not be converted: {p.reason}")
+        return ArticleNotFound(f"no article with id {article_id!r}")
 
     @_catalogued
     def text(self, article_id: str) -> tuple[str, str]:
         """An article's title and shown text (its Markdown is not read)."""
         found = self.catalog.text_of(article_id)
         if found is None:
-            raise ArticleNotFound(f"no article with id {article_id!r}")
+            raise self._missing(article_id)
         return found
 
     @_catalogued
@@ -211,7 +306,7 @@ class Library:
         """An article's title, shown text and section headings, for the search index."""
         found = self.catalog.index_source_of(article_id)
         if found is None:
-            raise ArticleNotFound(f"no article with id {article_id!r}")
+            raise self._missing(article_id)
         title, text, headings = found
         return title, text, headings.splitlines()
 
@@ -236,6 +331,17 @@ class Library:
     def text_hashes(self) -> dict[str, str]:
         return self.catalog.text_hashes()
 
+    @_catalogued
+    def problems(self) -> list[ArticleInfo]:
+        """The files that could not be converted, each with its reason."""
+        rows = {r.source_key: r for r in self.catalog.rows()}
+        return [
+            self._info(rows[p.source_key], p.reason)
+            if p.source_key in rows
+            else self._problem_info(p)
+            for p in self.catalog.problems()
+        ]
+
     # --- keeping the catalog in step with the files ---------------------------
 
     def sources(self) -> list[Source]:
@@ -243,56 +349,153 @@ class Library:
         if self.bundled_dir is not None and self.bundled_dir.is_dir():
             for p in sorted(self.bundled_dir.iterdir()):
                 if p.is_file() and is_supported(p):
-                    found.append(Source(f"bundled:{p.name}", p, "bundled"))
+                    found.append(Source(source_key("bundled", p.name), p, "bundled"))
         if not self.user_dir.is_dir():
             return found
         for p in sorted(self.user_dir.rglob("*")):
             if p.is_file() and is_supported(p) and not is_page_folder_file(p, self.user_dir):
                 rel = p.relative_to(self.user_dir).as_posix()
-                found.append(Source(f"user:{rel}", p, "user"))
+                found.append(Source(source_key("user", rel), p, "user"))
         return found
+
+    @_catalogued
+    def catalogued(self) -> bool:
+        """Whether the files have been catalogued at least once."""
+        return self.catalog.get_meta("converter") is not None
+
+    def converter_stamp(self) -> str:
+        """What a conversion depends on: the converters' version and the renderer's."""
+        return f"{CONVERTER_VERSION};{renderer_stamp()}"
+
+    @_catalogued
+    def pending(self) -> Pending:
+        """What a refresh would do, from the files' names and stamps alone (nothing is read)."""
+        sources = self.sources()
+        rows = {r.source_key: r for r in self.catalog.rows()}
+        problems = {p.source_key: p for p in self.catalog.problems()}
+        version_ok = self.catalog.get_meta("converter") == CONVERTER_VERSION
+        renderer, stamp = renderer_stamp(), self.converter_stamp()
+        new = changed = outdated = 0
+        for src in sources:
+            try:
+                st = src.path.stat()
+            except OSError:
+                continue
+            row, problem = rows.get(src.key), problems.get(src.key)
+            if problem is not None and problem.same(st, stamp):
+                continue  # quarantined until it or the converter changes
+            if row is None:
+                new += 1
+            elif (row.mtime_ns, row.size) != (st.st_mtime_ns, st.st_size):
+                changed += 1
+            elif not version_ok or row.renderer != renderer:
+                outdated += 1
+        seen = {src.key for src in sources}
+        gone = sum(1 for k in rows if k not in seen)
+        return Pending(new, changed, gone, outdated)
 
     @_catalogued
     def refresh(self, progress: Progress | None = None) -> RefreshReport:
         """Bring the catalog in step with the files; see :meth:`_refresh`."""
         return self._refresh(progress)
 
-    def _refresh(self, progress: Progress | None) -> RefreshReport:
+    def _refresh(
+        self, progress: Progress | None, passing: frozenset[str] = frozenset()
+    ) -> RefreshReport:
         """Bring the catalog in step with the files; only changed files are parsed.
 
-        Files are read, converted and rendered before the catalog's write lock
-        is taken; under the lock the rows are read again and a result is
-        written only over the row it was made from, so another process's
-        refresh or import in the meantime is never undone.
+        Files are read, converted and rendered (in worker processes, under the
+        limits) before the catalog's write lock is taken; under the lock the
+        rows are read again and a result is written only over the row it was
+        made from, so another process's refresh or import in the meantime is
+        never undone. With nothing to change, nothing is written. A file that
+        fails is quarantined, unless its key is in ``passing`` (an import's
+        copy, removed again by the import).
         """
         report = RefreshReport()
         if not self.catalog.try_writable():
             return report  # shown as it was; the catalog said why at opening
+        self._clear_debris()
         sources = self.sources()
         before = {r.source_key: r for r in self.catalog.rows()}
+        problems_before = {p.source_key: p for p in self.catalog.problems()}
         version_ok = self.catalog.get_meta("converter") == CONVERTER_VERSION
-        renderer = renderer_stamp()
+        renderer, stamp = renderer_stamp(), self.converter_stamp()
         prepared: list[_Prepared] = []
+        jobs: list[_Job] = []
+        failures: list[tuple[Source, os.stat_result | None, str]] = []
+        cured: set[str] = set()  # keys whose problem is gone: they converted this time
+        total = len(sources)
         for n, src in enumerate(sources):
-            if progress:
-                progress(n, len(sources))
+            if progress and n % 50 == 0:
+                progress(n, total * 2)
             row = before.get(src.key)
+            problem = problems_before.get(src.key)
             try:
+                st = src.path.stat()
+                if problem is not None and problem.same(st, stamp):
+                    report.quarantined += 1
+                    continue
                 item = self._prepare(src, row, version_ok, renderer)
             except ImportFailed as exc:
-                report.failed.append((src.path, str(exc)))
+                failures.append((src, _stat_or_none(src.path), readable(str(exc))))
                 continue
             except OSError as exc:
-                report.failed.append((src.path, f"{src.path.name}: {exc.strerror or exc}"))
+                reason = f"{src.path.name}: cannot read: {storage.reason(exc)}"
+                failures.append((src, _stat_or_none(src.path), readable(reason)))
                 continue
             if item is None:
                 report.unchanged += 1
+                if problem is not None:
+                    cured.add(src.key)
+            elif isinstance(item, _Job):
+                jobs.append(item)
             else:
                 prepared.append(item)
+                if problem is not None:
+                    cured.add(src.key)
+        for n, (job, made) in enumerate(self._run(jobs), start=1):
+            if progress:
+                progress(total + n * total // max(1, len(jobs)), total * 2)
+            if isinstance(made, Failed):
+                reason = readable(made.reason.removeprefix(f"{job.source.path.name}: "))
+                failures.append((job.source, job.stat, reason))
+                continue
+            prepared.append(
+                _Prepared(job.source, job.stat, job.content_hash, made.title, made.markdown,
+                          made.shown, made.page)
+            )  # fmt: skip
+            if job.source.key in problems_before:
+                cured.add(job.source.key)
         seen = {src.key for src in sources}
+        quarantine = [f for f in failures if f[0].key not in passing]
+        for src, _st, reason in failures:
+            report.failed.append((src.path, reason))
+        something = (
+            prepared or quarantine or cured or not version_ok
+            or any(k not in seen for k in before) or any(k not in seen for k in problems_before)
+        )  # fmt: skip
+        if something:
+            self._commit(report, prepared, quarantine, cured, seen, before, stamp)
+        if progress:
+            progress(total * 2, total * 2)
+        return report
+
+    def _commit(
+        self,
+        report: RefreshReport,
+        prepared: list[_Prepared],
+        quarantine: list[tuple[Source, os.stat_result | None, str]],
+        cured: set[str],
+        seen: set[str],
+        before: dict[str, CatalogRow],
+        stamp: str,
+    ) -> None:
+        """Write what a refresh made, in one short transaction."""
         with self.catalog.transaction():
             rows = {r.source_key: r for r in self.catalog.rows()}
-            taken = {r.id for r in rows.values()}
+            problems = {p.source_key: p for p in self.catalog.problems()}
+            taken = {r.id for r in rows.values()} | {p.id for p in problems.values()}
             new: list[_Prepared] = []
             for item in prepared:
                 row = rows.get(item.source.key)
@@ -323,22 +526,74 @@ class Library:
                     self._store(twin.id, item, twin.added_at)
                     report.renamed.append(twin.id)
                     continue
-                article_id = _unique_id(slugify(item.title), taken)
-                taken.add(article_id)
+                problem = problems.get(item.source.key)
+                if problem is not None:  # a file that failed before: the id it was listed by
+                    article_id = problem.id
+                else:
+                    article_id = _unique_id(slugify(item.title), taken)
+                    taken.add(article_id)
                 self._store(article_id, item, None)
                 report.added.append(article_id)
             for r in vanished.values():
                 self.catalog.delete(r.id)
                 report.removed.append(r.id)
+            for key in cured:
+                self.catalog.delete_problem(key)
+            for key in problems:
+                if key not in seen and not self._path_of(key).exists():
+                    self.catalog.delete_problem(key)
+            for src, st, reason in quarantine:
+                row = rows.get(src.key)
+                old = problems.get(src.key)
+                if row is not None:
+                    article_id, title = row.id, row.title
+                elif old is not None:
+                    article_id, title = old.id, old.title
+                else:
+                    title = readable(title_from_filename(src.path) or src.path.name)
+                    article_id = _unique_id(slugify(title), taken)
+                    taken.add(article_id)
+                self.catalog.set_problem(
+                    src.key, article_id, title, reason,
+                    st.st_mtime_ns if st else 0, st.st_size if st else 0, stamp,
+                )  # fmt: skip
             self.catalog.set_meta("converter", CONVERTER_VERSION)
-        if progress:
-            progress(len(sources), len(sources))
-        return report
+
+    def _run(self, jobs: list[_Job]) -> Iterator[tuple[_Job, Made | Failed]]:
+        """Each job's result, as it finishes: in worker processes, each under its time limit."""
+        if not jobs:
+            return
+        if not self.limits.isolated:
+            for job in jobs:
+                try:
+                    yield job, job.fn(*job.args)
+                except Exception as exc:  # told as the file's problem
+                    yield job, Failed(failure(exc))
+            return
+        limits = self.limits
+
+        def time_for(args: tuple[Any, ...]) -> float:
+            payload = args[1][0]  # (fn, its arguments): the file's bytes, or the Markdown
+            return limits.time_for(len(payload) if isinstance(payload, bytes | str) else 0)
+
+        count = min(limits.workers, len(jobs))
+        with Workers(count, time_for) as workers:
+            for place, made in workers.run(_job_runner, [(j.fn, j.args) for j in jobs]):
+                yield jobs[place], made
+
+    def _clear_debris(self) -> None:
+        """Remove what a process killed mid-write left in the library folder."""
+        if not self.user_dir.is_dir():
+            return
+        for path in storage.stale_temporary_files(self.user_dir, DEBRIS_AGE_S):
+            with contextlib.suppress(OSError):
+                path.unlink()
 
     def _prepare(
         self, src: Source, row: CatalogRow | None, version_ok: bool, renderer: str
-    ) -> _Prepared | None:
-        """What to write for one source, or None when its row is up to date."""
+    ) -> _Prepared | _Job | None:
+        """What to do for one source: nothing (None: its row is up to date), a new
+        stamp only, or a job converting or rendering it."""
         st = src.path.stat()
         same_file = row is not None and (row.mtime_ns, row.size) == (st.st_mtime_ns, st.st_size)
         data = meta_bytes = b""
@@ -350,23 +605,20 @@ class Library:
         if row is not None and version_ok and row.content_hash == digest:
             if row.renderer != renderer:  # the same Markdown, shown anew
                 markdown = self.catalog.markdown_of(src.key) or ""
-                made = _rendered(markdown, renderer)
                 page = PageMetadata(row.author, row.published, row.site, row.url)
-                return _Prepared(src, st, digest, row.title, markdown, made, page)
+                args = (markdown, row.title, page, renderer)
+                return _Job(src, st, digest, render_job, args)
             return None if same_file else _Prepared(src, st, digest, row.title, "", None)
         if same_file:  # only the converter changed: the file was not read yet
             data, meta_bytes = self._read(src.path)
-        converted = convert_bytes(data, src.path, read_metadata(src.path))
-        made = _rendered(converted.markdown, renderer)
-        return _Prepared(
-            src, st, digest, converted.title, converted.markdown, made, converted.metadata
-        )
+        metadata = read_metadata(src.path)
+        return _Job(src, st, digest, convert_job, (data, str(src.path), metadata, renderer))
 
     @staticmethod
     def _read(path: Path) -> tuple[bytes, bytes]:
-        data = path.read_bytes()
+        data = read_source(path)
         meta = metadata_path(path)
-        return data, meta.read_bytes() if meta.is_file() else b""
+        return data, read_source(meta) if meta.is_file() else b""
 
     def _store(self, article_id: str, item: _Prepared, added_at: float | None) -> None:
         assert item.rendered is not None
@@ -388,6 +640,17 @@ class Library:
             page=item.page,
         )
 
+    @_catalogued
+    def retry_problems(self) -> int:
+        """Forget which files failed, so the next refresh tries each again; how many."""
+        if not self.catalog.try_writable():
+            return 0
+        with self.catalog.transaction():
+            keys = [p.source_key for p in self.catalog.problems()]
+            for key in keys:
+                self.catalog.delete_problem(key)
+        return len(keys)
+
     # --- importing the user's files ------------------------------------------
 
     @_catalogued
@@ -397,7 +660,9 @@ class Library:
         """Copy supported files (or folders of them) into the library and catalog them.
 
         Each file is converted once, by the catalog refresh; a copy that does
-        not convert is removed again and reported with the reason.
+        not convert is removed again and reported with the reason. A copy never
+        replaces a file: each takes a name no other file (nor another process's
+        copy) has.
         """
         if not self.catalog.try_writable():
             why = self.catalog.read_only
@@ -411,18 +676,23 @@ class Library:
         known = {r.content_hash: r.id for r in self.catalog.rows()}
         own_folders: set[Path] = set()  # folders this import made for saved pages
         for path, named in _expand(paths):
-            if not path.exists():
+            if not os.path.lexists(path):
                 outcomes.append(ImportOutcome(path, "failed", "no such file"))
                 continue
             if not is_supported(path):
-                reason = f"unsupported file type {path.suffix or '(none)'}"
+                reason = f"unsupported file type {readable(path.suffix) or '(none)'}"
                 # Named on its own, it failed; met in a folder, it is passed over.
                 outcomes.append(ImportOutcome(path, "failed" if named else "skipped", reason))
                 continue
             try:
                 data, meta_bytes = self._read(path)
+            except ImportFailed as exc:
+                reason = readable(str(exc)).removeprefix(f"{readable(path.name)}: ")
+                outcomes.append(ImportOutcome(path, "failed", reason))
+                continue
             except OSError as exc:
-                outcomes.append(ImportOutcome(path, "failed", f"cannot read: {exc.strerror}"))
+                reason = f"cannot read: {storage.reason(exc)}"
+                outcomes.append(ImportOutcome(path, "failed", reason))
                 continue
             digest = content_hash(data, meta_bytes)
             if digest in known:
@@ -430,34 +700,22 @@ class Library:
                 outcomes.append(ImportOutcome(path, "skipped", msg, known[digest]))
                 continue
             images = page_images(data, path) if path.suffix.lower() in HTML_SUFFIXES else []
-            if images:
-                # A page with its images gets a folder of its own, so the paths
-                # it names them by stay as they were.
-                target = _free_name(self.user_dir, path.stem) / path.name
-                own_folders.add(target.parent)
-            else:
-                target = _free_name(self.user_dir, path.name)
             try:
-                if images:
-                    target.parent.mkdir()
-                    for rel in images:
-                        copy = target.parent.joinpath(*rel.parts)
-                        copy.parent.mkdir(parents=True, exist_ok=True)
-                        write_atomic(copy, path.parent.joinpath(*rel.parts).read_bytes())
-                write_atomic(target, data)
-                if meta_bytes:
-                    write_atomic(metadata_path(target), meta_bytes)
+                target = self._copy_in(path, data, meta_bytes, images, own_folders)
             except OSError as exc:
-                _remove_copy(target, own_folders)
-                reason = f"cannot copy into the library: {storage.reason(exc, target)}"
+                reason = f"cannot copy into the library: {storage.reason(exc)}"
                 outcomes.append(ImportOutcome(path, "failed", reason))
                 continue
             known[digest] = "(this import)"
             copied[len(outcomes)] = (path, target)
             outcomes.append(None)
         if copied:
+            keys = frozenset(
+                source_key("user", t.relative_to(self.user_dir).as_posix())
+                for _o, t in copied.values()
+            )
             try:
-                report = self._refresh(progress)
+                report = self._refresh(progress, passing=keys)
             except sqlite3.Error as exc:
                 if storage.is_damaged(exc):
                     raise  # made again by @_catalogued, which runs the import once more
@@ -470,15 +728,100 @@ class Library:
             failed = {p: reason for p, reason in report.failed}
             by_key = {r.source_key: r for r in self.catalog.rows()}
             for slot, (original, target) in copied.items():
-                row = by_key.get(f"user:{target.relative_to(self.user_dir).as_posix()}")
+                row = by_key.get(source_key("user", target.relative_to(self.user_dir).as_posix()))
                 if row is not None:
                     outcomes[slot] = ImportOutcome(original, "imported", row.title, row.id)
                     continue
                 _remove_copy(target, own_folders)
                 reason = failed.get(target, "could not be catalogued")
-                reason = reason.removeprefix(f"{target.name}: ")
                 outcomes[slot] = ImportOutcome(original, "failed", reason)
         return [o for o in outcomes if o is not None]
+
+    def _copy_in(
+        self,
+        path: Path,
+        data: bytes,
+        meta_bytes: bytes,
+        images: list[PurePosixPath],
+        own_folders: set[Path],
+    ) -> Path:
+        """Copy a file into the library under a name nobody has; return the copy.
+
+        A name is taken only by creating it, so two imports of the same name at
+        once (from two processes) both land, under two names.
+        """
+        for n in itertools.count(1):
+            if images:
+                # A page with its images gets a folder of its own, so the paths
+                # it names them by stay as they were.
+                folder = self.user_dir / _numbered(path.stem, "", n)
+                try:
+                    folder.mkdir()
+                except FileExistsError:
+                    continue
+                own_folders.add(folder)
+                target = folder / path.name
+            else:
+                target = self.user_dir / _numbered(path.stem, path.suffix, n)
+                if os.path.lexists(metadata_path(target)):
+                    continue  # the metadata of another article, which this would take
+            try:
+                for rel in images:
+                    copy = target.parent.joinpath(*rel.parts)
+                    copy.parent.mkdir(parents=True, exist_ok=True)
+                    storage.write_atomic(copy, path.parent.joinpath(*rel.parts).read_bytes())
+                write_new(target, data)
+            except FileExistsError:
+                continue
+            except OSError:
+                _remove_copy(target, own_folders)
+                raise
+            if meta_bytes:
+                try:
+                    storage.write_atomic(metadata_path(target), meta_bytes)
+                except OSError:
+                    _remove_copy(target, own_folders)
+                    raise
+            return target
+        raise AssertionError("unreachable")
+
+
+def _job_runner(fn: Callable[..., Made], args: tuple[object, ...]) -> Made:
+    return fn(*args)
+
+
+def _reason(problem: ProblemRow | None) -> str:
+    return "" if problem is None else problem.reason
+
+
+def _stat_or_none(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except OSError:
+        return None
+
+
+def read_source(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """A file's bytes; a FIFO, device or socket, or a file over ``limit``, is refused.
+
+    The file is opened without blocking and checked on the open file, so a
+    FIFO put in its place after it was looked at cannot hang the import.
+    """
+    name = readable(path.name)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fh.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            kind = (
+                "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a folder"
+                if stat.S_ISDIR(mode) else "not a file"
+            )  # fmt: skip
+            raise ImportFailed(f"{name}: {kind}, not a file; only files are imported")
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise ImportFailed(f"{name}: larger than {limit // (1024 * 1024)} MB")
+    return data
 
 
 def _remove_copy(target: Path, own_folders: set[Path]) -> None:
@@ -523,11 +866,6 @@ def _unique_id(base: str, taken: set[str]) -> str:
     return candidate
 
 
-def _free_name(folder: Path, name: str) -> Path:
-    target = folder / name
-    stem, suffix = Path(name).stem, Path(name).suffix
-    n = 2
-    while target.exists():
-        target = folder / f"{stem}-{n}{suffix}"
-        n += 1
-    return target
+def _numbered(stem: str, suffix: str, n: int) -> str:
+    """'notes', '.md', 1 -> 'notes.md'; 2 -> 'notes-2.md'."""
+    return f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}"

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.library import ArticleInfo
+from reader.library.articles import readable
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -70,10 +71,18 @@ class LibraryModel(QAbstractTableModel):
         a = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (a.title, f"{a.words:,}", f"{a.minutes} min", read_label(a.progress))[col]
+            if a.problem and not a.words:  # never converted: nothing to count
+                return (f"⚠ {a.title}", "", "", "")[col]
+            title = f"⚠ {a.title}" if a.problem else a.title
+            return (title, f"{a.words:,}", f"{a.minutes} min", read_label(a.progress))[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             read = f" · {round(a.progress * 100)}% read" if a.progress > 0 else ""
-            return f"{a.title}\n{a.words:,} words · about {a.minutes} min{read}\n{a.source}"
+            about = f"{a.words:,} words · about {a.minutes} min{read}"
+            tip = f"{a.title}\n{about}\n{readable(a.source)}"
+            if a.problem:
+                kept = "\nShown as it was last converted." if a.words else ""
+                tip += f"\nThe file could not be converted: {a.problem}{kept}"
+            return tip
         if role == Qt.ItemDataRole.TextAlignmentRole and col:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ID_ROLE:

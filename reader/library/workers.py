@@ -1,0 +1,194 @@
+"""Running conversions in worker processes, each job with a time limit.
+
+A file that makes a converter hang, recurse without end or crash takes down
+only the worker it ran in: its job is reported failed with a one-line reason,
+the worker is replaced, and the other jobs go on. Workers are forked from a
+small server process that has the converters loaded and no threads (never
+from the window's process), so starting one costs milliseconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import BaseContext
+from typing import Any
+
+from reader.errors import ReaderError
+
+# What a worker's server has loaded before it forks a worker.
+_PRELOAD = ["reader.library.conversion"]
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A job that did not finish: why, in one line."""
+
+    reason: str
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def failure(exc: BaseException) -> str:
+    """What a converter's exception means to the user, in one line."""
+    if isinstance(exc, ReaderError):
+        return one_line(str(exc))
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to convert"
+    if isinstance(exc, MemoryError):
+        return "too big to convert in the memory there is"
+    return one_line(f"the converter failed ({type(exc).__name__}: {exc})")
+
+
+def _context() -> BaseContext:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(_PRELOAD)
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _serve(conn: Connection) -> None:
+    """A worker: run each job sent, send back ("ok", value) or ("failed", reason)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        fn, args = job
+        try:
+            answer: tuple[str, Any] = ("ok", fn(*args))
+        except Exception as exc:  # any failure is the job's, told in one line
+            answer = ("failed", failure(exc))
+        conn.send(answer)
+
+
+class _Worker:
+    def __init__(self, ctx: BaseContext) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_serve, args=(child,), daemon=True)  # type: ignore[attr-defined]
+        self.process.start()
+        child.close()
+
+    def stop(self, kill: bool = False) -> None:
+        if not kill:
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+            self.process.join(2)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+        self.process.close()
+
+
+class Workers:
+    """Up to ``count`` worker processes; use as a context manager.
+
+    ``time_limit(args)`` is how long a job with those arguments may run.
+    Where worker processes cannot be started, jobs run in this process,
+    with no time limit.
+    """
+
+    def __init__(self, count: int, time_limit: Callable[[tuple[Any, ...]], float]) -> None:
+        self.count = max(1, count)
+        self.time_limit = time_limit
+        self._ctx: BaseContext | None = _context()
+        self._idle: list[_Worker] = []
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        while self._idle:
+            self._idle.pop().stop()
+
+    def _start(self) -> _Worker | None:
+        if self._ctx is None:
+            return None
+        try:
+            return _Worker(self._ctx)
+        except (OSError, ValueError, RuntimeError):
+            self._ctx = None  # no processes here: run the jobs in this process
+            return None
+
+    def run(
+        self, fn: Callable[..., Any], jobs: Sequence[tuple[Any, ...]]
+    ) -> Iterator[tuple[int, Any]]:
+        """Run ``fn(*args)`` for each job; yield (its place in ``jobs``, its value or a
+        :class:`Failed`) as each finishes."""
+        pending = deque(enumerate(jobs))
+        busy: dict[Connection, tuple[_Worker, int, float, float]] = {}
+        try:
+            while pending or busy:
+                while pending and len(busy) < self.count:
+                    worker = self._idle.pop() if self._idle else self._start()
+                    place, args = pending.popleft()
+                    if worker is None:
+                        yield place, _here(fn, args)
+                        continue
+                    limit = self.time_limit(args)
+                    try:
+                        worker.conn.send((fn, args))
+                    except OSError:
+                        worker.stop(kill=True)
+                        yield place, Failed("the converter could not be started")
+                        continue
+                    busy[worker.conn] = (worker, place, time.monotonic() + limit, limit)
+                if not busy:
+                    continue
+                soonest = min(deadline for _w, _p, deadline, _l in busy.values())
+                for conn in wait(list(busy), timeout=max(0.0, soonest - time.monotonic())):
+                    assert isinstance(conn, Connection)
+                    worker, place, _deadline, _limit = busy.pop(conn)
+                    try:
+                        kind, value = conn.recv()
+                    except (EOFError, OSError):
+                        worker.process.join(1)
+                        code = worker.process.exitcode
+                        worker.stop(kill=True)
+                        yield place, Failed(f"the converter stopped (exit code {code})")
+                        continue
+                    self._idle.append(worker)
+                    yield place, (value if kind == "ok" else Failed(value))
+                now = time.monotonic()
+                for conn, (worker, place, deadline, limit) in list(busy.items()):
+                    if now >= deadline:
+                        del busy[conn]
+                        worker.stop(kill=True)
+                        yield place, Failed(f"gave up converting it after {limit:.3g} s")
+        finally:
+            for worker, *_ in busy.values():  # left early: what still runs is stopped
+                worker.stop(kill=True)
+
+
+def _here(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    try:
+        return fn(*args)
+    except Exception as exc:  # as in a worker
+        return Failed(failure(exc))
+
+
+def default_count() -> int:
+    """As many workers as this process may use cores, and at most 8."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return max(1, min(8, cores))
