@@ -165,9 +165,14 @@ def note(text: str) -> None:
     print(f"reader: note: {text}", file=sys.stderr)
 
 
+# How long a command writing the index waits for another process writing it (a
+# rebuild of a large library, say), before it says so.
+INDEX_WAIT_S = 300.0
+
+
 def open_core(data_dir: str | None, write: bool = True) -> ReaderCore:
     """The core; a writing command first catalogs what changed in the library folder."""
-    core = ReaderCore(resolve_data_dir(data_dir), bundled_articles_dir())
+    core = ReaderCore(resolve_data_dir(data_dir), bundled_articles_dir(), index_wait=INDEX_WAIT_S)
     try:
         if write or not core.catalogued():
             core.refresh()

@@ -112,9 +112,16 @@ class AnnotationImport:
 
 class ReaderCore:
     def __init__(
-        self, data_dir: Path, bundled_dir: Path | None, limits: Limits | None = None
+        self,
+        data_dir: Path,
+        bundled_dir: Path | None,
+        limits: Limits | None = None,
+        index_wait: float = 5.0,
     ) -> None:
+        """``limits``: what converting one file may take; ``index_wait``: how long a
+        write to the search index waits for another process writing it."""
         self.data_dir = ensure_data_dir(data_dir)
+        self.index_wait = index_wait
         self._library = Library(self.data_dir, bundled_dir, limits)
         self._bookmarks = BookmarkStore(self.data_dir / "bookmarks.sqlite3")
         self._index: SearchIndex | None = None
@@ -375,7 +382,7 @@ class ReaderCore:
 
     def _open_index(self) -> SearchIndex:
         if self._index is None:
-            self._index = SearchIndex(index_path(self.data_dir))
+            self._index = SearchIndex(index_path(self.data_dir), lock_timeout=self.index_wait)
         return self._index
 
     def sync_index(self, progress: Progress | None = None, rebuild: bool = False) -> SyncReport:

@@ -164,6 +164,25 @@ def _connect_uri(uri: str) -> sqlite3.Connection:
     return db
 
 
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open an existing database that cannot be written, for reading only."""
+    if not path.is_file():
+        raise sqlite3.OperationalError(f"{path} does not exist")
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    db = _connect_uri(uri)
+    try:
+        db.execute("PRAGMA user_version").fetchone()
+    except sqlite3.OperationalError:
+        # A WAL database on a read-only file system whose -shm cannot be made:
+        # with nothing left in its -wal, the file alone is the whole database.
+        db.close()
+        wal = Path(str(path) + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise
+        db = _connect_uri(uri + "&immutable=1")
+    return db
+
+
 def open_readonly(path: Path, latest: int, readable_from: int | None = None) -> sqlite3.Connection:
     """Open an existing database for reading only, when it cannot be written.
 
@@ -171,22 +190,9 @@ def open_readonly(path: Path, latest: int, readable_from: int | None = None) -> 
     least ``readable_from`` when the versions since only added what readers
     can do without.
     """
-    if not path.is_file():
-        raise sqlite3.OperationalError(f"{path} does not exist")
-    uri = f"{path.resolve().as_uri()}?mode=ro"
-    db = _connect_uri(uri)
+    db = connect_read_only(path)
     try:
-        try:
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-        except sqlite3.OperationalError:
-            # A WAL database on a read-only file system whose -shm cannot be made:
-            # with nothing left in its -wal, the file alone is the whole database.
-            wal = Path(str(path) + "-wal")
-            if wal.exists() and wal.stat().st_size > 0:
-                raise
-            db.close()
-            db = _connect_uri(uri + "&immutable=1")
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
         if version > latest:
             raise NewerSchema(f"schema version {version} is newer than this reader knows")
         if version < (latest if readable_from is None else readable_from):

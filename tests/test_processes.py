@@ -19,6 +19,7 @@ from reader.core import ReaderCore
 from reader.library import Library
 from reader.search import SearchIndex, index_path, sync_index
 from tests.conftest import SEEDS
+from tests.test_faults import ReadOnly
 
 ARTICLE_ID = "backend-developer"
 
@@ -176,3 +177,25 @@ def test_doctor_finds_and_mends(data_dir: Path, capsys: pytest.CaptureFixture[st
     assert main([*d, "refresh"]) == 0
     capsys.readouterr()
     assert main([*d, "doctor"]) == 0
+
+
+def test_a_read_only_data_folder_is_listed_shown_and_searched(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = ["--data-dir", str(data_dir)]
+    assert main([*d, "bookmarks", "add", ARTICLE_ID, "--quote", "API"]) == 0
+    ro = ReadOnly(data_dir, tmp_path)
+    try:
+        capsys.readouterr()
+        r = ["--data-dir", str(ro.data)]
+        assert main([*r, "list", "--json"]) == 0
+        assert len(json.loads(capsys.readouterr().out)) == 5
+        assert main([*r, "show", ARTICLE_ID]) == 0
+        assert "API" in capsys.readouterr().out
+        assert main([*r, "search", "scalability", "--json"]) == 0
+        out, err = capsys.readouterr()
+        assert json.loads(out) and "Traceback" not in err
+        assert main([*r, "bookmarks", "list", "--json"]) == 0
+        assert len(json.loads(capsys.readouterr().out)) == 1
+    finally:
+        ro.close()

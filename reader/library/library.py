@@ -143,7 +143,7 @@ class _Prepared:
     page: PageMetadata = field(default_factory=PageMetadata)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Job:
     """A source to convert or render in a worker, read before the catalog is locked."""
 
@@ -400,7 +400,7 @@ class Library:
         return self._refresh(progress)
 
     def _refresh(
-        self, progress: Progress | None, passing: frozenset[str] = frozenset()
+        self, progress: Progress | None, premade: dict[str, tuple[str, Made]] | None = None
     ) -> RefreshReport:
         """Bring the catalog in step with the files; only changed files are parsed.
 
@@ -409,9 +409,11 @@ class Library:
         rows are read again and a result is written only over the row it was
         made from, so another process's refresh or import in the meantime is
         never undone. With nothing to change, nothing is written. A file that
-        fails is quarantined, unless its key is in ``passing`` (an import's
-        copy, removed again by the import).
+        fails is quarantined. ``premade``: an import's copies, converted already
+        (key -> the hash of the bytes converted, and what was made of them); a
+        copy that fails after all is not quarantined (the import removes it).
         """
+        premade = premade or {}
         report = RefreshReport()
         if not self.catalog.try_writable():
             return report  # shown as it was; the catalog said why at opening
@@ -437,6 +439,11 @@ class Library:
                     report.quarantined += 1
                     continue
                 item = self._prepare(src, row, version_ok, renderer)
+                if isinstance(item, _Job) and src.key in premade:
+                    digest, ready = premade[src.key]
+                    if item.content_hash == digest and item.fn is convert_job:
+                        item = _Prepared(src, item.stat, digest, ready.title, ready.markdown,
+                                         ready.shown, ready.page)  # fmt: skip
             except ImportFailed as exc:
                 failures.append((src, _stat_or_none(src.path), readable(str(exc))))
                 continue
@@ -468,7 +475,7 @@ class Library:
             if job.source.key in problems_before:
                 cured.add(job.source.key)
         seen = {src.key for src in sources}
-        quarantine = [f for f in failures if f[0].key not in passing]
+        quarantine = [f for f in failures if f[0].key not in premade]
         for src, _st, reason in failures:
             report.failed.append((src.path, reason))
         something = (
@@ -671,10 +678,9 @@ class Library:
             )
         if not self.user_dir.is_dir():
             raise ImportFailed(f"nothing can be imported: {self.user_dir} is not a folder")
-        outcomes: list[ImportOutcome | None] = []  # None: copied, decided after the refresh
-        copied: dict[int, tuple[Path, Path]] = {}  # outcome slot -> (original, copy)
+        outcomes: list[ImportOutcome | None] = []  # None: decided once converted
+        reads: dict[int, tuple[Path, bytes, bytes, str]] = {}  # slot -> (path, data, meta, digest)
         known = {r.content_hash: r.id for r in self.catalog.rows()}
-        own_folders: set[Path] = set()  # folders this import made for saved pages
         for path, named in _expand(paths):
             if not os.path.lexists(path):
                 outcomes.append(ImportOutcome(path, "failed", "no such file"))
@@ -699,23 +705,38 @@ class Library:
                 msg = f"already in the library as {known[digest]}"
                 outcomes.append(ImportOutcome(path, "skipped", msg, known[digest]))
                 continue
+            known[digest] = "(this import)"
+            reads[len(outcomes)] = (path, data, meta_bytes, digest)
+            outcomes.append(None)
+        # Converted before anything is copied: a file that does not convert never
+        # enters the library folder, and one copied in has its catalog entry made.
+        premade: dict[str, tuple[str, Made]] = {}
+        copied: dict[int, tuple[Path, Path]] = {}  # outcome slot -> (original, copy)
+        own_folders: set[Path] = set()  # folders this import made for saved pages
+        jobs = {slot: self._conversion(*read) for slot, read in reads.items()}
+        slot_of = {id(job): slot for slot, job in jobs.items()}
+        steps = len(jobs) + 1  # the catalog's commit is the last step
+        for n, (job, made) in enumerate(self._run(list(jobs.values())), start=1):
+            slot = slot_of[id(job)]
+            path, data, meta_bytes, digest = reads[slot]
+            if progress:
+                progress(n, steps)
+            if isinstance(made, Failed):
+                reason = readable(made.reason).removeprefix(f"{readable(path.name)}: ")
+                outcomes[slot] = ImportOutcome(path, "failed", reason)
+                continue
             images = page_images(data, path) if path.suffix.lower() in HTML_SUFFIXES else []
             try:
                 target = self._copy_in(path, data, meta_bytes, images, own_folders)
             except OSError as exc:
                 reason = f"cannot copy into the library: {storage.reason(exc)}"
-                outcomes.append(ImportOutcome(path, "failed", reason))
+                outcomes[slot] = ImportOutcome(path, "failed", reason)
                 continue
-            known[digest] = "(this import)"
-            copied[len(outcomes)] = (path, target)
-            outcomes.append(None)
+            copied[slot] = (path, target)
+            premade[self._key_of(target)] = (digest, made)
         if copied:
-            keys = frozenset(
-                source_key("user", t.relative_to(self.user_dir).as_posix())
-                for _o, t in copied.values()
-            )
             try:
-                report = self._refresh(progress, passing=keys)
+                report = self._refresh(None, premade)
             except sqlite3.Error as exc:
                 if storage.is_damaged(exc):
                     raise  # made again by @_catalogued, which runs the import once more
@@ -728,14 +749,25 @@ class Library:
             failed = {p: reason for p, reason in report.failed}
             by_key = {r.source_key: r for r in self.catalog.rows()}
             for slot, (original, target) in copied.items():
-                row = by_key.get(source_key("user", target.relative_to(self.user_dir).as_posix()))
+                row = by_key.get(self._key_of(target))
                 if row is not None:
                     outcomes[slot] = ImportOutcome(original, "imported", row.title, row.id)
                     continue
                 _remove_copy(target, own_folders)
                 reason = failed.get(target, "could not be catalogued")
                 outcomes[slot] = ImportOutcome(original, "failed", reason)
+        if progress:
+            progress(steps, steps)
         return [o for o in outcomes if o is not None]
+
+    def _key_of(self, copy: Path) -> str:
+        return source_key("user", copy.relative_to(self.user_dir).as_posix())
+
+    def _conversion(self, path: Path, data: bytes, meta_bytes: bytes, digest: str) -> _Job:
+        """The job converting a file to import, named as the user named it."""
+        source = Source("", path, "user")
+        args = (data, str(path), read_metadata(path), renderer_stamp())
+        return _Job(source, os.stat_result((0,) * 10), digest, convert_job, args)
 
     def _copy_in(
         self,

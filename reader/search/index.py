@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import os
 import re
 import shutil
 import threading
@@ -97,22 +98,38 @@ class SearchIndex:
 
     def _open(self) -> None:
         reason = self._problem()
+        if reason is not None and self.read_only:
+            why = reason.removesuffix(" and was rebuilt") or "there is no search index"
+            raise SearchIndexError(f"{why}, and its folder {self.path.parent} cannot be written")
         if reason is None:
             with _closing_abandoned_files():
                 try:
                     self._ix = FileStorage(str(self.path)).open_index("MAIN")
                     self._searcher = self._ix.searcher(weighting=BM25F())
                     self._searcher.doc_count()  # touch the segments: a damaged one fails here
-                    self._texts = Texts(self._texts_file)
+                    self._texts = Texts(self._texts_file, read_only=self.read_only)
                     self._reload_manifest()
                     return
                 except Exception as exc:  # whoosh has no common error type for damage
+                    if self.read_only:
+                        self.close()
+                        raise SearchIndexError(
+                            f"the search index cannot be read ({type(exc).__name__}),"
+                            f" and its folder {self.path.parent} cannot be written"
+                        ) from None
                     reason = f"the search index was unreadable ({type(exc).__name__}); rebuilt"
                     gc.collect()  # while ResourceWarnings are quiet
             self._discard()
         self._create()
         if reason:
             self.notice = reason
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the index cannot be written here (a read-only data folder): it is
+        then searched as it is, and never made again."""
+        folder = self.path if self.path.exists() else self.path.parent
+        return not os.access(folder, os.W_OK)
 
     def _problem(self) -> str | None:
         """Why the index on disk cannot be used as it is, or None if it can."""
@@ -198,6 +215,8 @@ class SearchIndex:
             if self._ix.latest_generation() != self._manifest_generation:
                 self._reload_manifest()  # another process has written since
             have = {k: v for k, v in self._manifest.items() if k.split(":", 1)[0] in kinds}
+            if self.read_only:
+                raise SearchIndexError(f"the search index in {self.path} cannot be written")
             stale = [d for d, stamp in wanted.items() if clear or have.get(d) != stamp]
             gone = [d for d in have if d not in wanted]
             if not stale and not gone and not clear:

@@ -17,7 +17,10 @@ from reader.search.results import IndexDoc
 class Texts:
     """The ``docs`` table: doc id -> stamp, body and note."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        if read_only:
+            self.db = storage.connect_read_only(path)
+            return
         self.db = storage.connect(path)
         try:
             self.db.execute(
