@@ -34,9 +34,10 @@ from reader.library import (
     Pending,
     RefreshReport,
 )
+from reader.library.articles import readable
 from reader.library.importing import Original, original_of
 from reader.paths import ensure_data_dir
-from reader.rendering import OutlineEntry, local_image
+from reader.rendering import OutlineEntry, local_image, render
 from reader.search import (
     Related,
     SearchIndex,
@@ -101,6 +102,16 @@ class Page:
         return data if len(data) <= MAX_IMAGE_BYTES else None
 
 
+def _failed_page(info: ArticleInfo) -> Page:
+    source = readable(info.source)
+    made = render(
+        f"# {info.title}\n\nThis file could not be converted: {info.problem}.\n\n"
+        f"It is `{source}`. Once it is mended or replaced it is read again;"
+        " removed from the library folder, it leaves the list.\n"
+    )
+    return Page(info=info, html=made.html, text=made.text, outline=(), bookmarks=())
+
+
 @dataclass
 class AnnotationImport:
     added: int = 0
@@ -159,7 +170,13 @@ class ReaderCore:
         return original_of(Path(article.info.source), article.text)
 
     def open_article(self, article_id: str) -> Page:
-        """An article made ready to show: its HTML, shown text, outline and bookmarks."""
+        """An article made ready to show: its HTML, shown text, outline and bookmarks.
+
+        A file that could not be converted opens as a page saying why.
+        """
+        failed = self._library.failed(article_id)
+        if failed is not None:
+            return _failed_page(failed)
         article = self._library.get(article_id)
         rendered = article.rendered
         return Page(

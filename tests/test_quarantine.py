@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
 
 from reader import storage
 from reader.cli import main
@@ -18,7 +20,8 @@ from reader.errors import ArticleUnreadable
 from reader.library import Library, Limits
 from reader.library.library import read_source
 from reader.library.workers import Failed, Workers
-from tests.conftest import SEEDS
+from reader.ui.library_panel import ID_ROLE
+from tests.conftest import SEEDS, OpenWindow
 from tests.jobs import crash, recurse, sleep
 
 NOTE = "# Harbour Notes\n\nThe gulls circled the harbour at low tide.\n"
@@ -44,7 +47,9 @@ def test_a_file_that_fails_is_listed_with_its_reason_and_the_rest_works(
     assert "binary file" in failed.problem and failed.words == 0
     assert core.open_article(listed["Harbour Notes"].id).text.startswith("Harbour Notes")
     with pytest.raises(ArticleUnreadable, match=r"Broken Notes could not be converted: .*binary"):
-        core.open_article(failed.id)
+        core.article(failed.id)
+    page = core.open_article(failed.id)  # in the window: a page saying why
+    assert page.text.startswith("Broken Notes\nThis file could not be converted: a binary file")
     # Searching and bookmarking the rest are untouched.
     core.sync_index()
     assert [h.id for h in core.search("gulls").hits] == [listed["Harbour Notes"].id]
@@ -181,3 +186,23 @@ def test_what_an_interrupted_write_left_is_removed_at_the_next_refresh(data_dir:
     assert not old.exists() and young.exists()
     assert storage.stale_temporary_files(lib.user_dir, 0) == [young] or not young.exists()
     lib.close()
+
+
+def test_the_window_lists_a_failed_file_with_its_reason(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow
+) -> None:
+    library = data_dir / "library"
+    library.mkdir(parents=True, exist_ok=True)
+    binary(library / "broken-notes.txt")
+    (library / "harbour.md").write_text(NOTE, encoding="utf-8")
+    window = open_window(data_dir)
+    model = window.library_panel.model
+    assert model.rowCount() == 7
+    row = next(r for r in range(model.rowCount()) if "Broken" in model.index(r, 0).data())
+    assert model.index(row, 0).data() == "⚠ Broken Notes"
+    assert model.index(row, 1).data() == ""  # no words to count
+    tip = model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "The file could not be converted: " in tip and "binary file" in tip
+    with qtbot.waitSignal(window.page_shown, timeout=10_000):
+        window.library_panel.select(model.index(row, 0).data(ID_ROLE))
+    assert "This file could not be converted: a binary file" in window.view.toPlainText()

@@ -287,6 +287,12 @@ class Library:
             raise self._missing(article_id)
         return Article(self._info(row), row.markdown, row.text)
 
+    @_catalogued
+    def failed(self, article_id: str) -> ArticleInfo | None:
+        """A file listed as ``article_id`` that never converted (None: no such file)."""
+        p = self.catalog.problem(article_id)
+        return None if p is None or self.catalog.row(article_id) else self._problem_info(p)
+
     def _missing(self, article_id: str) -> ArticleNotFound:
         p = self.catalog.problem(article_id)
         if p is not None:

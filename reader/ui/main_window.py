@@ -409,7 +409,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{page.title} — reader")
         self.settings.last_article = page.id
         info = page.info
-        self.say(f"{info.words:,} words · about {info.minutes} min")
+        if info.problem and not info.words:
+            self.say(f"could not be converted: {info.problem}")
+        else:
+            self.say(f"{info.words:,} words · about {info.minutes} min")
         if self._pending_hit is not None and self._pending_hit.article_id == page.id:
             self._go_to_hit(self._pending_hit)
         if self._pending_span is not None:
