@@ -15,21 +15,24 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from importlib.metadata import version
 from pathlib import PurePosixPath
 from urllib.parse import unquote
+from xml.etree import ElementTree
 
 import markdown
 import nh3
+from markdown import inlinepatterns
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 from pygments.token import STANDARD_TYPES
 
 # Bump when this module changes what it makes of the same Markdown.
-RENDERER_VERSION = "3"
+RENDERER_VERSION = "4"
 
 
 @functools.cache  # the libraries do not change while the process runs
@@ -129,7 +132,12 @@ def _attribute(element: str, attribute: str, value: str) -> str | None:
 _MARKER = re.compile(r"([*+-]|\d{1,9}\.)( +|$)")
 _RULE = re.compile(r"([-*_])(?: *\1){2,} *$")  # a horizontal rule, not a list item
 _FENCE = re.compile(r"`{3,}|~{3,}")
-_MAX_QUOTE_DEPTH = 8  # quotes nested deeper keep their lines as written
+# Lists and quotes nest at most this deep; an item deeper still is a sibling of
+# the deepest one, and a quote mark or list marker past it is shown as written.
+# However odd the text, the parser then never goes deeper than this.
+MAX_NESTING = 16
+# A list marker or quote mark at the start of an item's text opens a level more.
+_OPENER = re.compile(r" *(?:>|(?:[*+-]|\d{1,9}\.)(?= |$))")
 
 
 @dataclass
@@ -137,6 +145,24 @@ class _Item:
     marker: int  # the source column of the item's marker
     content: int  # the source column its text starts at
     out: int  # the column its text is moved to: four per level
+
+
+def _escaped_at(text: str, room: int) -> str:
+    """``text`` with the list marker or quote mark that would open level ``room + 1`` escaped.
+
+    The marks at the start of a line each open a level (``- - - x``, ``>>> x``);
+    the first one past the room is shown as written, and with it the rest.
+    """
+    at = mark = 0
+    for _ in range(room + 1):
+        opener = _OPENER.match(text, at)
+        if opener is None:
+            return text
+        mark = opener.end() - len(opener.group().lstrip(" "))
+        if _RULE.match(text, mark):  # a rule ends the line's levels: "- - -" is not three lists
+            return text
+        at = opener.end()
+    return text[:mark] + "\\" + text[mark:]
 
 
 class _ListIndenter:
@@ -147,16 +173,20 @@ class _ListIndenter:
     lines that belong to an item (its paragraphs, a code block, a fence) move
     with it, keeping their own indent relative to it. Lines outside lists,
     and every word, stay as they are. One pass, line by line.
+
+    Lists and quotes open at most ``room`` levels between them (see
+    MAX_NESTING): a deeper item is put beside the deepest, and a quote mark
+    or a marker opening one level too many is escaped.
     """
 
-    def __init__(self, depth: int = 0) -> None:
+    def __init__(self, room: int = MAX_NESTING) -> None:
         self._items: list[_Item] = []
         self._blank = True  # the line before was blank (or there was none)
         self._code: tuple[int, int] | None = None  # an indented code block: (source, out) column
         # a fence inside an item: (its mark, the shift of its lines, the item's text column)
         self._fence: tuple[str, int, int] | None = None
         self._quote: _ListIndenter | None = None  # the lines of a block quote, less its ">"
-        self._depth = depth
+        self._room = room
 
     def line(self, text: str) -> str:
         body = text.lstrip(" ")
@@ -195,10 +225,17 @@ class _ListIndenter:
         marker = None if _RULE.match(body) else _MARKER.match(body)
         if marker is not None and (self._items or self._blank):
             self._close(indent)
+            if self._room < 1:  # no level left for a list: the marker is text
+                return indent, _escaped_at(body, 0)
+            if len(self._items) >= self._room:  # as deep as lists go: beside the deepest
+                self._items.pop()
             gap = len(marker.group(2))
             content = indent + marker.end(1) + (gap if 0 < gap <= 4 else 1)
             out = self._items[-1].out if self._items else min(indent, 3)
             self._items.append(_Item(indent, content, out + 4))
+            rest = body[marker.end() :]
+            if _OPENER.match(rest):  # more markers or quote marks: more levels on one line
+                body = body[: marker.end()] + _escaped_at(rest, self._room - len(self._items))
             return out, body
         if not self._items:
             return self._quoted(indent, body) if body.startswith(">") else None
@@ -218,10 +255,11 @@ class _ListIndenter:
 
     def _quoted(self, indent: int, body: str) -> tuple[int, str]:
         """A block quote line: its ">" at the indent, its text nested on its own."""
-        if self._depth >= _MAX_QUOTE_DEPTH:
-            return indent, body
+        room = self._room - len(self._items) - 1
+        if room < 0:  # no level left for a quote: its mark is text
+            return indent, "\\" + body
         if self._quote is None:
-            self._quote = _ListIndenter(self._depth + 1)
+            self._quote = _ListIndenter(room)
         inner = self._quote.line(body[2:] if body.startswith("> ") else body[1:])
         return indent, ">" + (" " + inner if inner else "")
 
@@ -242,9 +280,203 @@ class NestedListExtension(Extension):
         md.preprocessors.register(_NestedListPreprocessor(md), "nested_lists", 15)
 
 
+# --- brackets: one look for a text, however many "[" it has -------------------
+
+_BRACKET = re.compile(r"[\[\]]")
+
+
+class _BracketTable:
+    """Where each "[" of a text closes, found in one pass over the text.
+
+    Python-Markdown looks for the "]" of every "[" from it to the end of the
+    text, so that a run of brackets that never close costs the square of its
+    length. Positions are kept as distances from the end of the text: a
+    processor replaces what it matched with a placeholder, which leaves the
+    text after it, and those distances, as they were.
+    """
+
+    def __init__(self) -> None:
+        self._source = ""  # the text the table was made from
+        self._closing: dict[int, int] = {}  # "[" -> its "]", both as distances from the end
+        self._text: str | None = None  # the text last asked about
+        self._valid_from = 0  # from where in it the table holds
+
+    def closing(self, text: str, opening: int) -> int | None:
+        """Where the "]" closing the "[" at ``opening`` is, or None when none closes it."""
+        if text is not self._text or opening < self._valid_from:
+            self._text, self._valid_from = text, opening
+            tail = len(text) - opening
+            if tail > len(self._source) or not self._source.endswith(text[opening:]):
+                self._remake(text)
+        end = len(text)
+        found = self._closing.get(end - opening)
+        return None if found is None else end - found
+
+    def _remake(self, text: str) -> None:
+        end = len(text)
+        open_at: list[int] = []
+        closing: dict[int, int] = {}
+        for bracket in _BRACKET.finditer(text):
+            if bracket.group() == "[":
+                open_at.append(end - bracket.start())
+            elif open_at:
+                closing[open_at.pop()] = end - bracket.start()
+        self._source, self._closing = text, closing
+
+
+class _OneLookText:
+    """The text between "[" and its "]" of a link, image or reference, through _BracketTable.
+
+    Gives what the processor's own getText gives wherever the processor makes
+    something of it; where it cannot (the "]" is not followed by what the
+    processor needs after it), the text is left out rather than copied.
+    """
+
+    AFTER: re.Pattern[str] | None = None  # what must follow the "]", when anything must
+
+    def getText(self, data: str, index: int) -> tuple[str, int, bool]:
+        table: _BracketTable | None = getattr(self, "_table", None)
+        if table is None:
+            table = self._table = _BracketTable()
+        if index < 1 or data[index - 1] != "[":
+            # not after a "[": no processor here asks this; the library's own answer
+            return super().getText(data, index)  # type: ignore[misc,no-any-return]
+        closing = table.closing(data, index - 1)
+        if closing is None:
+            return "", len(data), False
+        if self.AFTER is not None and not self.AFTER.match(data, closing + 1):
+            return "", closing + 1, True
+        return data[index:closing], closing + 1, True
+
+
+_AFTER_LINK = re.compile(r"\(")
+_AFTER_REFERENCE = re.compile(r"\s?\[")
+
+
+class _Link(_OneLookText, inlinepatterns.LinkInlineProcessor):
+    AFTER = _AFTER_LINK
+
+
+class _Image(_OneLookText, inlinepatterns.ImageInlineProcessor):
+    AFTER = _AFTER_LINK
+
+
+class _Reference(_OneLookText, inlinepatterns.ReferenceInlineProcessor):
+    AFTER = _AFTER_REFERENCE
+
+
+class _ImageReference(_OneLookText, inlinepatterns.ImageReferenceInlineProcessor):
+    AFTER = _AFTER_REFERENCE
+
+
+class _ShortReference(_OneLookText, inlinepatterns.ShortReferenceInlineProcessor):
+    pass
+
+
+class _ShortImageReference(_OneLookText, inlinepatterns.ShortImageReferenceInlineProcessor):
+    pass
+
+
+# Python-Markdown's names and places for its link processors, and the ones used instead.
+_LINK_PROCESSORS: dict[str, tuple[type[inlinepatterns.InlineProcessor], int]] = {
+    "reference": (_Reference, 170),
+    "link": (_Link, 160),
+    "image_link": (_Image, 150),
+    "image_reference": (_ImageReference, 140),
+    "short_reference": (_ShortReference, 130),
+    "short_image_ref": (_ShortImageReference, 125),
+}
+
+
+# --- inline elements nest at most MAX_NESTING deep ------------------------------
+
+
+def _flattened(element: ElementTree.Element) -> None:
+    """Keep the text under ``element`` and its innermost elements, without the ones between.
+
+    What is left under it is its text, then each element that had no element
+    inside it (a link's text, a code span, an image), in order, with the text
+    that followed each as its tail. No recursion: a list of things to visit.
+    """
+    leaves: list[ElementTree.Element] = []
+    texts: list[list[str]] = [[element.text or ""]]  # the text before each leaf, and at the end
+    todo: list[tuple[ElementTree.Element, bool]] = [(c, False) for c in reversed(element)]
+    while todo:
+        node, done = todo.pop()
+        if done:  # the end of an element that held others
+            texts[-1].append(node.tail or "")
+        elif len(node) == 0:
+            leaves.append(node)
+            texts.append([node.tail or ""])
+        else:
+            texts[-1].append(node.text or "")
+            todo.append((node, True))
+            todo.extend((c, False) for c in reversed(node))
+    element.text = "".join(texts[0]) or None
+    for leaf, after in zip(leaves, texts[1:], strict=True):
+        leaf.tail = "".join(after) or None
+    element[:] = leaves
+
+
+def _cap_inline_depth(root: ElementTree.Element, is_block: Callable[[str], bool]) -> None:
+    """Flatten the inline elements under ``root`` that are MAX_NESTING deep in others."""
+    todo: list[tuple[ElementTree.Element, int]] = [(root, 0)]
+    while todo:
+        element, depth = todo.pop()
+        for child in element:
+            inline = 0 if is_block(child.tag) else depth + 1
+            if inline >= MAX_NESTING - 1 and len(child):  # what is left under it is a level more
+                _flattened(child)
+            else:
+                todo.append((child, inline))
+
+
+class _ShallowEmphasis(inlinepatterns.DelimiterProcessor):
+    """Emphasis as Python-Markdown reads it, nested at most MAX_NESTING deep.
+
+    A run of marks (``***…x…***``) nests as deep as it is long; Python-Markdown's
+    inline processor copies the list of an element's ancestors at each level
+    below it, which costs the square of the depth, and its later processors
+    and serializer recurse through it.
+    """
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[ElementTree.Element | None, int | None, int | None]:
+        element, start, end = super().handleMatch(m, data)
+        if element is not None:
+            holder = ElementTree.Element("span")  # so the element itself counts as a level
+            holder.append(element)
+            _cap_inline_depth(holder, lambda tag: False)
+        return element, start, end
+
+
+class _InlineDepthTreeprocessor(Treeprocessor):
+    """Flatten inline elements nested more than MAX_NESTING deep, whatever made them."""
+
+    def run(self, root: ElementTree.Element) -> None:
+        _cap_inline_depth(root, self.md.is_block_level)
+
+
+class GrowthExtension(Extension):
+    """Rendering that takes time in proportion to the text, and a bounded depth of calls."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        for name, (processor, place) in _LINK_PROCESSORS.items():
+            pattern = md.inlinePatterns[name].pattern
+            md.inlinePatterns.register(processor(pattern, md), name, place)
+        # Python-Markdown's own emphasis: "*" and "_", for strong and em, at its place.
+        emphasis = _ShallowEmphasis("*", "strong,em", md)
+        emphasis.add("_", "strong,em", smart=True)
+        md.inlinePatterns.register(emphasis, "em_strong", 60)
+        # After the inline processors (20), before those that walk the whole tree (10 and 5).
+        md.treeprocessors.register(_InlineDepthTreeprocessor(md), "inline_depth", 15)
+
+
 def markdown_to_html(source: str) -> str:
     md = markdown.Markdown(
-        extensions=[*_EXTENSIONS, NestedListExtension()], extension_configs=_EXTENSION_CONFIGS
+        extensions=[*_EXTENSIONS, NestedListExtension(), GrowthExtension()],
+        extension_configs=_EXTENSION_CONFIGS,
     )
     raw = md.convert(source)
     return nh3.clean(
