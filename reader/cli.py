@@ -6,6 +6,7 @@ import argparse
 import io
 import json
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -188,8 +189,12 @@ def open_core(data_dir: str | None, write: bool = True) -> ReaderCore:
 
 
 def shown_path(path: Path | str) -> str:
-    """A path to print: a name that is not UTF-8 is read as the user would read it."""
-    return readable(str(path))
+    """A path to print on one line: a name that is not UTF-8 is read as the user would
+    read it, and a control character in it (a newline, say) is shown escaped."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], readable(str(path)))
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def cmd_list(core: ReaderCore, args: argparse.Namespace) -> int:

@@ -275,6 +275,15 @@ def set_aside(path: Path, label: str) -> Path:
     return aside
 
 
+TEMPORARY_SUFFIX = ".tmp"
+
+
+def _temporary_prefix(target: Path) -> str:
+    """``.NAME.`` for the temporary file beside ``target``, with NAME cut short so the
+    temporary name fits wherever ``target``'s own does (255 bytes on most systems)."""
+    return f".{target.name[:32]}."
+
+
 # The process's umask, read once at import (setting it is the only way to read it, and
 # it is process-wide: a later read could race with a thread making files).
 _UMASK = os.umask(0)
@@ -293,7 +302,9 @@ def write_atomic(target: Path, data: bytes) -> None:
         mode = stat.S_IMODE(target.stat().st_mode)
     except OSError:
         mode = 0o666 & ~_UMASK
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(
+        dir=target.parent, prefix=_temporary_prefix(target), suffix=TEMPORARY_SUFFIX
+    )
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -316,7 +327,9 @@ def write_new(target: Path, data: bytes) -> None:
     the bytes are written to a temporary file and linked to ``target``, which
     either makes the name with the whole content or fails.
     """
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(
+        dir=target.parent, prefix=_temporary_prefix(target), suffix=TEMPORARY_SUFFIX
+    )
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -335,9 +348,6 @@ def write_new(target: Path, data: bytes) -> None:
     finally:
         Path(tmp).unlink(missing_ok=True)
     sync_folder(target.parent)
-
-
-TEMPORARY_SUFFIX = ".tmp"
 
 
 def stale_temporary_files(folder: Path, older_than: float) -> list[Path]:

@@ -159,3 +159,21 @@ def test_a_refresh_converting_files_does_not_lock_out_another_import(
     assert titles.count("Written Meanwhile") == 1 and len(titles) == 6
     first.close()
     second.close()
+
+
+def test_the_same_file_twice_in_one_import_is_imported_once(
+    empty_library: Library, tmp_path: Path
+) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    first = write(folder / "a.md", "Twice Told")
+    (folder / "b.md").write_bytes(first.read_bytes())
+    (folder / "c.txt").write_bytes(b"\x00\x01" * 400)
+    (folder / "d.txt").write_bytes(b"\x00\x01" * 400)
+    outcomes = empty_library.import_paths([folder])
+    told = [(o.path.name, o.status, o.message) for o in outcomes]
+    assert told[0] == ("a.md", "imported", "Twice Told")
+    assert told[1] == ("b.md", "skipped", "the same as a.md, imported as twice-told")
+    assert told[2][:2] == ("c.txt", "failed") and "binary file" in told[2][2]
+    assert told[3] == ("d.txt", "failed", f"the same as c.txt: {told[2][2]}")
+    assert [a.id for a in empty_library.articles()] == ["twice-told"]

@@ -31,13 +31,14 @@ from reader.library.importing import (
     CONVERTER_VERSION,
     MAX_BYTES,
     METADATA_SUFFIX,
+    has_metadata,
     is_supported,
     metadata_path,
     read_metadata,
 )
 from reader.library.importing.html import HTML_SUFFIXES, PageMetadata, page_images
 from reader.library.importing.titles import title_from_filename
-from reader.library.workers import Failed, Workers, default_count, failure
+from reader.library.workers import Failed, Workers, default_count, failure, one_line
 from reader.paths import ensure_data_dir
 from reader.rendering import renderer_stamp
 from reader.storage import write_new
@@ -451,11 +452,11 @@ class Library:
                         item = _Prepared(src, item.stat, digest, ready.title, ready.markdown,
                                          ready.shown, ready.page)  # fmt: skip
             except ImportFailed as exc:
-                failures.append((src, _stat_or_none(src.path), readable(str(exc))))
+                failures.append((src, _stat_or_none(src.path), _told(str(exc), src.path)))
                 continue
             except OSError as exc:
-                reason = f"{src.path.name}: cannot read: {storage.reason(exc)}"
-                failures.append((src, _stat_or_none(src.path), readable(reason)))
+                reason = f"cannot read: {storage.reason(exc)}"
+                failures.append((src, _stat_or_none(src.path), _told(reason, src.path)))
                 continue
             if item is None:
                 report.unchanged += 1
@@ -471,8 +472,7 @@ class Library:
             if progress:
                 progress(total + n * total // max(1, len(jobs)), total * 2)
             if isinstance(made, Failed):
-                reason = readable(made.reason.removeprefix(f"{job.source.path.name}: "))
-                failures.append((job.source, job.stat, reason))
+                failures.append((job.source, job.stat, _told(made.reason, job.source.path)))
                 continue
             prepared.append(
                 _Prepared(job.source, job.stat, job.content_hash, made.title, made.markdown,
@@ -630,8 +630,7 @@ class Library:
     @staticmethod
     def _read(path: Path) -> tuple[bytes, bytes]:
         data = read_source(path)
-        meta = metadata_path(path)
-        return data, read_source(meta) if meta.is_file() else b""
+        return data, read_source(metadata_path(path)) if has_metadata(path) else b""
 
     def _store(self, article_id: str, item: _Prepared, added_at: float | None) -> None:
         assert item.rendered is not None
@@ -687,6 +686,8 @@ class Library:
         outcomes: list[ImportOutcome | None] = []  # None: decided once converted
         reads: dict[int, tuple[Path, bytes, bytes, str]] = {}  # slot -> (path, data, meta, digest)
         known = {r.content_hash: r.id for r in self.catalog.rows()}
+        first_of: dict[str, int] = {}  # digest -> the slot of the first file with those bytes
+        twins: dict[int, tuple[Path, int]] = {}  # slot -> (its path, an earlier same file's slot)
         for path, named in _expand(paths):
             if not os.path.lexists(path):
                 outcomes.append(ImportOutcome(path, "failed", "no such file"))
@@ -699,8 +700,7 @@ class Library:
             try:
                 data, meta_bytes = self._read(path)
             except ImportFailed as exc:
-                reason = readable(str(exc)).removeprefix(f"{readable(path.name)}: ")
-                outcomes.append(ImportOutcome(path, "failed", reason))
+                outcomes.append(ImportOutcome(path, "failed", _told(str(exc), path)))
                 continue
             except OSError as exc:
                 reason = f"cannot read: {storage.reason(exc)}"
@@ -711,8 +711,11 @@ class Library:
                 msg = f"already in the library as {known[digest]}"
                 outcomes.append(ImportOutcome(path, "skipped", msg, known[digest]))
                 continue
-            known[digest] = "(this import)"
-            reads[len(outcomes)] = (path, data, meta_bytes, digest)
+            if digest in first_of:  # the same bytes twice in this import: told once it ends
+                twins[len(outcomes)] = (path, first_of[digest])
+            else:
+                first_of[digest] = len(outcomes)
+                reads[len(outcomes)] = (path, data, meta_bytes, digest)
             outcomes.append(None)
         # Converted before anything is copied: a file that does not convert never
         # enters the library folder, and one copied in has its catalog entry made.
@@ -728,8 +731,7 @@ class Library:
             if progress:
                 progress(n, steps)
             if isinstance(made, Failed):
-                reason = readable(made.reason).removeprefix(f"{readable(path.name)}: ")
-                outcomes[slot] = ImportOutcome(path, "failed", reason)
+                outcomes[slot] = ImportOutcome(path, "failed", _told(made.reason, path))
                 continue
             images = page_images(data, path) if path.suffix.lower() in HTML_SUFFIXES else []
             try:
@@ -762,6 +764,17 @@ class Library:
                 _remove_copy(target, own_folders)
                 reason = failed.get(target, "could not be catalogued")
                 outcomes[slot] = ImportOutcome(original, "failed", reason)
+        for slot, (path, first) in twins.items():
+            done = outcomes[first]
+            assert done is not None
+            same = readable(done.path.name)
+            if done.status == "imported":
+                msg = f"the same as {same}, imported as {done.article_id}"
+                outcomes[slot] = ImportOutcome(path, "skipped", msg, done.article_id)
+            else:
+                outcomes[slot] = ImportOutcome(
+                    path, "failed", f"the same as {same}: {done.message}"
+                )
         if progress:
             progress(steps, steps)
         return [o for o in outcomes if o is not None]
@@ -826,6 +839,13 @@ class Library:
 
 def _job_runner(fn: Callable[..., Made], args: tuple[object, ...]) -> Made:
     return fn(*args)
+
+
+def _told(reason: str, path: Path) -> str:
+    """Why a file failed as the user is told it, beside its name: without the name the
+    converters begin with, on one line, every name in it readable."""
+    reason = readable(reason).removeprefix(f"{readable(path.name)}: ")
+    return one_line(reason)
 
 
 def _reason(problem: ProblemRow | None) -> str:

@@ -302,7 +302,8 @@ class MainWindow(QMainWindow):
             self.refresh_bookmarks()
             parts = [f"{self.library_panel.model.rowCount():,} articles"]
             if report.failed:
-                parts.append(f"{len(report.failed)} could not be read: {report.failed[0][1]}")
+                path, reason = report.failed[0]
+                parts.append(f"{len(report.failed)} could not be read ({path.name}: {reason})")
             self.say(" · ".join(parts))
             self.library_loaded.emit()
             self.sync_index()

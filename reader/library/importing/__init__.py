@@ -62,10 +62,18 @@ def metadata_path(path: Path) -> Path:
     return path.with_name(path.stem + METADATA_SUFFIX)
 
 
+def has_metadata(path: Path) -> bool:
+    """Whether ``NAME.meta.json`` is beside the article (a name too long for it: no)."""
+    try:
+        return metadata_path(path).is_file()
+    except OSError:
+        return False
+
+
 def read_metadata(path: Path) -> dict[str, str]:
     """The optional ``NAME.meta.json`` beside an article (a title, for one)."""
     meta = metadata_path(path)
-    if not meta.is_file():
+    if not has_metadata(path):
         return {}
     try:
         data = json.loads(meta.read_text(encoding="utf-8"))

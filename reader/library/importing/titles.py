@@ -57,4 +57,4 @@ def derive_title(markdown: str, max_words: int = 9) -> str:
     else:
         words = sentence.split()
         text = " ".join(words[:max_words]) + ("…" if len(words) > max_words else "")
-    return text[:1].upper() + text[1:]
+    return (text[:1].upper() + text[1:]) or "Untitled"
