@@ -10,6 +10,7 @@ from the window's process), so starting one costs milliseconds.
 from __future__ import annotations
 
 import contextlib
+import math
 import multiprocessing
 import os
 import signal
@@ -58,6 +59,15 @@ def _context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+_MARGIN_S = 10
+
+
+def alarm(seconds: int) -> None:
+    """Have the system end this process in ``seconds`` (0: not at all), where it can."""
+    if hasattr(signal, "alarm"):
+        signal.alarm(seconds)
+
+
 def _serve(conn: Connection) -> None:
     """A worker: run each job sent, send back ("ok", value) or ("failed", reason)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
@@ -68,11 +78,15 @@ def _serve(conn: Connection) -> None:
             return
         if job is None:
             return
-        fn, args = job
+        fn, args, limit = job
+        # Past its limit and a margin, the job ends the worker itself: its parent
+        # may be gone (killed) and no longer able to stop it.
+        alarm(math.ceil(limit) + _MARGIN_S)
         try:
             answer: tuple[str, Any] = ("ok", fn(*args))
         except Exception as exc:  # any failure is the job's, told in one line
             answer = ("failed", failure(exc))
+        alarm(0)
         conn.send(answer)
 
 
@@ -145,7 +159,7 @@ class Workers:
                         continue
                     limit = self.time_limit(args)
                     try:
-                        worker.conn.send((fn, args))
+                        worker.conn.send((fn, args, limit))
                     except OSError:
                         worker.stop(kill=True)
                         yield place, Failed("the converter could not be started")
