@@ -171,13 +171,14 @@ def note(text: str) -> None:
 INDEX_WAIT_S = 300.0
 
 
-def open_core(data_dir: str | None, write: bool = True) -> ReaderCore:
-    """The core; a writing command first catalogs what changed in the library folder."""
+def open_core(data_dir: str | None, write: bool = True, tell: bool = True) -> ReaderCore:
+    """The core; a writing command first catalogs what changed in the library folder,
+    a reading one tells of it (with ``tell``)."""
     core = ReaderCore(resolve_data_dir(data_dir), bundled_articles_dir(), index_wait=INDEX_WAIT_S)
     try:
         if write or not core.catalogued():
             core.refresh()
-        else:
+        elif tell:
             pending = core.pending()
             if pending:
                 note(f"the library folder has files not catalogued yet ({pending.describe()});"
@@ -523,7 +524,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         reads = args.command in READING or (
             args.command == "bookmarks" and args.bookmarks_command in READING_BOOKMARKS
         )
-        core = open_core(args.data_dir, write=not reads)
+        # doctor tells what changed in the library folder itself, and --repair catalogs it.
+        core = open_core(args.data_dir, write=not reads, tell=args.command != "doctor")
         try:
             return COMMANDS[args.command](core, args)
         finally:

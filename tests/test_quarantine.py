@@ -152,7 +152,9 @@ def test_a_file_name_that_is_not_utf8_is_kept_and_read(
 def test_fifos_are_refused_and_never_hang(data_dir: Path, tmp_path: Path) -> None:
     if not hasattr(os, "mkfifo"):
         pytest.skip("no FIFOs here")
-    fifo = tmp_path / "pipe.md"
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    fifo = folder / "pipe.md"
     os.mkfifo(fifo)
     core = ReaderCore(data_dir, None)
     (outcome,) = core.import_paths([fifo])
@@ -160,6 +162,9 @@ def test_fifos_are_refused_and_never_hang(data_dir: Path, tmp_path: Path) -> Non
         outcome.status == "failed"
         and outcome.message == "a FIFO, not a file; only files are imported"
     )
+    (outcome,) = core.import_paths([folder])  # met in a folder: passed over, and told
+    assert (outcome.path, outcome.status) == (fifo, "skipped")
+    assert outcome.message == "a FIFO, not a file; only files are imported"
     os.mkfifo(data_dir / "library" / "waiting.md")  # one in the library folder is passed over
     (data_dir / "library" / "harbour.md").write_text(NOTE, encoding="utf-8")
     report = core.refresh()

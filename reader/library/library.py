@@ -692,6 +692,11 @@ class Library:
             if not os.path.lexists(path):
                 outcomes.append(ImportOutcome(path, "failed", "no such file"))
                 continue
+            kind = _not_a_file(path)
+            if kind is not None:  # a FIFO or device would hang the read, or never end
+                reason = f"{kind}, not a file; only files are imported"
+                outcomes.append(ImportOutcome(path, "failed" if named else "skipped", reason))
+                continue
             if not is_supported(path):
                 reason = f"unsupported file type {readable(path.suffix) or '(none)'}"
                 # Named on its own, it failed; met in a folder, it is passed over.
@@ -870,11 +875,7 @@ def read_source(path: Path, limit: int = MAX_BYTES) -> bytes:
     with os.fdopen(fd, "rb") as fh:
         mode = os.fstat(fh.fileno()).st_mode
         if not stat.S_ISREG(mode):
-            kind = (
-                "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
-                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a folder"
-                if stat.S_ISDIR(mode) else "not a file"
-            )  # fmt: skip
+            kind = "a folder" if stat.S_ISDIR(mode) else _kind(mode)
             raise ImportFailed(f"{name}: {kind}, not a file; only files are imported")
         data = fh.read(limit + 1)
     if len(data) > limit:
@@ -904,16 +905,38 @@ def is_page_folder_file(path: Path, root: Path) -> bool:
 
 
 def _expand(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
-    """Each file to import, and whether it was named itself (not found in a folder)."""
+    """Each file to import (and each FIFO, device or socket, to be told of), and whether
+    it was named itself (not found in a folder)."""
     for p in paths:
         if p.is_dir():
             for child in sorted(p.rglob("*")):
                 if child.name.startswith(".") or is_page_folder_file(child, p):
                     continue
-                if child.is_file() and not child.name.endswith(METADATA_SUFFIX):
+                if child.is_dir() or child.name.endswith(METADATA_SUFFIX):
+                    continue
+                if child.is_file() or _not_a_file(child) is not None:
                     yield child, False
         else:
             yield p, True
+
+
+def _not_a_file(path: Path) -> str | None:
+    """What ``path`` is when it exists but is neither a file nor a folder, else None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    return _kind(mode)
+
+
+def _kind(mode: int) -> str | None:
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file"
 
 
 def _unique_id(base: str, taken: set[str]) -> str:
