@@ -158,7 +158,8 @@ def _positive_int(text: str) -> int:
 # Commands that only read: they never write to the data folder (but on its very
 # first use, when there is no catalog yet), so they work on a read-only one and
 # never wait for a writer.
-READING = frozenset({"list", "show", "search", "related", "open", "export", "doctor"})
+# doctor --repair writes, but only once it has looked, as a writer would.
+READING = frozenset({"list", "show", "search", "related", "export", "doctor"})
 READING_BOOKMARKS = frozenset({"list", "export"})
 
 
@@ -174,7 +175,9 @@ INDEX_WAIT_S = 300.0
 def open_core(data_dir: str | None, write: bool = True, tell: bool = True) -> ReaderCore:
     """The core; a writing command first catalogs what changed in the library folder,
     a reading one tells of it (with ``tell``)."""
-    core = ReaderCore(resolve_data_dir(data_dir), bundled_articles_dir(), index_wait=INDEX_WAIT_S)
+    core = ReaderCore(
+        resolve_data_dir(data_dir), bundled_articles_dir(), index_wait=INDEX_WAIT_S, writer=write
+    )
     try:
         if write or not core.catalogued():
             core.refresh()
@@ -192,10 +195,16 @@ def open_core(data_dir: str | None, write: bool = True, tell: bool = True) -> Re
 def shown_path(path: Path | str) -> str:
     """A path to print on one line: a name that is not UTF-8 is read as the user would
     read it, and a control character in it (a newline, say) is shown escaped."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], readable(str(path)))
+    return shown(readable(str(path)))
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+def shown(text: str) -> str:
+    """A text from a file (a title, a snippet) to print: its control characters escaped,
+    so none can break the line or drive the terminal."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def cmd_list(core: ReaderCore, args: argparse.Namespace) -> int:
@@ -204,7 +213,7 @@ def cmd_list(core: ReaderCore, args: argparse.Namespace) -> int:
         entries = []
         for a in infos:
             entry: dict[str, object] = {
-                "id": a.id, "title": a.title, "words": a.words, "source": shown_path(a.source),
+                "id": a.id, "title": a.title, "words": a.words, "source": readable(a.source),
             }  # fmt: skip
             if a.problem:
                 entry["problem"] = a.problem
@@ -213,9 +222,9 @@ def cmd_list(core: ReaderCore, args: argparse.Namespace) -> int:
         return 0
     width = max((len(a.id) for a in infos), default=2)
     for a in infos:
-        line = f"{a.id:<{width}}  {a.words:>6} words  {a.minutes:>3} min  {a.title}"
+        line = f"{a.id:<{width}}  {a.words:>6} words  {a.minutes:>3} min  {shown(a.title)}"
         if a.problem:
-            line += f"  [could not be converted: {a.problem}]"
+            line += f"  [could not be converted: {shown(a.problem)}]"
         print(line)
     return 0
 
@@ -261,13 +270,14 @@ def cmd_import(core: ReaderCore, args: argparse.Namespace) -> int:
     passed_over: Counter[str] = Counter()  # files of other types met in a folder
     for outcome in core.import_paths(args.paths):
         if outcome.status == "imported":
-            print(f"imported {shown_path(outcome.path)} as {outcome.article_id}: {outcome.message}")
+            what = shown(outcome.message)
+            print(f"imported {shown_path(outcome.path)} as {outcome.article_id}: {what}")
         elif outcome.status == "skipped" and outcome.message.startswith("unsupported"):
             passed_over[outcome.path.suffix.lower() or "(no type)"] += 1
         else:
             failed |= outcome.status == "failed"
             word = "failed" if outcome.status == "failed" else "skipped"
-            print(f"{word} {shown_path(outcome.path)}: {outcome.message}")
+            print(f"{word} {shown_path(outcome.path)}: {shown(outcome.message)}")
     if passed_over:
         kinds = ", ".join(f"{n} {suffix}" for suffix, n in passed_over.most_common())
         print(f"{passed_over.total()} skipped (not articles): {kinds}")
@@ -343,8 +353,8 @@ def cmd_search(core: ReaderCore, args: argparse.Namespace) -> int:
     print(f"{about}{results.total:,} result{'s' if results.total != 1 else ''}")
     for hit in results.hits:
         label = "" if hit.kind == "article" else f" [{hit.kind}]"
-        print(f"\n{hit.score:6.2f}  {hit.id}{label}  {hit.title}")
-        print(f"        {hit.snippet_text()}")
+        print(f"\n{hit.score:6.2f}  {hit.id}{label}  {shown(hit.title)}")
+        print(f"        {shown(hit.snippet_text())}")
     return 0
 
 
@@ -361,8 +371,8 @@ def cmd_related(core: ReaderCore, args: argparse.Namespace) -> int:
     print(f"{count} related article{'s' if count != 1 else ''}"
           + (f"; words in common: {words}" if found.terms else ""))  # fmt: skip
     for hit in found.hits:
-        print(f"\n{hit.score:6.2f}  {hit.id}  {hit.title}")
-        print(f"        {hit.snippet_text()}")
+        print(f"\n{hit.score:6.2f}  {hit.id}  {shown(hit.title)}")
+        print(f"        {shown(hit.snippet_text())}")
     return 0
 
 
@@ -404,13 +414,13 @@ def cmd_bookmarks(core: ReaderCore, args: argparse.Namespace) -> int:
             return 0
         for b in marks:
             state = "" if b.state == "anchored" else "  [detached]"
-            quote = b.exact if len(b.exact) <= 70 else b.exact[:69] + "…"
+            quote = shown(b.exact if len(b.exact) <= 70 else b.exact[:69] + "…")
             print(f"{b.id}  {b.article_id} {b.start}-{b.end}  {b.color}{state}\n    “{quote}”")
             if b.note:
-                print(f"    {b.note}")
+                print(f"    {shown(b.note)}")
             for start, end, words in b.suggestions:
-                shown = words if len(words) <= 60 else words[:59] + "…"
-                print(f"    may be now at {start}-{end}: “{shown}”")
+                there = shown(words if len(words) <= 60 else words[:59] + "…")
+                print(f"    may be now at {start}-{end}: “{there}”")
         return 0
     if action == "add":
         b = core.add_bookmark_quote(args.article_id, args.quote, args.note, args.color,

@@ -24,7 +24,7 @@ from reader.bookmarks import (
     parse_annotations,
 )
 from reader.doctor import Health, examine
-from reader.errors import BookmarkError, BookmarkNotFound
+from reader.errors import BookmarkError, BookmarkNotFound, SearchIndexError
 from reader.library import (
     Article,
     ArticleInfo,
@@ -128,11 +128,14 @@ class ReaderCore:
         bundled_dir: Path | None,
         limits: Limits | None = None,
         index_wait: float = 5.0,
+        writer: bool = True,
     ) -> None:
         """``limits``: what converting one file may take; ``index_wait``: how long a
-        write to the search index waits for another process writing it."""
+        write to the search index waits for another process writing it; ``writer``
+        False: a search index that cannot be used is reported, not made again."""
         self.data_dir = ensure_data_dir(data_dir)
         self.index_wait = index_wait
+        self.writer = writer
         self._library = Library(self.data_dir, bundled_dir, limits)
         self._bookmarks = BookmarkStore(self.data_dir / "bookmarks.sqlite3")
         self._index: SearchIndex | None = None
@@ -223,19 +226,28 @@ class ReaderCore:
     def repair(self) -> list[str]:
         """Mend what can be mended; what was done, a line each."""
         done: list[str] = []
+        damage = self._library.mend_catalog()
+        if damage:
+            done.append(f"made the catalog again from the files (it was damaged: {damage})")
         retried = self._library.retry_problems()
         report = self.refresh()
         if retried:
-            still = len(self._library.problems())
-            done.append(f"tried {retried} failed file(s) again: {retried - still} converted")
+            failing = {a.source for a in self._library.problems()}
+            fixed = sum(1 for source in retried if source not in failing)
+            done.append(f"tried {len(retried)} failed file(s) again: {fixed} converted")
         moved = len(report.added) + len(report.changed) + len(report.removed)
         if moved:
             done.append(f"catalogued {moved} file(s) changed in the library folder")
         trouble = index_trouble(index_path(self.data_dir))
-        if trouble is not None and self._index is not None:
+        if self._index is not None and (trouble is not None or not self.writer):
             self._index.close()
-            self._index = None  # opened again below, which sets a damaged one aside
-        synced = self.sync_index(rebuild=trouble is not None)
+            self._index = None  # opened again below, as a writer that mends it
+        self.writer = True
+        try:
+            synced = self.sync_index(rebuild=trouble is not None)
+        except SearchIndexError as exc:
+            done.append(f"could not bring the search index in step: {exc}")
+            return done
         if trouble is not None:
             done.append(f"rebuilt the search index ({trouble})")
         elif synced.added + synced.updated + synced.removed:
@@ -399,7 +411,9 @@ class ReaderCore:
 
     def _open_index(self) -> SearchIndex:
         if self._index is None:
-            self._index = SearchIndex(index_path(self.data_dir), lock_timeout=self.index_wait)
+            self._index = SearchIndex(
+                index_path(self.data_dir), lock_timeout=self.index_wait, repair=self.writer
+            )
         return self._index
 
     def sync_index(self, progress: Progress | None = None, rebuild: bool = False) -> SyncReport:

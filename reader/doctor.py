@@ -1,9 +1,12 @@
 """What is wrong with a data folder, and mending what can be mended (``reader doctor``).
 
-Looking changes nothing: the catalog, the bookmarks and the search index are
-read as they are. Mending catalogs what changed in the library folder, tries
-the files that failed again, removes what interrupted writes left behind, and
-brings the index in step, rebuilding it when it is damaged.
+Looking writes nothing beyond what opening a data folder always may (a store
+SQLite reports damaged when it is opened is set aside and made again, and
+said so): the catalog, the bookmarks and the search index are read as they
+are. Mending makes the catalog again from the files if SQLite finds it
+damaged, catalogs what changed in the library folder, tries the files that
+failed again, removes what interrupted writes left behind, and brings the
+index in step, rebuilding it when it cannot be used.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ def examine(library: Library, bookmarks: BookmarkStore, index: SearchIndex | Non
 def _catalog(library: Library, health: Health) -> None:
     result = storage.quick_check(library.catalog.path)
     if result is not None:
-        health.add("catalog", f"damaged ({result}); made again from the files at its next use")
+        health.add("catalog", f"damaged ({result}); a repair makes it again from the files")
     if library.catalog.read_only:
         health.add("catalog", f"cannot be written: {library.catalog.read_only}", mendable=False)
     pending = library.pending()
@@ -79,7 +82,11 @@ def _catalog(library: Library, health: Health) -> None:
 def _bookmarks(bookmarks: BookmarkStore, health: Health) -> None:
     result = storage.quick_check(bookmarks.path)
     if result is not None:
-        health.add("bookmarks", f"damaged ({result}); restored from a backup at its next use")
+        health.add(
+            "bookmarks",
+            f"damaged ({result}); set aside and restored from a backup when next opened",
+            mendable=False,
+        )
     if bookmarks.read_only:
         health.add("bookmarks", f"cannot be written: {bookmarks.read_only}", mendable=False)
     detached = [b for b in bookmarks.entries() if b.detached]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
 import sqlite3
 import stat
@@ -278,6 +279,10 @@ def set_aside(path: Path, label: str) -> Path:
 TEMPORARY_SUFFIX = ".tmp"
 
 
+# ".NAME." (NAME cut at 32 characters), mkstemp's 8 characters, ".tmp".
+_TEMPORARY = re.compile(r"\..{0,32}\.[a-z0-9_]{8}\.tmp", re.DOTALL)
+
+
 def _temporary_prefix(target: Path) -> str:
     """``.NAME.`` for the temporary file beside ``target``, with NAME cut short so the
     temporary name fits wherever ``target``'s own does (255 bytes on most systems)."""
@@ -357,6 +362,8 @@ def stale_temporary_files(folder: Path, older_than: float) -> list[Path]:
     found: list[Path] = []
     cutoff = time.time() - older_than
     for path in folder.rglob(f".*{TEMPORARY_SUFFIX}"):
+        if not _TEMPORARY.fullmatch(path.name):
+            continue  # not a name mkstemp gave: someone's own file
         try:
             st = path.lstat()
         except OSError:

@@ -12,7 +12,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
+from typing import Concatenate, Literal, ParamSpec, TypeVar
 from urllib.parse import quote, unquote_to_bytes
 
 from reader import storage
@@ -26,19 +26,24 @@ from reader.library.articles import (
     slugify,
 )
 from reader.library.catalog import Catalog, CatalogRow, ProblemRow
-from reader.library.conversion import Made, Shown, convert_job, render_job
+from reader.library.conversion import (
+    Made,
+    Shown,
+    convert_job,
+    file_kind,
+    read_file,
+    read_source,
+    render_job,
+)
 from reader.library.importing import (
     CONVERTER_VERSION,
-    MAX_BYTES,
     METADATA_SUFFIX,
-    has_metadata,
     is_supported,
     metadata_path,
-    read_metadata,
 )
-from reader.library.importing.html import HTML_SUFFIXES, PageMetadata, page_images
+from reader.library.importing.html import HTML_SUFFIXES, PageMetadata
 from reader.library.importing.titles import title_from_filename
-from reader.library.workers import Failed, Workers, default_count, failure, one_line
+from reader.library.workers import Failed, Workers, default_count, one_line
 from reader.paths import ensure_data_dir
 from reader.rendering import renderer_stamp
 from reader.storage import write_new
@@ -146,13 +151,14 @@ class _Prepared:
 
 @dataclass(frozen=True, eq=False)
 class _Job:
-    """A source to convert or render in a worker, read before the catalog is locked."""
+    """A source to convert or render in a worker, before the catalog is locked."""
 
     source: Source
     stat: os.stat_result
-    content_hash: str
+    content_hash: str  # of the file as it was looked at; the job says what it converted
     fn: Callable[..., Made]
     args: tuple[object, ...]
+    limit: float  # the seconds it may take
 
 
 def _stamp(row: CatalogRow | None) -> tuple[str, int, int, str] | None:
@@ -407,7 +413,7 @@ class Library:
         return self._refresh(progress)
 
     def _refresh(
-        self, progress: Progress | None, premade: dict[str, tuple[str, Made]] | None = None
+        self, progress: Progress | None, premade: dict[str, Made] | None = None
     ) -> RefreshReport:
         """Bring the catalog in step with the files; only changed files are parsed.
 
@@ -417,8 +423,8 @@ class Library:
         made from, so another process's refresh or import in the meantime is
         never undone. With nothing to change, nothing is written. A file that
         fails is quarantined. ``premade``: an import's copies, converted already
-        (key -> the hash of the bytes converted, and what was made of them); a
-        copy that fails after all is not quarantined (the import removes it).
+        (key -> what was made of them); a copy that fails after all is not
+        quarantined (the import removes it).
         """
         premade = premade or {}
         report = RefreshReport()
@@ -446,11 +452,11 @@ class Library:
                     report.quarantined += 1
                     continue
                 item = self._prepare(src, row, version_ok, renderer)
-                if isinstance(item, _Job) and src.key in premade:
-                    digest, ready = premade[src.key]
-                    if item.content_hash == digest and item.fn is convert_job:
-                        item = _Prepared(src, item.stat, digest, ready.title, ready.markdown,
-                                         ready.shown, ready.page)  # fmt: skip
+                ready = premade.get(src.key)
+                # An import's copy, as it was converted (and not changed since):
+                if isinstance(item, _Job) and ready and item.content_hash == ready.content_hash:
+                    item = _Prepared(src, item.stat, ready.content_hash, ready.title,
+                                     ready.markdown, ready.shown, ready.page)  # fmt: skip
             except ImportFailed as exc:
                 failures.append((src, _stat_or_none(src.path), _told(str(exc), src.path)))
                 continue
@@ -474,9 +480,10 @@ class Library:
             if isinstance(made, Failed):
                 failures.append((job.source, job.stat, _told(made.reason, job.source.path)))
                 continue
+            digest = made.content_hash or job.content_hash  # rendering only: the same bytes
             prepared.append(
-                _Prepared(job.source, job.stat, job.content_hash, made.title, made.markdown,
-                          made.shown, made.page)
+                _Prepared(job.source, job.stat, digest, made.title, made.markdown, made.shown,
+                          made.page)
             )  # fmt: skip
             if job.source.key in problems_before:
                 cured.add(job.source.key)
@@ -521,6 +528,7 @@ class Library:
                     report.unchanged += 1
                 else:
                     self._store(row.id, item, row.added_at)
+                    self.catalog.delete_problem(item.source.key)  # it converts now
                     if row.text_hash != item.rendered.text_hash:
                         report.changed.append(row.id)
                     else:
@@ -530,11 +538,15 @@ class Library:
             vanished = {
                 k: r for k, r in rows.items() if k not in seen and not self._path_of(k).exists()
             }
+            by_content: dict[str, list[CatalogRow]] = {}
+            for r in vanished.values():
+                by_content.setdefault(r.content_hash, []).append(r)
             for item in new:
-                digest = item.content_hash
-                twin = next((r for r in vanished.values() if r.content_hash == digest), None)
-                if twin is not None:
+                self.catalog.delete_problem(item.source.key)  # it converts now
+                twins = by_content.get(item.content_hash)
+                if twins:
                     # Same content under a new name: a rename or move keeps its id.
+                    twin = twins.pop()
                     del vanished[twin.source_key]
                     self._store(twin.id, item, twin.added_at)
                     report.renamed.append(twin.id)
@@ -557,6 +569,8 @@ class Library:
                     self.catalog.delete_problem(key)
             for src, st, reason in quarantine:
                 row = rows.get(src.key)
+                if _stamp(row) != _stamp(before.get(src.key)):
+                    continue  # another process wrote this row meanwhile: its result stands
                 old = problems.get(src.key)
                 if row is not None:
                     article_id, title = row.id, row.title
@@ -576,22 +590,10 @@ class Library:
         """Each job's result, as it finishes: in worker processes, each under its time limit."""
         if not jobs:
             return
-        if not self.limits.isolated:
-            for job in jobs:
-                try:
-                    yield job, job.fn(*job.args)
-                except Exception as exc:  # told as the file's problem
-                    yield job, Failed(failure(exc))
-            return
-        limits = self.limits
-
-        def time_for(args: tuple[Any, ...]) -> float:
-            payload = args[1][0]  # (fn, its arguments): the file's bytes, or the Markdown
-            return limits.time_for(len(payload) if isinstance(payload, bytes | str) else 0)
-
-        count = min(limits.workers, len(jobs))
-        with Workers(count, time_for) as workers:
-            for place, made in workers.run(_job_runner, [(j.fn, j.args) for j in jobs]):
+        count = min(self.limits.workers, len(jobs))
+        with Workers(count, isolated=self.limits.isolated) as workers:
+            runs = [((j.fn, j.args), j.limit) for j in jobs]
+            for place, made in workers.run(_job_runner, runs):
                 yield jobs[place], made
 
     def _clear_debris(self) -> None:
@@ -609,28 +611,24 @@ class Library:
         stamp only, or a job converting or rendering it."""
         st = src.path.stat()
         same_file = row is not None and (row.mtime_ns, row.size) == (st.st_mtime_ns, st.st_size)
-        data = meta_bytes = b""
         if row is not None and same_file:
             digest = row.content_hash  # the file's stamp vouches for its content
         else:
-            data, meta_bytes = self._read(src.path)
-            digest = content_hash(data, meta_bytes)
+            digest = content_hash(*read_file(src.path))  # read to be hashed, not kept
         if row is not None and version_ok and row.content_hash == digest:
             if row.renderer != renderer:  # the same Markdown, shown anew
                 markdown = self.catalog.markdown_of(src.key) or ""
                 page = PageMetadata(row.author, row.published, row.site, row.url)
-                args = (markdown, row.title, page, renderer)
-                return _Job(src, st, digest, render_job, args)
+                limit = self.limits.time_for(len(markdown))
+                return _Job(src, st, digest, render_job, (markdown, row.title, page, renderer),
+                            limit)  # fmt: skip
             return None if same_file else _Prepared(src, st, digest, row.title, "", None)
-        if same_file:  # only the converter changed: the file was not read yet
-            data, meta_bytes = self._read(src.path)
-        metadata = read_metadata(src.path)
-        return _Job(src, st, digest, convert_job, (data, str(src.path), metadata, renderer))
+        return self._conversion(src, st, digest, renderer)
 
-    @staticmethod
-    def _read(path: Path) -> tuple[bytes, bytes]:
-        data = read_source(path)
-        return data, read_source(metadata_path(path)) if has_metadata(path) else b""
+    def _conversion(self, src: Source, st: os.stat_result, digest: str, renderer: str) -> _Job:
+        """The job converting a file; the worker reads it."""
+        args = (str(src.path), renderer)
+        return _Job(src, st, digest, convert_job, args, self.limits.time_for(st.st_size))
 
     def _store(self, article_id: str, item: _Prepared, added_at: float | None) -> None:
         assert item.rendered is not None
@@ -653,15 +651,22 @@ class Library:
         )
 
     @_catalogued
-    def retry_problems(self) -> int:
-        """Forget which files failed, so the next refresh tries each again; how many."""
+    def retry_problems(self) -> list[str]:
+        """Forget which files failed, so the next refresh tries each again; their paths."""
         if not self.catalog.try_writable():
-            return 0
+            return []
         with self.catalog.transaction():
             keys = [p.source_key for p in self.catalog.problems()]
             for key in keys:
                 self.catalog.delete_problem(key)
-        return len(keys)
+        return [str(self._path_of(key)) for key in keys]
+
+    def mend_catalog(self) -> str | None:
+        """Make the catalog again from the files if SQLite finds it damaged; what was wrong."""
+        damage = storage.quick_check(self.catalog.path)
+        if damage is not None:
+            self._start_again(storage.Damaged(damage))
+        return damage
 
     # --- importing the user's files ------------------------------------------
 
@@ -684,7 +689,7 @@ class Library:
         if not self.user_dir.is_dir():
             raise ImportFailed(f"nothing can be imported: {self.user_dir} is not a folder")
         outcomes: list[ImportOutcome | None] = []  # None: decided once converted
-        reads: dict[int, tuple[Path, bytes, bytes, str]] = {}  # slot -> (path, data, meta, digest)
+        reads: dict[int, tuple[Path, os.stat_result, str]] = {}  # slot -> (path, stat, digest)
         known = {r.content_hash: r.id for r in self.catalog.rows()}
         first_of: dict[str, int] = {}  # digest -> the slot of the first file with those bytes
         twins: dict[int, tuple[Path, int]] = {}  # slot -> (its path, an earlier same file's slot)
@@ -703,7 +708,8 @@ class Library:
                 outcomes.append(ImportOutcome(path, "failed" if named else "skipped", reason))
                 continue
             try:
-                data, meta_bytes = self._read(path)
+                st = path.stat()
+                digest = content_hash(*read_file(path))  # read to be hashed, not kept
             except ImportFailed as exc:
                 outcomes.append(ImportOutcome(path, "failed", _told(str(exc), path)))
                 continue
@@ -711,7 +717,6 @@ class Library:
                 reason = f"cannot read: {storage.reason(exc)}"
                 outcomes.append(ImportOutcome(path, "failed", reason))
                 continue
-            digest = content_hash(data, meta_bytes)
             if digest in known:
                 msg = f"already in the library as {known[digest]}"
                 outcomes.append(ImportOutcome(path, "skipped", msg, known[digest]))
@@ -720,33 +725,44 @@ class Library:
                 twins[len(outcomes)] = (path, first_of[digest])
             else:
                 first_of[digest] = len(outcomes)
-                reads[len(outcomes)] = (path, data, meta_bytes, digest)
+                reads[len(outcomes)] = (path, st, digest)
             outcomes.append(None)
         # Converted before anything is copied: a file that does not convert never
         # enters the library folder, and one copied in has its catalog entry made.
-        premade: dict[str, tuple[str, Made]] = {}
+        premade: dict[str, Made] = {}
         copied: dict[int, tuple[Path, Path]] = {}  # outcome slot -> (original, copy)
         own_folders: set[Path] = set()  # folders this import made for saved pages
-        jobs = {slot: self._conversion(*read) for slot, read in reads.items()}
+        renderer = renderer_stamp()
+        jobs = {
+            slot: self._conversion(Source("", path, "user"), st, digest, renderer)
+            for slot, (path, st, digest) in reads.items()
+        }
         slot_of = {id(job): slot for slot, job in jobs.items()}
         steps = len(jobs) + 1  # the catalog's commit is the last step
         for n, (job, made) in enumerate(self._run(list(jobs.values())), start=1):
             slot = slot_of[id(job)]
-            path, data, meta_bytes, digest = reads[slot]
+            path = job.source.path
             if progress:
                 progress(n, steps)
             if isinstance(made, Failed):
                 outcomes[slot] = ImportOutcome(path, "failed", _told(made.reason, path))
                 continue
-            images = page_images(data, path) if path.suffix.lower() in HTML_SUFFIXES else []
             try:
-                target = self._copy_in(path, data, meta_bytes, images, own_folders)
+                data, meta_bytes = read_file(path)
+                if content_hash(data, meta_bytes) != made.content_hash:
+                    why = "it changed while it was imported; import it again"
+                    outcomes[slot] = ImportOutcome(path, "failed", why)
+                    continue
+                target = self._copy_in(path, data, meta_bytes, made.images, own_folders)
+            except ImportFailed as exc:
+                outcomes[slot] = ImportOutcome(path, "failed", _told(str(exc), path))
+                continue
             except OSError as exc:
                 reason = f"cannot copy into the library: {storage.reason(exc)}"
                 outcomes[slot] = ImportOutcome(path, "failed", reason)
                 continue
             copied[slot] = (path, target)
-            premade[self._key_of(target)] = (digest, made)
+            premade[self._key_of(target)] = made
         if copied:
             try:
                 report = self._refresh(None, premade)
@@ -772,7 +788,7 @@ class Library:
         for slot, (path, first) in twins.items():
             done = outcomes[first]
             assert done is not None
-            same = readable(done.path.name)
+            same = one_line(readable(done.path.name))
             if done.status == "imported":
                 msg = f"the same as {same}, imported as {done.article_id}"
                 outcomes[slot] = ImportOutcome(path, "skipped", msg, done.article_id)
@@ -787,18 +803,12 @@ class Library:
     def _key_of(self, copy: Path) -> str:
         return source_key("user", copy.relative_to(self.user_dir).as_posix())
 
-    def _conversion(self, path: Path, data: bytes, meta_bytes: bytes, digest: str) -> _Job:
-        """The job converting a file to import, named as the user named it."""
-        source = Source("", path, "user")
-        args = (data, str(path), read_metadata(path), renderer_stamp())
-        return _Job(source, os.stat_result((0,) * 10), digest, convert_job, args)
-
     def _copy_in(
         self,
         path: Path,
         data: bytes,
         meta_bytes: bytes,
-        images: list[PurePosixPath],
+        images: tuple[PurePosixPath, ...],
         own_folders: set[Path],
     ) -> Path:
         """Copy a file into the library under a name nobody has; return the copy.
@@ -825,7 +835,7 @@ class Library:
                 for rel in images:
                     copy = target.parent.joinpath(*rel.parts)
                     copy.parent.mkdir(parents=True, exist_ok=True)
-                    storage.write_atomic(copy, path.parent.joinpath(*rel.parts).read_bytes())
+                    storage.write_atomic(copy, read_source(path.parent.joinpath(*rel.parts)))
                 write_new(target, data)
             except FileExistsError:
                 continue
@@ -862,25 +872,6 @@ def _stat_or_none(path: Path) -> os.stat_result | None:
         return path.stat()
     except OSError:
         return None
-
-
-def read_source(path: Path, limit: int = MAX_BYTES) -> bytes:
-    """A file's bytes; a FIFO, device or socket, or a file over ``limit``, is refused.
-
-    The file is opened without blocking and checked on the open file, so a
-    FIFO put in its place after it was looked at cannot hang the import.
-    """
-    name = readable(path.name)
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as fh:
-        mode = os.fstat(fh.fileno()).st_mode
-        if not stat.S_ISREG(mode):
-            kind = "a folder" if stat.S_ISDIR(mode) else _kind(mode)
-            raise ImportFailed(f"{name}: {kind}, not a file; only files are imported")
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise ImportFailed(f"{name}: larger than {limit // (1024 * 1024)} MB")
-    return data
 
 
 def _remove_copy(target: Path, own_folders: set[Path]) -> None:
@@ -926,17 +917,7 @@ def _not_a_file(path: Path) -> str | None:
         mode = path.stat().st_mode
     except OSError:
         return None
-    return _kind(mode)
-
-
-def _kind(mode: int) -> str | None:
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-        return None
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file"
+    return None if stat.S_ISREG(mode) or stat.S_ISDIR(mode) else file_kind(mode)
 
 
 def _unique_id(base: str, taken: set[str]) -> str:

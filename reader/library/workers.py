@@ -43,7 +43,7 @@ def one_line(text: str, limit: int = 200) -> str:
 def failure(exc: BaseException) -> str:
     """What a converter's exception means to the user, in one line."""
     if isinstance(exc, ReaderError):
-        return one_line(str(exc))
+        return " ".join(str(exc).split())  # cut short only once the file's name is off it
     if isinstance(exc, RecursionError):
         return "nested too deeply to convert"
     if isinstance(exc, MemoryError):
@@ -112,15 +112,13 @@ class _Worker:
 class Workers:
     """Up to ``count`` worker processes; use as a context manager.
 
-    ``time_limit(args)`` is how long a job with those arguments may run.
-    Where worker processes cannot be started, jobs run in this process,
-    with no time limit.
+    With ``isolated`` False, or where worker processes cannot be started,
+    jobs run in this process, with no time limit.
     """
 
-    def __init__(self, count: int, time_limit: Callable[[tuple[Any, ...]], float]) -> None:
+    def __init__(self, count: int, isolated: bool = True) -> None:
         self.count = max(1, count)
-        self.time_limit = time_limit
-        self._ctx: BaseContext | None = _context()
+        self._ctx: BaseContext | None = _context() if isolated else None
         self._idle: list[_Worker] = []
 
     def __enter__(self) -> Workers:
@@ -143,53 +141,63 @@ class Workers:
             return None
 
     def run(
-        self, fn: Callable[..., Any], jobs: Sequence[tuple[Any, ...]]
+        self, fn: Callable[..., Any], jobs: Sequence[tuple[tuple[Any, ...], float]]
     ) -> Iterator[tuple[int, Any]]:
-        """Run ``fn(*args)`` for each job; yield (its place in ``jobs``, its value or a
-        :class:`Failed`) as each finishes."""
+        """Run ``fn(*args)`` for each job ``(args, seconds it may take)``; yield (its place
+        in ``jobs``, its value or a :class:`Failed`) as each finishes.
+
+        A job is given up only if it has not answered by its deadline: an answer
+        waiting while the caller was busy with the one before still counts.
+        """
         pending = deque(enumerate(jobs))
         busy: dict[Connection, tuple[_Worker, int, float, float]] = {}
         try:
             while pending or busy:
+                done: list[tuple[int, Any]] = []
                 while pending and len(busy) < self.count:
                     worker = self._idle.pop() if self._idle else self._start()
-                    place, args = pending.popleft()
+                    place, (args, limit) = pending.popleft()
                     if worker is None:
-                        yield place, _here(fn, args)
+                        done.append((place, _here(fn, args)))
                         continue
-                    limit = self.time_limit(args)
                     try:
                         worker.conn.send((fn, args, limit))
                     except OSError:
                         worker.stop(kill=True)
-                        yield place, Failed("the converter could not be started")
+                        done.append((place, Failed("the converter could not be started")))
                         continue
                     busy[worker.conn] = (worker, place, time.monotonic() + limit, limit)
-                if not busy:
-                    continue
-                soonest = min(deadline for _w, _p, deadline, _l in busy.values())
-                for conn in wait(list(busy), timeout=max(0.0, soonest - time.monotonic())):
-                    assert isinstance(conn, Connection)
-                    worker, place, _deadline, _limit = busy.pop(conn)
-                    try:
-                        kind, value = conn.recv()
-                    except (EOFError, OSError):
-                        worker.process.join(1)
-                        code = worker.process.exitcode
-                        worker.stop(kill=True)
-                        yield place, Failed(f"the converter stopped (exit code {code})")
-                        continue
-                    self._idle.append(worker)
-                    yield place, (value if kind == "ok" else Failed(value))
-                now = time.monotonic()
-                for conn, (worker, place, deadline, limit) in list(busy.items()):
-                    if now >= deadline:
-                        del busy[conn]
-                        worker.stop(kill=True)
-                        yield place, Failed(f"gave up converting it after {limit:.3g} s")
+                if busy:
+                    soonest = min(deadline for _w, _p, deadline, _l in busy.values())
+                    timeout = max(0.0, soonest - time.monotonic())
+                    ready = wait(list(busy), timeout=timeout)
+                    now = time.monotonic()
+                    for conn, (worker, place, deadline, limit) in list(busy.items()):
+                        if conn in ready or conn.poll():
+                            del busy[conn]
+                            done.append((place, self._answer(worker)))
+                        elif now >= deadline:
+                            del busy[conn]
+                            worker.stop(kill=True)
+                            done.append(
+                                (place, Failed(f"gave up converting it after {limit:.3g} s"))
+                            )
+                yield from done
         finally:
             for worker, *_ in busy.values():  # left early: what still runs is stopped
                 worker.stop(kill=True)
+
+    def _answer(self, worker: _Worker) -> Any:
+        """The answer a worker has sent, or why there is none (it died)."""
+        try:
+            kind, value = worker.conn.recv()
+        except (EOFError, OSError):
+            worker.process.join(5)
+            code = worker.process.exitcode
+            worker.stop(kill=True)
+            return Failed(f"the converter stopped (exit code {code})")
+        self._idle.append(worker)
+        return value if kind == "ok" else Failed(value)
 
 
 def _here(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:

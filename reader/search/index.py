@@ -70,10 +70,14 @@ _CODEC = W3Codec(compression=0)
 class SearchIndex:
     """A Whoosh index in ``path``; one searcher, refreshed after each commit."""
 
-    def __init__(self, path: Path, *, lock_timeout: float = 5.0) -> None:
+    def __init__(self, path: Path, *, lock_timeout: float = 5.0, repair: bool = True) -> None:
+        """``repair``: make an index that cannot be used again (a writer's part); without
+        it, such an index is reported (SearchIndexError) and left as it is, since it may
+        be one another process is making this moment."""
         whoosh_setup.install()
         self.path = path
         self.lock_timeout = lock_timeout
+        self.repair = repair
         self.schema = make_schema()
         self.notice: str | None = None
         self._ix: Any = None
@@ -98,6 +102,9 @@ class SearchIndex:
 
     def _open(self) -> None:
         reason = self._problem()
+        if reason and not self.repair:
+            why = reason.removesuffix(" and was rebuilt")
+            raise SearchIndexError(f"{why}; 'reader index --rebuild' makes it again")
         if reason is not None and self.read_only:
             why = reason.removesuffix(" and was rebuilt") or "there is no search index"
             raise SearchIndexError(f"{why}, and its folder {self.path.parent} cannot be written")
@@ -111,11 +118,15 @@ class SearchIndex:
                     self._reload_manifest()
                     return
                 except Exception as exc:  # whoosh has no common error type for damage
-                    if self.read_only:
+                    if self.read_only or not self.repair:
                         self.close()
+                        where = (
+                            "its folder cannot be written"
+                            if self.read_only
+                            else ("'reader index --rebuild' makes it again")
+                        )
                         raise SearchIndexError(
-                            f"the search index cannot be read ({type(exc).__name__}),"
-                            f" and its folder {self.path.parent} cannot be written"
+                            f"the search index cannot be read ({type(exc).__name__}); {where}"
                         ) from None
                     reason = f"the search index was unreadable ({type(exc).__name__}); rebuilt"
                     gc.collect()  # while ResourceWarnings are quiet
@@ -205,8 +216,8 @@ class SearchIndex:
 
         ``load(ids)`` makes the documents to add or update; only those whose
         stamp changed are asked for, or every one with ``clear``, which makes
-        the index anew: searches, here and in other processes, answer from the
-        index as it was until the new one is committed whole.
+        the index anew: searches in other processes answer from the index as
+        it was until the new one is committed whole (in this one, they wait).
         """
         report = SyncReport(notice=self.notice)
         self.notice = None
@@ -308,7 +319,7 @@ class SearchIndex:
         load: Callable[[Sequence[str]], Iterable[IndexDoc]],
         progress: Progress | None = None,
     ) -> SyncReport:
-        """Make the index anew from ``load``; what it held until then is searched meanwhile."""
+        """Make the index anew from ``load``; other processes search what it held meanwhile."""
         report = self.sync(wanted, load, progress, clear=True)
         report.rebuilt = True
         return report

@@ -51,6 +51,7 @@ from reader.bookmarks import Bookmark
 from reader.core import AnnotationImport, Page, ReaderCore
 from reader.errors import ReaderError
 from reader.library import ArticleInfo, ImportOutcome, RefreshReport
+from reader.library.articles import readable
 from reader.library.importing import SUPPORTED_SUFFIXES, Original
 from reader.rendering import original_html
 from reader.search import Hit, Related, SearchResults, SyncReport
@@ -303,7 +304,8 @@ class MainWindow(QMainWindow):
             parts = [f"{self.library_panel.model.rowCount():,} articles"]
             if report.failed:
                 path, reason = report.failed[0]
-                parts.append(f"{len(report.failed)} could not be read ({path.name}: {reason})")
+                name = readable(path.name)
+                parts.append(f"{len(report.failed)} could not be read ({name}: {reason})")
             self.say(" · ".join(parts))
             self.library_loaded.emit()
             self.sync_index()

@@ -72,16 +72,25 @@ def has_metadata(path: Path) -> bool:
 
 def read_metadata(path: Path) -> dict[str, str]:
     """The optional ``NAME.meta.json`` beside an article (a title, for one)."""
-    meta = metadata_path(path)
     if not has_metadata(path):
         return {}
     try:
-        data = json.loads(meta.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return parse_metadata(metadata_path(path).read_bytes())
+    except OSError:
         return {}
-    if not isinstance(data, dict):
+
+
+def parse_metadata(data: bytes) -> dict[str, str]:
+    """What a ``NAME.meta.json`` file's bytes say: its string fields; {} for anything else."""
+    if not data:
         return {}
-    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except ValueError:
+        return {}
+    if not isinstance(parsed, dict):
+        return {}
+    return {k: v for k, v in parsed.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def convert_bytes(data: bytes, path: Path, metadata: dict[str, str] | None = None) -> Converted:
