@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -256,10 +257,18 @@ class ReaderCore:
         return done
 
     def import_paths(
-        self, paths: Iterable[Path], progress: Progress | None = None
+        self,
+        paths: Iterable[Path],
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+        on_file: Callable[[Path], None] | None = None,
     ) -> list[ImportOutcome]:
-        """Import files into the library; bookmarks follow any article that changed."""
-        outcomes = self._library.import_paths(paths, progress)
+        """Import files into the library; bookmarks follow any article that changed.
+
+        ``on_file(path)`` is told of each file as it is converted; once ``cancel``
+        is set, the files converted are imported and the rest are left out.
+        """
+        outcomes = self._library.import_paths(paths, progress, cancel, on_file)
         self.follow_bookmarks()
         return outcomes
 

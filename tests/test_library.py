@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,30 @@ def test_the_same_file_twice_in_one_import_is_imported_once(
     assert told[2][:2] == ("c.txt", "failed") and "binary file" in told[2][2]
     assert told[3] == ("d.txt", "failed", f"the same as c.txt: {told[2][2]}")
     assert [a.id for a in empty_library.articles()] == ["twice-told"]
+
+
+def test_a_cancelled_import_keeps_what_it_finished_and_nothing_half_made(
+    empty_library: Library, tmp_path: Path
+) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for i in range(40):
+        write(folder / f"note-{i:02}.md", f"Note Number {i}")
+    cancel = threading.Event()
+    told: list[Path] = []
+
+    def on_file(path: Path) -> None:
+        told.append(path)
+        if len(told) == 3:
+            cancel.set()
+
+    outcomes = empty_library.import_paths([folder], cancel=cancel, on_file=on_file)
+    imported = [o for o in outcomes if o.status == "imported"]
+    left = [o for o in outcomes if o.status != "imported"]
+    assert len(outcomes) == 40 and 3 <= len(imported) < 40
+    assert all(o.message == "the import was cancelled" for o in left)
+    listed = {a.id for a in empty_library.articles()}
+    assert listed == {o.article_id for o in imported}
+    # Only what was imported is in the library folder: nothing half-written.
+    names = sorted(p.name for p in empty_library.user_dir.iterdir())
+    assert names == sorted(o.path.name for o in imported)

@@ -9,7 +9,8 @@ import os
 import shutil
 import sqlite3
 import stat
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Concatenate, Literal, ParamSpec, TypeVar
@@ -586,7 +587,7 @@ class Library:
                 )  # fmt: skip
             self.catalog.set_meta("converter", CONVERTER_VERSION)
 
-    def _run(self, jobs: list[_Job]) -> Iterator[tuple[_Job, Made | Failed]]:
+    def _run(self, jobs: list[_Job]) -> Generator[tuple[_Job, Made | Failed], None, None]:
         """Each job's result, as it finishes: in worker processes, each under its time limit."""
         if not jobs:
             return
@@ -672,14 +673,20 @@ class Library:
 
     @_catalogued
     def import_paths(
-        self, paths: Iterable[Path], progress: Progress | None = None
+        self,
+        paths: Iterable[Path],
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+        on_file: Callable[[Path], None] | None = None,
     ) -> list[ImportOutcome]:
         """Copy supported files (or folders of them) into the library and catalog them.
 
-        Each file is converted once, by the catalog refresh; a copy that does
-        not convert is removed again and reported with the reason. A copy never
+        Each file is converted once, before it is copied; one that does not
+        convert is not copied, and is reported with the reason. A copy never
         replaces a file: each takes a name no other file (nor another process's
-        copy) has.
+        copy) has. ``on_file(path)`` is told of each file as it is converted.
+        Once ``cancel`` is set, no more files are converted: those converted
+        are copied and catalogued, the rest are reported not imported.
         """
         if not self.catalog.try_writable():
             why = self.catalog.read_only
@@ -739,30 +746,31 @@ class Library:
         }
         slot_of = {id(job): slot for slot, job in jobs.items()}
         steps = len(jobs) + 1  # the catalog's commit is the last step
-        for n, (job, made) in enumerate(self._run(list(jobs.values())), start=1):
-            slot = slot_of[id(job)]
-            path = job.source.path
-            if progress:
-                progress(n, steps)
-            if isinstance(made, Failed):
-                outcomes[slot] = ImportOutcome(path, "failed", _told(made.reason, path))
-                continue
-            try:
-                data, meta_bytes = read_file(path)
-                if content_hash(data, meta_bytes) != made.content_hash:
-                    why = "it changed while it was imported; import it again"
-                    outcomes[slot] = ImportOutcome(path, "failed", why)
-                    continue
-                target = self._copy_in(path, data, meta_bytes, made.images, own_folders)
-            except ImportFailed as exc:
-                outcomes[slot] = ImportOutcome(path, "failed", _told(str(exc), path))
-                continue
-            except OSError as exc:
-                reason = f"cannot copy into the library: {storage.reason(exc)}"
-                outcomes[slot] = ImportOutcome(path, "failed", reason)
-                continue
-            copied[slot] = (path, target)
-            premade[self._key_of(target)] = made
+        with contextlib.closing(self._run(list(jobs.values()))) as results:
+            for n, (job, made) in enumerate(results, start=1):
+                slot, path = slot_of[id(job)], job.source.path
+                if isinstance(made, Failed):
+                    outcomes[slot] = ImportOutcome(path, "failed", _told(made.reason, path))
+                else:
+                    try:
+                        target = self._copy_converted(path, made, own_folders)
+                    except ImportFailed as exc:
+                        outcomes[slot] = ImportOutcome(path, "failed", _told(str(exc), path))
+                    except OSError as exc:
+                        reason = f"cannot copy into the library: {storage.reason(exc)}"
+                        outcomes[slot] = ImportOutcome(path, "failed", reason)
+                    else:
+                        copied[slot] = (path, target)
+                        premade[self._key_of(target)] = made
+                if progress:
+                    progress(n, steps)
+                if on_file:
+                    on_file(path)
+                if cancel is not None and cancel.is_set():
+                    break  # the workers still converting are stopped as this is left
+        for slot, (path, _st, _digest) in reads.items():
+            if outcomes[slot] is None and slot not in copied:
+                outcomes[slot] = ImportOutcome(path, "skipped", "the import was cancelled")
         if copied:
             try:
                 report = self._refresh(None, premade)
@@ -799,6 +807,13 @@ class Library:
         if progress:
             progress(steps, steps)
         return [o for o in outcomes if o is not None]
+
+    def _copy_converted(self, path: Path, made: Made, own_folders: set[Path]) -> Path:
+        """Copy a converted file into the library, if it is still the file converted."""
+        data, meta_bytes = read_file(path)
+        if content_hash(data, meta_bytes) != made.content_hash:
+            raise ImportFailed("it changed while it was imported; import it again")
+        return self._copy_in(path, data, meta_bytes, made.images, own_folders)
 
     def _key_of(self, copy: Path) -> str:
         return source_key("user", copy.relative_to(self.user_dir).as_posix())
