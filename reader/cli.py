@@ -9,14 +9,16 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from reader import __version__, desktop
 from reader.bookmarks import COLORS, Bookmark
 from reader.core import ReaderCore
 from reader.errors import ReaderError, SearchIndexError
+from reader.library import ArticleInfo
 from reader.library.articles import readable
 from reader.paths import bundled_articles_dir, resolve_data_dir
 from reader.search import Hit, SearchResults
@@ -45,6 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="list the articles of the library")
     p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.add_argument(
+        "--sort",
+        choices=("library", "added", "title", "words"),
+        default="library",
+        help="the library's order (the bundled articles, then yours as added; the default),"
+        " newest first, by title, or longest first",
+    )
 
     sub.add_parser(
         "refresh",
@@ -207,13 +216,24 @@ def shown(text: str) -> str:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+_SORTS: dict[str, Callable[[ArticleInfo], Any]] = {
+    "added": lambda a: -a.added_at,
+    "title": lambda a: a.title.casefold(),
+    "words": lambda a: -a.words,
+}
+
+
 def cmd_list(core: ReaderCore, args: argparse.Namespace) -> int:
     infos = core.articles()
+    if args.sort in _SORTS:
+        infos.sort(key=_SORTS[args.sort])  # stable: ties keep the library's order
     if args.json:
         entries = []
         for a in infos:
             entry: dict[str, object] = {
                 "id": a.id, "title": a.title, "words": a.words, "source": readable(a.source),
+                "added": datetime.fromtimestamp(a.added_at, UTC).isoformat(timespec="seconds"),
+                "site": a.site, "author": a.author,
             }  # fmt: skip
             if a.problem:
                 entry["problem"] = a.problem

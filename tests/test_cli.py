@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -22,9 +23,27 @@ def test_list_json(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
     assert code == 0
     entries = json.loads(out)
     assert len(entries) == 5
-    assert set(entries[0]) == {"id", "title", "words", "source"}
+    assert set(entries[0]) == {"id", "title", "words", "source", "added", "site", "author"}
     assert Path(entries[0]["source"]).is_file()
     assert entries[4]["title"] == "Backend Developer: The Unseen Architect of the Digital World"
+    datetime.fromisoformat(entries[0]["added"])
+
+
+def test_list_sorts(capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path) -> None:
+    note = tmp_path / "zebra.md"
+    note.write_text("# Zebra Crossings\n\nA short note on zebra crossings.\n")
+    run(capsys, "--data-dir", str(data_dir), "import", str(note))
+    listed = {}
+    for order in ("library", "added", "title", "words"):
+        code, out, _ = run(capsys, "--data-dir", str(data_dir), "list", "--json", "--sort", order)
+        assert code == 0
+        listed[order] = json.loads(out)
+    assert listed["library"][-1]["title"] == "Zebra Crossings"  # the user's after the bundled
+    assert listed["added"][0]["title"] == "Zebra Crossings"  # newest first
+    titles = [e["title"] for e in listed["title"]]
+    assert titles == sorted(titles, key=str.casefold)
+    words = [e["words"] for e in listed["words"]]
+    assert words == sorted(words, reverse=True)
 
 
 def test_show_formats(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
