@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from reader.library import ArticleInfo
 from reader.ui.library_panel import ID_ROLE, NO_ARTICLES, NO_MATCH, LibraryModel, LibraryPanel
+from tests.conftest import OpenWindow
 
 LONG = (
     "Why the night ferry was cancelled, and what the council plans to do about the "
@@ -175,3 +177,15 @@ def test_ten_thousand_rows_are_all_reachable(qtbot: QtBot) -> None:
     assert panel.first_id() == "n9999" and panel.current_id() == "n5000"
     panel.filter_edit.setText("Article 9998:")
     assert shown_ids(panel) == ["n9998"]
+
+
+def test_the_columns_chosen_are_kept_across_restarts(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow
+) -> None:
+    window = open_window(data_dir)
+    assert window.library_panel.shown_columns() == ["Title", "Time", "Read"]
+    window.library_panel.show_columns(["Title", "Added", "Words"])
+    window.library_panel.columns_changed.emit()  # as the header's menu does
+    window.close()
+    again = open_window(data_dir)
+    assert again.library_panel.shown_columns() == ["Title", "Added", "Words"]

@@ -29,6 +29,8 @@ COLUMNS = {"narrow": ("&Narrow Column", 58, "Alt+1"), "medium": ("&Medium Column
 @dataclass
 class Actions:
     import_files: QAction
+    import_folder: QAction
+    cancel_import: QAction
     import_bookmarks: QAction
     export_bookmarks: QAction
     print_article: QAction
@@ -65,6 +67,14 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     file_menu = menu.addMenu("&File")
     import_files = QAction("&Import Files…", window)
     import_files.setShortcuts(shortcuts(QKeySequence.StandardKey.Open))
+    import_files.setToolTip("Import articles: Markdown, text and saved web pages (Ctrl+O)")
+    import_folder = QAction("Import &Folder…", window)
+    import_folder.setShortcuts(shortcuts("Ctrl+Alt+O"))
+    import_folder.setToolTip("Import every article in a folder and the folders inside it")
+    cancel_import = QAction("&Cancel Import", window)
+    cancel_import.setShortcuts(shortcuts("Esc"))
+    cancel_import.setToolTip("Stop the import: what is already converted is kept (Esc)")
+    cancel_import.setEnabled(False)  # while an import runs
     import_bookmarks = QAction("Import &Bookmarks…", window)
     import_bookmarks.setShortcuts(shortcuts("Ctrl+Shift+I"))
     import_bookmarks.setToolTip("Merge bookmarks from a JSON-LD export or a backup")
@@ -80,6 +90,8 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     quit_ = QAction("&Quit", window)
     quit_.setShortcuts(shortcuts(QKeySequence.StandardKey.Quit))
     file_menu.addAction(import_files)
+    file_menu.addAction(import_folder)
+    file_menu.addAction(cancel_import)
     file_menu.addAction(import_bookmarks)
     file_menu.addAction(export_bookmarks)
     file_menu.addSeparator()
@@ -188,7 +200,8 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     help_menu.addAction(about)
 
     return Actions(
-        import_files, import_bookmarks, export_bookmarks, print_article, export_pdf, print_marks,
+        import_files, import_folder, cancel_import, import_bookmarks, export_bookmarks,
+        print_article, export_pdf, print_marks,
         quit_,
         undo, redo, bookmark, themes, next_theme, bigger, smaller, reset_size, font, columns,
         outline, focus_library, search, find, next_hit, previous_hit, more_like, ask_links,

@@ -8,6 +8,9 @@ thread; the slots named ``on_…_ready`` take the answers.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -18,6 +21,9 @@ from PySide6.QtGui import (
     QCloseEvent,
     QColor,
     QDesktopServices,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
     QFont,
     QGuiApplication,
     QKeySequence,
@@ -37,7 +43,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
-    QProgressBar,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -59,10 +64,22 @@ from reader.ui.actions import build_actions
 from reader.ui.article_view import BODY_PX, ArticleView, Span
 from reader.ui.bookmarks_panel import BOOKMARK_ROLE, BookmarkDialog, BookmarksPanel
 from reader.ui.find_bar import FindBar, find_all
+from reader.ui.import_panel import (
+    DROPPED_TEXT,
+    DropRouter,
+    ImportDetails,
+    ImportJob,
+    ImportSummary,
+    ProgressStrip,
+    Summary,
+    summarize,
+    write_note,
+)
 from reader.ui.library_panel import LibraryPanel
 from reader.ui.operations import Lane, Operations
 from reader.ui.outline import OutlineView
 from reader.ui.printing import article_document, bookmark_marks, print_document, write_pdf
+from reader.ui.progress import Latest
 from reader.ui.related_panel import RelatedPanel, Source
 from reader.ui.search_panel import SearchPanel
 from reader.ui.settings import WindowSettings
@@ -94,6 +111,10 @@ class MainWindow(QMainWindow):
     search_finished = Signal(SearchResults)
     page_shown = Signal(str)  # an article id
     bookmarks_shown = Signal()  # the bookmarks panel and highlights are up to date
+    # From an import's worker thread: the import (by number) has a report to take.
+    # Crossing to the UI thread, it is the only way in.
+    import_progressed = Signal(int)
+    import_finished = Signal()  # an import ended and its summary is shown
 
     def __init__(
         self,
@@ -141,7 +162,15 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([340, 940])
         self.splitter.setCollapsible(0, True)  # the sidebar gives way to a narrow page
         self.splitter.setCollapsible(1, False)
-        self.setCentralWidget(self.splitter)
+        self.import_summary = ImportSummary(self)
+        self.import_details: ImportDetails | None = None
+        central = QWidget(self)
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.splitter, 1)
+        central_layout.addWidget(self.import_summary)
+        self.setCentralWidget(central)
         self._gave_way: set[str] = set()  # "outline", "sidebar": hidden for a narrow window
         self._theme_choice = SYSTEM
         self.shortcuts_dialog: QDialog | None = None
@@ -158,11 +187,12 @@ class MainWindow(QMainWindow):
         self.outline_dock.hide()
 
         self.status_label = QLabel(self)
-        self.progress = QProgressBar(self)
-        self.progress.setMaximumWidth(180)
-        self.progress.hide()
+        self.progress_strip = ProgressStrip(self)
+        self.progress = self.progress_strip.bar
         self.statusBar().addWidget(self.status_label, 1)
-        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.progress_strip)
+        self._imports: list[ImportJob] = []  # started and not yet answered, oldest first
+        self._import_numbers = itertools.count(1)
 
         self.undo_stack = QUndoStack(self)
         self.link_box: QMessageBox | None = None  # the open "Open link?" question
@@ -179,6 +209,7 @@ class MainWindow(QMainWindow):
         self._position_timer.setSingleShot(True)
         self._position_timer.setInterval(POSITION_MS)
         self._connect_signals()
+        self._take_drops()
         self._restore_view_settings()
 
     # --- wiring ----------------------------------------------------------------
@@ -186,6 +217,11 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         a = self.commands
         a.import_files.triggered.connect(self.on_import_triggered)
+        a.import_folder.triggered.connect(self.on_import_folder_triggered)
+        a.cancel_import.triggered.connect(self.cancel_imports)
+        self.progress_strip.cancel_requested.connect(self.cancel_imports)
+        self.import_progressed.connect(self.on_import_progressed)
+        self.import_summary.details_requested.connect(self.show_import_details)
         a.export_bookmarks.triggered.connect(self.on_export_triggered)
         a.import_bookmarks.triggered.connect(self.on_import_bookmarks_triggered)
         a.quit.triggered.connect(self.close)
@@ -218,6 +254,7 @@ class MainWindow(QMainWindow):
                 column, order == Qt.SortOrder.DescendingOrder
             )
         )
+        self.library_panel.columns_changed.connect(self.on_library_columns_changed)
         hints = QGuiApplication.styleHints()
         if hints is not None:
             hints.colorSchemeChanged.connect(self.on_color_scheme_changed)
@@ -258,13 +295,22 @@ class MainWindow(QMainWindow):
         self.status_label.setText(message[:1].upper() + message[1:])
 
     def on_operation_failed(self, message: str) -> None:
-        self.progress.hide()
+        self.end_progress()
         self.say(message)
 
-    def on_operation_progress(self, _label: str, done: int, total: int) -> None:
-        self.progress.setVisible(total >= PROGRESS_MIN_STEPS and done < total)
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
+    def on_operation_progress(self, label: str, done: int, total: int) -> None:
+        """A long job's counts (checking the library, indexing); an import's come first."""
+        if self._imports:
+            return
+        if total >= PROGRESS_MIN_STEPS and done < total:
+            self.progress_strip.report(f"{label} {done:,} of {total:,}", done, total)
+        else:
+            self.progress_strip.finish()
+
+    def end_progress(self) -> None:
+        """A job ended: its counts go, unless an import is still running."""
+        if not self._imports:
+            self.progress_strip.finish()
 
     def on_notice(self, notice: str) -> None:
         QMessageBox.warning(self, "reader", notice[:1].upper() + notice[1:] + ".")
@@ -280,7 +326,7 @@ class MainWindow(QMainWindow):
                        key="articles")  # fmt: skip
         self.ops.start(
             Lane.LIBRARY, lambda core, p: core.refresh(p), self.on_refresh_ready,
-            label="Checking the library",
+            label="Checking files",
         )  # fmt: skip
 
     def on_articles_ready(self, articles: list[ArticleInfo]) -> None:
@@ -290,7 +336,7 @@ class MainWindow(QMainWindow):
             self._open_initial_article()
 
     def on_refresh_ready(self, report: RefreshReport) -> None:
-        self.progress.hide()
+        self.end_progress()
 
         def finish(articles: list[ArticleInfo] | None) -> None:
             if articles is not None:  # the catalog changed: show it as it is now
@@ -332,31 +378,190 @@ class MainWindow(QMainWindow):
         if files:
             self.import_files([Path(f) for f in files])
 
-    def import_files(self, paths: list[Path]) -> None:
-        self.say(f"Importing {len(paths)} file(s)…")
-        self.ops.start(
-            Lane.LIBRARY, lambda core, p: core.import_paths(paths, p), self.on_import_ready,
-            label="Importing",
-        )  # fmt: skip
+    def on_import_folder_triggered(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of articles",
+                                                  str(Path.home()))  # fmt: skip
+        if folder:
+            self.import_files([Path(folder)])
 
-    def on_import_ready(self, outcomes: list[ImportOutcome]) -> None:
-        self.progress.hide()
+    def import_text(self, text: str) -> None:
+        """Import a text (dropped or pasted) as a note, titled from its first line."""
+        if not text.strip():
+            self.say("Nothing to import: the text dropped is empty")
+            return
+        folder = tempfile.TemporaryDirectory(prefix="reader-note-")
+        try:
+            note = write_note(text, Path(folder.name))
+        except OSError as exc:
+            folder.cleanup()
+            self.say(f"The note could not be written: {exc.strerror or exc}")
+            return
+        self.import_files([note], notes={note: DROPPED_TEXT}, folders=[folder])
+
+    def import_files(
+        self,
+        paths: list[Path],
+        *,
+        notes: dict[Path, str] | None = None,
+        folders: list[tempfile.TemporaryDirectory[str]] | None = None,
+    ) -> ImportJob:
+        """Import files and folders off the UI thread, with counts and Cancel while it runs
+        and a summary that stays once it ends."""
+        job = ImportJob(next(self._import_numbers), list(paths), notes=notes or {},
+                        folders=folders or [])  # fmt: skip
+        self._imports.append(job)
+        self.commands.cancel_import.setEnabled(True)
+        if job is self._imports[0]:
+            self.progress_strip.report("Importing…", 0, 0, cancellable=True)
+        reports = Latest[tuple[int, int, str]](lambda: self.import_progressed.emit(job.number))
+        job.reports = reports
+
+        def run(core: ReaderCore, _p: object) -> list[ImportOutcome] | None:
+            if job.cancel.is_set():
+                return None  # cancelled while it waited for the one before it
+            files = 0
+            converted = 0
+
+            def progress(done: int, steps: int) -> None:
+                nonlocal files
+                files = max(steps - 1, 0)  # the last step is the catalog's commit
+
+            def on_file(path: Path) -> None:
+                nonlocal converted
+                converted += 1
+                with contextlib.suppress(RuntimeError):  # the window is gone
+                    reports.put((converted, max(files, converted), job.name_of(path)))
+
+            return core.import_paths(job.paths, progress, job.cancel, on_file)
+
+        self.ops.start(
+            Lane.LIBRARY, run, lambda outcomes: self.on_import_ready(job, outcomes),
+            on_error=lambda message: self.on_import_failed(job, message),
+        )  # fmt: skip
+        return job
+
+    def on_import_progressed(self, number: int) -> None:
+        job = next((j for j in self._imports if j.number == number), None)
+        report = job.reports.take() if job is not None and job.reports is not None else None
+        if report is None or job is not self._imports[0]:
+            return
+        done, total, name = report
+        if job.cancel.is_set():
+            self.progress_strip.cancelling(f"Cancelling — finishing {name}")
+            return
+        self.progress_strip.report(
+            f"Importing {done:,} of {total:,} — {name}", done, total, cancellable=True
+        )
+
+    def cancel_imports(self) -> None:
+        """Stop the import running (what it converted is kept) and those waiting for it."""
+        if not self._imports:
+            return
+        for job in self._imports:
+            job.cancel.set()
+        self.progress_strip.cancelling("Cancelling…")
+
+    def _end_import(self, job: ImportJob) -> None:
+        job.clean_up()
+        if job in self._imports:
+            self._imports.remove(job)
+        self.commands.cancel_import.setEnabled(bool(self._imports))
+        if self._imports:
+            self.progress_strip.report("Importing…", 0, 0, cancellable=True)
+        else:
+            self.progress_strip.finish()
+
+    def on_import_failed(self, job: ImportJob, message: str) -> None:
+        """Nothing was imported (the catalog cannot be written, say): told until dismissed."""
+        self._end_import(job)
+        self.show_import_summary(summarize([]), f"Nothing imported: {message}")
+        self.import_finished.emit()
+
+    def on_import_ready(self, job: ImportJob, outcomes: list[ImportOutcome] | None) -> None:
+        self._end_import(job)
+        if outcomes is None:
+            return  # cancelled before it began: the import cancelled with it told
+        summary = summarize(outcomes, job)
         imported = [o for o in outcomes if o.status == "imported"]
-        problems = [o for o in outcomes if o.status != "imported"]
         last_id = imported[-1].article_id if imported else None
 
         def shown(articles: list[ArticleInfo]) -> None:
             self.on_articles_ready(articles)
             if last_id:
                 self.library_panel.select(last_id)
-            self.say(f"Imported {len(imported)} of {len(outcomes)} file(s)")
-            if problems:
-                QMessageBox.information(
-                    self, "Import", "\n".join(f"{o.path.name}: {o.message}" for o in problems)
-                )
+            self.show_import_summary(summary)
+            self.import_finished.emit()
 
         self.ops.start(Lane.READ, lambda core, _p: core.articles(), shown, key="articles")
-        self.sync_index()
+        if imported:
+            self.sync_index()
+
+    def show_import_summary(self, summary: Summary, text: str | None = None) -> None:
+        if text is not None:
+            summary = Summary(text, summary.problems, summary.imported)
+        self.import_summary.show_summary(summary)
+        if self.import_details is not None and self.import_details.isVisible():
+            self.import_details.show_summary(summary)
+
+    def show_import_details(self) -> None:
+        """The files the last import left out, and why, in a window beside this one."""
+        summary = self.import_summary.summary
+        if summary is None:
+            return
+        if self.import_details is None:
+            self.import_details = ImportDetails(self)
+        self.import_details.show_summary(summary)
+        self.import_details.show()
+        self.import_details.activateWindow()
+
+    # --- drops -----------------------------------------------------------------
+
+    def _take_drops(self) -> None:
+        """Files and folders dropped anywhere on the window are imported, and so is a text
+        dropped anywhere but on a text field (a note). The article view passes its drops up."""
+        self.setAcceptDrops(True)
+        self.view.setAcceptDrops(False)
+        self.view.viewport().setAcceptDrops(False)
+        router = DropRouter(self._on_drag, self.dropEvent, self)
+        for widget in self.findChildren(QWidget):
+            if widget is not self and widget.acceptDrops():
+                widget.installEventFilter(router)
+
+    def _dropped(self, event: QDropEvent) -> tuple[list[Path], str]:
+        """The local files and folders dropped, else a text from outside the window."""
+        mime = event.mimeData()
+        if mime.hasUrls():
+            return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()], ""
+        if mime.hasText() and event.source() is None:  # not a selection dragged in here
+            return [], mime.text()
+        return [], ""
+
+    def _on_drag(self, event: QDragEnterEvent | QDragMoveEvent) -> None:
+        paths, text = self._dropped(event)
+        if paths or text.strip() or event.mimeData().hasUrls():  # a web link: told why not
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self._on_drag(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self._on_drag(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths, text = self._dropped(event)
+        if paths:
+            event.acceptProposedAction()
+            self.import_files(paths)
+        elif text.strip():
+            event.acceptProposedAction()
+            self.import_text(text)
+        elif event.mimeData().hasUrls():
+            event.acceptProposedAction()
+            self.say("Web links are not fetched: save the page, then drop the file here")
+        else:
+            event.ignore()
 
     # --- reading ---------------------------------------------------------------
 
@@ -590,6 +795,11 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        # The splitter is sized now, even before the window is shown, so what gives way
+        # is decided on the width it will have.
+        central = self.centralWidget()
+        if central is not None and (layout := central.layout()) is not None:
+            layout.setGeometry(central.rect())
         self._give_way()
 
     def _give_way(self) -> None:
@@ -708,7 +918,7 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
 
     def on_index_synced(self, report: SyncReport) -> None:
-        self.progress.hide()
+        self.end_progress()
         if report.notice:
             self.say(report.notice)
         elif report.added + report.updated + report.removed > 1:
@@ -1111,11 +1321,16 @@ class MainWindow(QMainWindow):
             self.view.set_column_chars(chars)
         for action in self.commands.columns.actions():
             action.setChecked(action.data() == self.view.column_chars)
+        if (columns := self.settings.library_columns) is not None:
+            self.library_panel.show_columns(columns)
         if (sort := self.settings.library_sort) is not None:
             column, descending = sort
             order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
             self.library_panel.view.sortByColumn(column, order)
         self.commands.ask_links.setChecked(self.settings.ask_before_links)
+
+    def on_library_columns_changed(self) -> None:
+        self.settings.library_columns = self.library_panel.shown_columns()
 
     def restore_geometry(self) -> None:
         if (geometry := self.settings.geometry) is not None:
@@ -1129,9 +1344,14 @@ class MainWindow(QMainWindow):
         self.settings.save_layout(self.saveGeometry(), self.saveState(), self.splitter.saveState())
 
     def shutdown(self) -> None:
-        """Let background work finish and close the cores; safe to call twice."""
+        """Let background work finish and close the cores; safe to call twice. An import
+        running is cancelled: what it converted is kept."""
         self._watch_timer.stop()
+        for job in self._imports:
+            job.cancel.set()
         self.ops.shutdown()
+        for job in self._imports:
+            job.clean_up()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.keep_position()

@@ -77,6 +77,17 @@ class WindowSettings:
         self._qs.setValue("library/sort_order", "descending" if descending else "ascending")
 
     @property
+    def library_columns(self) -> list[str] | None:
+        """The library list's columns the user chose to show, by name; None: not chosen."""
+        if not self._qs.contains("library/columns"):
+            return None
+        return [c for c in self._text("library/columns").split(",") if c]
+
+    @library_columns.setter
+    def library_columns(self, names: list[str]) -> None:
+        self._qs.setValue("library/columns", ",".join(names))
+
+    @property
     def ask_before_links(self) -> bool:
         """Ask before a clicked link opens the browser; otherwise the link is copied."""
         return self._text("links/external", "ask") != "copy"
