@@ -13,6 +13,7 @@ import itertools
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import shiboken6
 from PySide6.QtCore import QPoint, Qt, QTimer, QUrl, Signal
@@ -79,7 +80,7 @@ from reader.ui.library_panel import LibraryPanel
 from reader.ui.operations import Lane, Operations
 from reader.ui.outline import OutlineView
 from reader.ui.printing import article_document, bookmark_marks, print_document, write_pdf
-from reader.ui.progress import Latest
+from reader.ui.progress import Latest, Progress
 from reader.ui.related_panel import RelatedPanel, Source
 from reader.ui.search_panel import SearchPanel
 from reader.ui.settings import WindowSettings
@@ -92,6 +93,7 @@ from reader.ui.themes import (
     resolve,
 )
 from reader.ui.undo import BookmarkCommand, CoreCall, Kind, Memo, added, attached, deleted
+from reader.ui.watcher import LibraryWatcher
 
 SEARCH_LIMIT = 30
 RELATED_LIMIT = 12
@@ -103,10 +105,12 @@ WATCH_MS = 500  # how often the bookmarks are checked for changes made elsewhere
 POSITION_MS = 1000  # how long the page rests before where the reader is, is kept
 SIDEBAR_WIDTH = 300  # the sidebar's width when it comes back after giving way
 BookmarksRead = tuple[tuple[object, ...], list[Bookmark], dict[str, str]]  # version, all, titles
+T = TypeVar("T")
 
 
 class MainWindow(QMainWindow):
     library_loaded = Signal()  # the list shows the catalog after the startup refresh
+    library_updated = Signal()  # a change in the library folder is shown (list, page, marks)
     index_ready = Signal()  # the search index holds what the library holds
     search_finished = Signal(SearchResults)
     page_shown = Signal(str)  # an article id
@@ -208,6 +212,11 @@ class MainWindow(QMainWindow):
         self._position_timer = QTimer(self)
         self._position_timer.setSingleShot(True)
         self._position_timer.setInterval(POSITION_MS)
+        # Files added, changed or removed in the library folder by anyone (another
+        # program, the command line) are catalogued and shown within a second.
+        self.watcher = LibraryWatcher(self)
+        self._articles: list[ArticleInfo] = []  # the catalog as the list shows it
+        self._shut = False  # shutdown() was called: nothing more is watched
         self._connect_signals()
         self._take_drops()
         self._restore_view_settings()
@@ -289,6 +298,7 @@ class MainWindow(QMainWindow):
         self.view.customContextMenuRequested.connect(self.on_view_context_menu)
         self._flash_timer.timeout.connect(lambda: self.view.flash(None))
         self._watch_timer.timeout.connect(self.check_bookmarks_version)
+        self.watcher.changed.connect(self.on_library_changed)
         a.caret.toggled.connect(self.view.set_caret_browsing)
 
     def say(self, message: str) -> None:
@@ -318,45 +328,102 @@ class MainWindow(QMainWindow):
     # --- library ---------------------------------------------------------------
 
     def load_library(self) -> None:
-        """Show the catalog at once, then bring it in step with the files off the UI thread."""
+        """Show the catalog at once, then bring it in step with the files off the UI thread;
+        from then on the library folder is watched."""
         self.say("Checking the library…")
         self._watch_timer.start()
         self.check_bookmarks_version()  # what is there now, to tell changes from
         self.ops.start(Lane.READ, lambda core, _p: core.articles(), self.on_articles_ready,
                        key="articles")  # fmt: skip
-        self.ops.start(
-            Lane.LIBRARY, lambda core, p: core.refresh(p), self.on_refresh_ready,
-            label="Checking files",
-        )  # fmt: skip
+        # The watch begins while the startup refresh runs (it holds the watcher): what
+        # changes from then on is caught up by one refresh after it.
+        self.ops.start(Lane.READ, lambda core, _p: core.data_dir / "library", self.watch_library,
+                       key="library-folder")  # fmt: skip
+        self._start_library(lambda core, p: core.refresh(p), self.on_refresh_ready,
+                            label="Checking files")  # fmt: skip
+
+    def watch_library(self, folder: Path) -> None:
+        if not self._shut:
+            self.watcher.start(folder)
+
+    def _start_library(
+        self,
+        fn: Callable[[ReaderCore, Progress], T],
+        on_done: Callable[[T], None],
+        *,
+        label: str = "",
+        on_error: Callable[[str], None] | None = None,
+    ) -> None:
+        """Run ``fn`` in the LIBRARY lane, the watcher held until it is answered: what the
+        job writes to the library folder (an import's copies) is not told as a change,
+        and what others change meanwhile is told once, after it."""
+        self.watcher.hold()
+
+        def done(result: T) -> None:
+            try:
+                on_done(result)
+            finally:
+                self.watcher.release()
+
+        def failed(message: str) -> None:
+            try:
+                if on_error is not None:
+                    on_error(message)
+                else:
+                    self.ops.failed.emit(message)
+            finally:
+                self.watcher.release()
+
+        # No key: an answer dropped as superseded would leave the watcher held. Nor is
+        # one needed: while a refresh waits or runs the watcher is held, so the changes
+        # noticed meanwhile make one refresh after it, never a queue of them.
+        self.ops.start(Lane.LIBRARY, fn, done, label=label, on_error=failed)
+
+    def on_library_changed(self) -> None:
+        """Files came, changed or went in the library folder: catalog them and show it."""
+        self._start_library(lambda core, p: core.refresh(p),
+                            lambda report: self.on_refresh_ready(report, watched=True),
+                            label="Checking files")  # fmt: skip
 
     def on_articles_ready(self, articles: list[ArticleInfo]) -> None:
         had_rows = self.library_panel.model.rowCount() > 0
+        self._articles = articles
         self.library_panel.set_articles(articles)
         if not had_rows and articles:
             self._open_initial_article()
 
-    def on_refresh_ready(self, report: RefreshReport) -> None:
+    def on_refresh_ready(self, report: RefreshReport, *, watched: bool = False) -> None:
+        """A refresh's report: at startup, or (``watched``) after the library folder changed."""
         self.end_progress()
 
         def finish(articles: list[ArticleInfo] | None) -> None:
+            page = self.view.page
+            if watched and not report.touched and articles == self._articles:
+                return  # nothing new: the change was catalogued already, and is shown
             if articles is not None:  # the catalog changed: show it as it is now
                 self.on_articles_ready(articles)
-            page = self.view.page
             if self._pending_target is not None:
                 self._open_pending_target()
-            elif page is not None and page.id in report.changed:
+            elif page is not None and (page.id in report.changed or _changed_under(page, articles)):
                 self.open_article(page.id)
             self.refresh_bookmarks()
             parts = [f"{self.library_panel.model.rowCount():,} articles"]
+            if watched and (what := _what_changed(report)):
+                parts.insert(0, f"Library updated: {what}")
             if report.failed:
                 path, reason = report.failed[0]
                 name = readable(path.name)
                 parts.append(f"{len(report.failed)} could not be read ({name}: {reason})")
             self.say(" · ".join(parts))
-            self.library_loaded.emit()
+            if watched:
+                self.library_updated.emit()
+            else:
+                self.library_loaded.emit()
             self.sync_index()
 
-        if report.touched:
+        if report.touched or watched:
+            # A watched change is shown even when the report has none: another process
+            # (``reader import``) may have catalogued it first.
             self.ops.start(Lane.READ, lambda core, _p: core.articles(), finish, key="articles")
         else:
             # The list shown at launch is current; wait only for it to be shown.
@@ -434,8 +501,8 @@ class MainWindow(QMainWindow):
 
             return core.import_paths(job.paths, progress, job.cancel, on_file)
 
-        self.ops.start(
-            Lane.LIBRARY, run, lambda outcomes: self.on_import_ready(job, outcomes),
+        self._start_library(
+            run, lambda outcomes: self.on_import_ready(job, outcomes),
             on_error=lambda message: self.on_import_failed(job, message),
         )  # fmt: skip
         return job
@@ -1347,6 +1414,8 @@ class MainWindow(QMainWindow):
         """Let background work finish and close the cores; safe to call twice. An import
         running is cancelled: what it converted is kept."""
         self._watch_timer.stop()
+        self._shut = True
+        self.watcher.stop()
         for job in self._imports:
             job.cancel.set()
         self.ops.shutdown()
@@ -1358,3 +1427,24 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.shutdown()
         super().closeEvent(event)
+
+
+def _changed_under(page: Page, articles: list[ArticleInfo] | None) -> bool:
+    """Whether the catalog holds another text for the article shown than the page has."""
+    info = next((a for a in articles or () if a.id == page.id), None)
+    shown = page.info
+    return info is not None and (info.content_hash, info.text_hash, info.problem) != (
+        shown.content_hash,
+        shown.text_hash,
+        shown.problem,
+    )
+
+
+def _what_changed(report: RefreshReport) -> str:
+    counts = (
+        (len(report.added), "added"),
+        (len(report.changed), "changed"),
+        (len(report.removed), "removed"),
+        (len(report.renamed), "renamed"),
+    )
+    return ", ".join(f"{n:,} {what}" for n, what in counts if n)
