@@ -6,8 +6,9 @@ Run by hand from the repository root:
                                            [--shapes NAME,...]
 
 Each shape (a deep list, runs of brackets or emphasis marks, many headings,
-a deep HTML page, ...) is made at sizes doubling from ``--min-kb`` to
-``--max-kb`` and fed, one size at a time, to:
+a deep HTML page, link addresses and tags that never close, ...) is made at
+sizes doubling from ``--min-kb`` to ``--max-kb`` and fed, one size at a time,
+to:
 
 - import: ``reader.library.importing.convert_bytes(data, Path(name))``, the
   file's bytes to Markdown;
@@ -132,6 +133,72 @@ def table_rows(size: int) -> str:
     return head + _fill(lambda k: f"| {word(k)} | {k} | {word(k + 1)} |\n", size)
 
 
+def _repeat(unit: str, size: int) -> str:
+    return unit * max(1, size // len(unit)) + "\n"
+
+
+def unclosed_link_address(size: int) -> str:
+    return _repeat("[a](", size)
+
+
+def unclosed_image_address(size: int) -> str:
+    return _repeat("![a](", size)
+
+
+def unclosed_link_title(size: int) -> str:
+    return _repeat('[a](b "c) ', size)
+
+
+def unclosed_tags(size: int) -> str:
+    return _repeat("<a ", size)
+
+
+def unclosed_tags_then_value(size: int) -> str:
+    return "<a " * (size // 3) + "b='>\n"
+
+
+def unclosed_block_tags(size: int) -> str:
+    return _repeat("<div \n", size)
+
+
+def unclosed_autolinks(size: int) -> str:
+    return _repeat("<http://", size)
+
+
+def unclosed_end_tags(size: int) -> str:
+    return _repeat("</a \n", size)
+
+
+def unclosed_instructions(size: int) -> str:
+    return _repeat("<?\n<![CDATA[\n", size)
+
+
+def nested_block_tags(size: int) -> str:
+    return _repeat("<div>\n", size)
+
+
+def escapes(size: int) -> str:
+    return _repeat("\\", size)
+
+
+def table_rows_under_headings(size: int) -> str:
+    return _repeat("# a|\n", size)
+
+
+def headings_underlined(size: int) -> str:
+    """Lines each underlined as a heading, in one block (no blank line between)."""
+    return _repeat("a\n-\n", size)
+
+
+def code_spans(size: int) -> str:
+    return _repeat("`a` ", size)
+
+
+def unclosed_tags_page(size: int) -> str:
+    """A page nested deeper than the parser goes, then "<a" that never closes."""
+    return "<html><body>" + "<div>" * 300 + "<p>words</p>" + "<a" * (size // 2) + "\n"
+
+
 @dataclass(frozen=True)
 class Shape:
     name: str
@@ -152,6 +219,21 @@ SHAPES = (
     Shape("long single line", ".md", long_line),
     Shape("deep HTML", ".html", deep_html),
     Shape("table rows", ".md", table_rows),
+    Shape("unclosed link address", ".md", unclosed_link_address),
+    Shape("unclosed image address", ".md", unclosed_image_address),
+    Shape("unclosed link title", ".md", unclosed_link_title),
+    Shape("unclosed tags", ".md", unclosed_tags),
+    Shape("unclosed tags then a value", ".md", unclosed_tags_then_value),
+    Shape("unclosed block tags", ".md", unclosed_block_tags),
+    Shape("unclosed autolinks", ".md", unclosed_autolinks),
+    Shape("unclosed end tags", ".md", unclosed_end_tags),
+    Shape("unclosed instructions", ".md", unclosed_instructions),
+    Shape("nested block tags", ".md", nested_block_tags),
+    Shape("line of escapes", ".md", escapes),
+    Shape("one-column rows under headings", ".md", table_rows_under_headings),
+    Shape("unclosed tags in a deep page", ".html", unclosed_tags_page),
+    Shape("underlined headings in one block", ".md", headings_underlined),
+    Shape("code spans on one line", ".md", code_spans),
 )
 
 

@@ -12,6 +12,7 @@ empty line after itself.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html
 import re
@@ -20,19 +21,24 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from importlib.metadata import version
 from pathlib import PurePosixPath
+from typing import Any, cast
 from urllib.parse import unquote
 from xml.etree import ElementTree
 
 import markdown
+import markdown.htmlparser
 import nh3
 from markdown import inlinepatterns
 from markdown.extensions import Extension
-from markdown.preprocessors import Preprocessor
+from markdown.extensions.tables import TableProcessor
+from markdown.htmlparser import HTMLExtractor
+from markdown.preprocessors import HtmlBlockPreprocessor, Preprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import INLINE_PLACEHOLDER_RE
 from pygments.token import STANDARD_TYPES
 
 # Bump when this module changes what it makes of the same Markdown.
-RENDERER_VERSION = "4"
+RENDERER_VERSION = "5"
 
 
 @functools.cache  # the libraries do not change while the process runs
@@ -352,12 +358,132 @@ class _OneLookText:
 _AFTER_LINK = re.compile(r"\(")
 _AFTER_REFERENCE = re.compile(r"\s?\[")
 
+# --- the "(…)" after a link's text: where the library's scan for its end stops --
 
-class _Link(_OneLookText, inlinepatterns.LinkInlineProcessor):
+_PAREN = re.compile(r"[()]")
+_QUOTE = re.compile(r"['\"]")
+_QUOTED_CLOSE = re.compile(r"['\"] *\)")  # a quote, then spaces, then ")"
+
+
+class _ParenTable:
+    """Where Python-Markdown's reading of a link's ``(address "title")`` ends, from one pass.
+
+    Python-Markdown reads the address character by character from the "(" on,
+    until the parentheses balance, or, once a quote has opened a title, until
+    a ")" right after a quote (spaces between) that closes one; when neither
+    comes it reads to the end of the text, and takes the address up to the
+    ")" that would have balanced the parentheses had the quote not opened a
+    title, or fails. Every "[text](" that is not a link so costs the rest of
+    the text. The table gives, for any "(", where that reading stops, from
+    positions of parentheses and quotes found once. Kept, like _BracketTable,
+    across the placeholders a match puts before the place asked about.
+    """
+
+    def __init__(self) -> None:
+        self._source = ""
+        self._text: str | None = None
+        self._valid_from = 0
+        self._partner: dict[int, int] = {}  # "(" -> its ")", balanced on their own
+        self._parens: list[int] = []  # every "(" and ")", in order
+        self._level: list[int] = [0]  # "(" less ")" before each of them, and after all
+        self._quotes: dict[str, list[int]] = {"'": [], '"': []}
+        self._any_quote: list[int] = []
+        self._quoted_close: list[tuple[int, int]] = []  # (")", the quote before it)
+
+    def _offset(self, text: str, at: int) -> int:
+        """How far ``text``'s positions from ``at`` on lie from the table's."""
+        if text is not self._text or at < self._valid_from:
+            self._text, self._valid_from = text, at
+            tail = len(text) - at
+            if tail > len(self._source) or not self._source.endswith(text[at:]):
+                self._remake(text)
+        return len(self._source) - len(text)
+
+    def _remake(self, text: str) -> None:
+        self._source = text
+        self._parens, self._level, self._partner = [], [0], {}
+        open_at: list[int] = []
+        for paren in _PAREN.finditer(text):
+            at = paren.start()
+            self._parens.append(at)
+            if paren.group() == "(":
+                open_at.append(at)
+                self._level.append(self._level[-1] + 1)
+            else:
+                if open_at:
+                    self._partner[open_at.pop()] = at
+                self._level.append(self._level[-1] - 1)
+        self._quotes = {"'": [], '"': []}
+        for quote in _QUOTE.finditer(text):
+            self._quotes[quote.group()].append(quote.start())
+        self._any_quote = sorted(self._quotes["'"] + self._quotes['"'])
+        self._quoted_close = [(m.end() - 1, m.start()) for m in _QUOTED_CLOSE.finditer(text)]
+
+    def end(self, text: str, opening: int, start: int) -> int | None:
+        """Where the reading of the "(" at ``opening``, from ``start``, stops; None if it fails.
+
+        -1 when it reads to the end and takes nearly all of it (a title's quote,
+        then a "(" where the parentheses would balance): asked of the library.
+        """
+        offset = self._offset(text, opening)
+        source = self._source
+        opening, start = opening + offset, start + offset
+        first = bisect.bisect_left(self._any_quote, start)
+        quote = self._any_quote[first] if first < len(self._any_quote) else None
+        partner = self._partner.get(opening)
+        if partner is not None and (quote is None or partner < quote):
+            return partner + 1 - offset  # the parentheses balance before any quote
+        if quote is None:
+            return None
+        # From the quote on, a ")" ends the title when the character before it
+        # (spaces aside) is a later quote: of the same kind, or of the other
+        # kind but not its first after the title's quote.
+        other = "'" if source[quote] == '"' else '"'
+        others = self._quotes[other]
+        at = bisect.bisect_right(others, quote)
+        first_other = others[at] if at < len(others) else None
+        k = bisect.bisect_right(self._quoted_close, (quote, len(source)))
+        while k < len(self._quoted_close):
+            close, before = self._quoted_close[k]
+            if before > quote and before != first_other:
+                return close + 1 - offset
+            k += 1
+        # No title closes: the parentheses open when the quote came are counted
+        # down by those after it, of either kind.
+        before_quote = bisect.bisect_left(self._parens, quote)
+        depth = 1 + self._level[before_quote] - self._level[bisect.bisect_left(self._parens, start)]
+        last = before_quote + depth - 1
+        if last >= len(self._parens):
+            return None
+        paren = self._parens[last]
+        return paren + 1 - offset if source[paren] == ")" else -1
+
+
+class _OneLookLink:
+    """A link's or image's ``(…)`` read where Python-Markdown's own reading would stop."""
+
+    def getLink(self, data: str, index: int) -> tuple[str, str | None, int, bool]:
+        reader = cast(inlinepatterns.LinkInlineProcessor, super())
+        m = inlinepatterns.LinkInlineProcessor.RE_LINK.match(data, pos=index)
+        if m is None or m.group(1):  # no "(" or an "<address>": read where it is
+            return reader.getLink(data, index)
+        table: _ParenTable | None = getattr(self, "_paren_table", None)
+        if table is None:
+            table = self._paren_table = _ParenTable()
+        stop = table.end(data, index, m.end())
+        if stop is None:
+            return "", None, index, False
+        if stop < 0:
+            return reader.getLink(data, index)
+        href, title, end, handled = reader.getLink(data[index:stop], 0)
+        return href, title, index + end, handled
+
+
+class _Link(_OneLookText, _OneLookLink, inlinepatterns.LinkInlineProcessor):
     AFTER = _AFTER_LINK
 
 
-class _Image(_OneLookText, inlinepatterns.ImageInlineProcessor):
+class _Image(_OneLookText, _OneLookLink, inlinepatterns.ImageInlineProcessor):
     AFTER = _AFTER_LINK
 
 
@@ -386,6 +512,222 @@ _LINK_PROCESSORS: dict[str, tuple[type[inlinepatterns.InlineProcessor], int]] = 
     "short_reference": (_ShortReference, 130),
     "short_image_ref": (_ShortImageReference, 125),
 }
+
+
+# --- backslash escapes: a run of them is one match --------------------------
+
+
+class _Escapes(str):
+    """The text of a run of escapes, which knows the escapes it is made of."""
+
+    parts: tuple[str, ...]
+
+
+class _EscapeRun(inlinepatterns.EscapeInlineProcessor):
+    """Python-Markdown's backslash escapes, each run of them taken as one match.
+
+    The inline processor puts a placeholder for each match into the text and
+    makes the text again around it, so that a line of escapes (``\\\\…``)
+    costs the square of its length. The library's own escape of each
+    character, one after another, is the run's text.
+    """
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[str | None, int, int]:
+        escaped, start, end = cast(tuple[str | None, int, int], super().handleMatch(m, data))
+        if escaped is None:
+            return escaped, start, end
+        parts = [escaped]
+        while (following := self.compiled_re.match(data, end)) is not None:
+            more, _, after = cast(tuple[str | None, int, int], super().handleMatch(following, data))
+            if more is None:
+                break
+            parts.append(more)
+            end = after
+        run = _Escapes("".join(parts))
+        run.parts = tuple(parts)
+        return run, start, end
+
+
+class _RawHtml(inlinepatterns.HtmlInlineProcessor):
+    """Python-Markdown's inline HTML, which gives an escape inside a tag back its backslash.
+
+    The library puts back a backslash before each escape it finds in a tag;
+    a run of escapes (see _EscapeRun) gets one before each of its escapes.
+    """
+
+    def unescape(self, text: str) -> str:
+        stash = self.md.treeprocessors["inline"].stashed_nodes  # type: ignore[attr-defined]
+
+        def escapes(placeholder: re.Match[str]) -> str:
+            value = stash.get(placeholder.group(1))
+            if isinstance(value, _Escapes):
+                return "".join("\\" + part for part in value.parts)
+            return placeholder.group()
+
+        return super().unescape(INLINE_PLACEHOLDER_RE.sub(escapes, text))
+
+
+# --- raw HTML: a "<" that opens no tag costs no more than itself ---------------
+
+_TAG_OPENS = re.compile(r"<[a-zA-Z]")
+_NAME_ENDS = re.compile(r"[\t\n\r\f />\x00]")  # what ends a start tag's name
+_BEFORE_ATTRIBUTE = re.compile(r"[\s/]*")
+_SPACES = re.compile(r"\s*")
+
+
+def _run_end(run: re.Pattern[str], text: str, at: int) -> int:
+    """Where a pattern that may match nothing ends, matched at ``at``."""
+    found = run.match(text, at)
+    return at if found is None else found.end()
+
+
+# The base of _UnclosedMarkup: the standard library's HTML parser, in the copy
+# Python-Markdown makes of it, below Python-Markdown's own changes to it.
+class _UnclosedMarkup(markdown.htmlparser.htmlparser.HTMLParser.__base__):  # type: ignore[misc,name-defined]
+    """The standard parser's reading of markup that needs a ">", told at once when none follows.
+
+    An end tag, a processing instruction, a declaration or a marked section
+    is not whole without a ">" after it; the standard parser searches the rest
+    of the text for it each time. Where the text has no ">" left, each says
+    so (-1) without the search. Sits below Python-Markdown's own handling of
+    these, which decides what the text of one that is not whole becomes.
+    """
+
+    def _none_closes(self, i: int) -> bool:
+        """Whether no ">" follows ``i`` in the raw data."""
+        rawdata = self.rawdata
+        if getattr(self, "_last_close_of", None) is not rawdata:
+            self._last_close_of, self._last_close = rawdata, rawdata.rfind(">")
+        return bool(self._last_close < i)
+
+    def parse_endtag(self, i: int) -> int:
+        return -1 if self._none_closes(i) else super().parse_endtag(i)
+
+    def parse_pi(self, i: int) -> int:
+        return -1 if self._none_closes(i) else super().parse_pi(i)
+
+    def parse_html_declaration(self, i: int) -> int:
+        if self.rawdata.startswith("<!--", i) or not self._none_closes(i):
+            return super().parse_html_declaration(i)  # type: ignore[no-any-return]
+        return -1
+
+    def parse_bogus_comment(self, i: int, report: int = 1) -> int:
+        if self._none_closes(i):
+            return -1
+        return super().parse_bogus_comment(i, report)  # type: ignore[no-any-return]
+
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
+        if self._none_closes(i):
+            return -1
+        return super().parse_marked_section(i, report)  # type: ignore[no-any-return]
+
+
+class _HtmlExtractor(HTMLExtractor, _UnclosedMarkup):
+    """Python-Markdown's raw HTML extractor, which reads each start tag's name and attributes once.
+
+    To tell whether a start tag is whole, the parser matches its name and
+    attributes as far as they go; for a "<" that opens no tag (``<a <a <a``,
+    ``<a@<a@``, ``<a b='``) it hands the "<" on as text and matches again from
+    the next "<", over the same text, to the end of it. Here the end of each
+    name, and where the attributes from each place an attribute starts end,
+    are found once and kept; a tag found whole is then checked by the
+    library itself.
+    """
+
+    def reset(self) -> None:
+        self._of: str | None = None  # the raw data the places below are in
+        self._name_end = (0, 0)  # (from, to): a name going on from anywhere in between ends at to
+        self._attributes_end: dict[int, int] = {}  # where an attribute starts -> where they end
+        super().reset()
+
+    def check_for_whole_start_tag(self, i: int) -> int:
+        rawdata = self.rawdata
+        if rawdata is not self._of:
+            self._of, self._name_end, self._attributes_end = rawdata, (0, 0), {}
+        if _TAG_OPENS.match(rawdata, i) is None:
+            return super().check_for_whole_start_tag(i)
+        name_from, name_end = self._name_end
+        if not name_from <= i + 2 <= name_end:
+            ends = _NAME_ENDS.search(rawdata, i + 2)
+            name_end = len(rawdata) if ends is None else ends.start()
+            self._name_end = (i + 2, name_end)
+        attributes = _run_end(_BEFORE_ATTRIBUTE, rawdata, name_end)
+        end = _run_end(_SPACES, rawdata, self._attributes_from(attributes))
+        after = rawdata[end : end + 1]
+        if (after in ("", "/") and not rawdata.startswith("/>", end)) or after in _TAG_GOES_ON:
+            return -1  # what the library says of a tag the text ends in, or that goes on
+        return super().check_for_whole_start_tag(i)
+
+    def _attributes_from(self, at: int) -> int:
+        """Where the attributes starting at ``at`` end, as the library matches them."""
+        known = self._attributes_end
+        passed = []
+        while at not in known:
+            attribute = _ATTRIBUTE.match(self.rawdata, at)
+            if attribute is None or attribute.end() == at:
+                known[at] = at
+                break
+            passed.append(at)
+            at = attribute.end()
+        end = known[at]
+        for start in passed:
+            known[start] = end
+        return end
+
+
+# One attribute, as the library's parser reads it.
+_ATTRIBUTE: re.Pattern[str] = markdown.htmlparser.htmlparser.attrfind_tolerant  # type: ignore[attr-defined]
+_TAG_GOES_ON = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ=")
+
+
+class _HtmlBlockPreprocessor(HtmlBlockPreprocessor):
+    """Python-Markdown's raw HTML blocks, found by _HtmlExtractor."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        extractor = _HtmlExtractor(self.md)
+        extractor.feed("\n".join(lines))
+        extractor.close()
+        return "".join(extractor.cleandoc).split("\n")
+
+
+# --- tables: a block is looked at as far as it can be a table ----------------
+
+_SEPARATOR_CHARACTERS = frozenset("|:- \\")  # a separator row's, with escapes its border may drop
+
+
+class _TableProcessor(TableProcessor):
+    """Python-Markdown's tables, tested on the lines of a block that can make one.
+
+    The library splits the whole block into rows to test whether it starts a
+    table, and a block that others take one line at a time (headings, say)
+    is split again for each line. Whether it is a table
+    depends on its first two rows and, for a table of one column, on the
+    rows down to the first without a pipe; the test is given those.
+    """
+
+    def test(self, parent: ElementTree.Element, block: str) -> bool:
+        first = block.find("\n")
+        if first < 0:
+            return False  # one row: no table
+        second = block.find("\n", first + 1)
+        second = len(block) if second < 0 else second
+        if not set(block[first + 1 : second].strip(" ")) <= _SEPARATOR_CHARACTERS:
+            return False  # the second row is no separator
+        if not super().test(parent, block[:second]):
+            return False
+        if len(self.separator) > 1:
+            return True
+        # One column: each row down to the first without a pipe must have one.
+        end = second
+        while end < len(block):
+            start, end = end + 1, block.find("\n", end + 1)
+            end = len(block) if end < 0 else end
+            row = block[start:end].strip(" ")
+            if not row.startswith("|") and self.RE_END_BORDER.search(row) is None:
+                break
+        return bool(super().test(parent, block[:end]))
 
 
 # --- inline elements nest at most MAX_NESTING deep ------------------------------
@@ -469,6 +811,13 @@ class GrowthExtension(Extension):
         emphasis = _ShallowEmphasis("*", "strong,em", md)
         emphasis.add("_", "strong,em", smart=True)
         md.inlinePatterns.register(emphasis, "em_strong", 60)
+        escape = md.inlinePatterns["escape"].pattern
+        md.inlinePatterns.register(_EscapeRun(escape, md), "escape", 180)
+        for name, place in (("html", 90), ("entity", 80)):
+            md.inlinePatterns.register(_RawHtml(md.inlinePatterns[name].pattern, md), name, place)
+        md.preprocessors.register(_HtmlBlockPreprocessor(md), "html_block", 20)
+        tables: Any = md.parser.blockprocessors["table"]  # the tables extension's, with its config
+        md.parser.blockprocessors.register(_TableProcessor(md.parser, tables.config), "table", 75)
         # After the inline processors (20), before those that walk the whole tree (10 and 5).
         md.treeprocessors.register(_InlineDepthTreeprocessor(md), "inline_depth", 15)
 
@@ -478,7 +827,9 @@ def markdown_to_html(source: str) -> str:
         extensions=[*_EXTENSIONS, NestedListExtension(), GrowthExtension()],
         extension_configs=_EXTENSION_CONFIGS,
     )
-    raw = md.convert(source)
+    # Raw HTML may nest without end; the sanitiser's parser takes time in
+    # proportion to the depth for each element, so at most MAX_DEPTH are open.
+    raw = shallow_html(md.convert(source))
     return nh3.clean(
         raw,
         tags=_ALLOWED_TAGS,
@@ -673,6 +1024,92 @@ def render(source: str) -> Rendered:
     extractor.feed(body)
     extractor.close()
     return Rendered(html=body, text=extractor.text(), outline=tuple(extractor.outline))
+
+
+# --- raw HTML at most so deep --------------------------------------------------
+
+MAX_DEPTH = 200  # elements HTML keeps open at once, in shallow_html
+_VOID = frozenset(
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+        "source", "track", "wbr",
+    }
+)  # fmt: skip
+# A comment's start, or a tag's start; the tag goes on to the next ">" (see _Markup).
+_MARKUP = re.compile(r"<(?:!--|(/?)([A-Za-z][\w:-]*))")
+_RAW_TEXT = frozenset({"script", "style", "textarea", "title"})
+
+
+def shallow_html(html: str) -> str:
+    """HTML (a page, or what Markdown makes) with at most MAX_DEPTH elements open at once.
+
+    An element that would open deeper closes the innermost open one first,
+    and so comes beside it rather than inside: its text, and every word of
+    the page, stays in an element of its own kind. Tags are matched the
+    lenient way a browser matches them: an end tag closes the latest element
+    of its name and those opened after it. One pass over the tags.
+    """
+    out: list[str] = []
+    open_tags: list[str] = []  # the innermost last
+    open_count: dict[str, int] = {}
+    done = 0
+    at = 0
+    tags = _Markup(html)
+    while (markup := tags.next(at)) is not None:
+        at = tags.end
+        name = (markup.group(2) or "").lower()
+        if markup.group() == "<!--":  # a comment: up to its end, or the page's
+            close = html.find("-->", at)
+            at = len(html) if close < 0 else close + 3
+        elif name in _RAW_TEXT and not markup.group(1):  # its text is no markup: kept whole
+            end = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(html, at)
+            at = len(html) if end is None else end.end()
+        elif markup.group(1):  # an end tag
+            while open_count.get(name) and open_tags:
+                top = open_tags.pop()
+                open_count[top] -= 1
+                if top == name:
+                    break
+        elif name not in _VOID and not html.startswith("/>", tags.end - 2):
+            if len(open_tags) >= MAX_DEPTH:
+                top = open_tags.pop()
+                open_count[top] -= 1
+                out.append(html[done : markup.start()])
+                out.append(f"</{top}>")
+                done = markup.start()
+            open_tags.append(name)
+            open_count[name] = open_count.get(name, 0) + 1
+    out.append(html[done:])
+    return "".join(out)
+
+
+class _Markup:
+    """The comments' and tags' starts in a page, in order: a tag is one when a ">" ends it.
+
+    Each tag's ">" is the first after it; the one found last is kept while
+    tags before it are read, so a run of "<" that no ">" closes is read once.
+    """
+
+    def __init__(self, html: str) -> None:
+        self._html = html
+        self._close = -1  # the ">" found last
+        self.end = 0  # where the markup found last ends
+
+    def next(self, at: int) -> re.Match[str] | None:
+        html = self._html
+        while (markup := _MARKUP.search(html, at)) is not None:
+            if markup.group() == "<!--":
+                self.end = markup.end()
+                return markup
+            if self._close < markup.end():
+                self._close = html.find(">", markup.end())
+                if self._close < 0:  # no ">" is left: no tag, comments only
+                    self._close = len(html)
+            if self._close < len(html):
+                self.end = self._close + 1
+                return markup
+            at = markup.start() + 1
+        return None
 
 
 # --- plain text, block by block, as Qt's rich-text engine lays it out --------

@@ -18,14 +18,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.library.importing import convert_bytes
-from reader.library.importing.html import MAX_DEPTH, parse_html, shallow_html
+from reader.library.importing.html import parse_html
 from reader.rendering import (
     _EXTENSION_CONFIGS,
     _EXTENSIONS,
+    MAX_DEPTH,
     MAX_NESTING,
     GrowthExtension,
     NestedListExtension,
     render,
+    shallow_html,
 )
 from tests.conftest import SEEDS
 
@@ -58,6 +60,22 @@ ODD_MARKDOWN = {
     "deep list, indented": deep_list(600),
     "deep quote": ">" * 5000 + " quoted words\n",
     "quotes and lists on one line": "> - " * 3000 + "bottom\n",
+    # A link's "(" that never closes, or a title that never does.
+    "unclosed link addresses": "[a](" * 8000 + " the words after\n",
+    "unclosed image addresses": "![a](" * 6000 + " the words after\n",
+    "addresses in angle brackets": "[a](<" * 6000 + " the words after\n",
+    "parentheses after an address": "[a](b (" * 4000 + " the words after\n",
+    "titles that never close": '[a](b "c) ' * 3000 + "the words after\n",
+    # A "<" that opens no tag, or markup that needs a ">" none gives.
+    "unclosed tags": "<a " * 8000 + "the words after\n",
+    "unclosed tags, then a value": "<a " * 8000 + "b='> the words after\n",
+    "unclosed tags at line starts": "<div \n" * 6000 + "the words after\n",
+    "unclosed autolinks": "<http://" * 4000 + " the words after\n",
+    "unclosed mail links": "<a@" * 8000 + " the words after\n",
+    "unclosed end tags": "</a \n" * 8000 + "the words after\n",
+    "unclosed instructions": "<?\n" * 8000 + "<![CDATA[\n" * 4000 + "the words after\n",
+    "a line of escapes": "\\" * 40_000 + " the words after\n",
+    "one-column rows under headings": "# row|\n" * 4000,
 }
 
 
@@ -204,3 +222,33 @@ def test_ordinary_documents_render_as_before() -> None:
 def test_brackets_and_marks_read_as_python_markdown_reads_them(source: str) -> None:
     source += "\n\n[a]: https://example.org/a\n"
     assert reader_html(source) == library_html(source)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="[]()!<>'\" \\a=/|-#\n", max_size=30))
+def test_addresses_tags_and_escapes_read_as_python_markdown_reads_them(source: str) -> None:
+    assert reader_html(source) == library_html(source)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["<a ", "b='", '"', "=", "/", ">", " ", "\n", "&amp;", "<div>", "</div>"])
+        | st.sampled_from(["<?", "<!", "<![CDATA[", "<!--", "-->", "</a", "]]>", "<a@", "\x00"]),
+        max_size=20,
+    )
+)
+def test_raw_html_is_set_aside_as_python_markdown_sets_it_aside(parts: list[str]) -> None:
+    source = "".join(parts)
+    assert reader_html(source) == library_html(source)
+
+
+def test_deep_raw_html_renders_at_most_so_deep() -> None:
+    rendered = render("<div>\n" * 12_000 + "deep words\n")
+    assert depth_of(rendered.html, ("div",)) <= MAX_DEPTH
+    assert "deep words" in rendered.text
+
+
+def test_a_page_of_unclosed_tags_is_made_shallow_in_one_pass() -> None:
+    page = "<div>" * (MAX_DEPTH + 100) + "<a" * 40_000 + " words</div>"
+    assert shallow_html(page).endswith("<a" * 40_000 + " words</div>")

@@ -24,7 +24,7 @@ from lxml import etree
 from reader.library.importing.decode import decode_html, normal_text
 from reader.library.importing.markup import escape_inline, escape_line_start, escape_markdown
 from reader.library.importing.written import code_block
-from reader.rendering import IMAGE_SUFFIXES
+from reader.rendering import IMAGE_SUFFIXES, shallow_html
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -230,62 +230,11 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 # libxml2 builds no element deeper than 256 and drops the text inside them.
 _PARSER_DEPTH = 255
-MAX_DEPTH = 200  # elements a page keeps open at once, in shallow_html
-_VOID = frozenset(
-    {
-        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-        "source", "track", "wbr",
-    }
-)  # fmt: skip
-_MARKUP = re.compile(r"<(?:!--|(/?)([A-Za-z][\w:-]*)[^>]*>)")
-_RAW_TEXT = frozenset({"script", "style", "textarea", "title"})
 
 
 def _too_deep(tree: etree._Element) -> bool:
     """Whether an element lies as deep as the parser goes: what was deeper is lost."""
     return bool(tree.xpath(f"boolean(//*[count(ancestor::*) >= {_PARSER_DEPTH - 1}])"))
-
-
-def shallow_html(html: str) -> str:
-    """The page with at most MAX_DEPTH elements open at once.
-
-    An element that would open deeper closes the innermost open one first,
-    and so comes beside it rather than inside: its text, and every word of
-    the page, stays in an element of its own kind. Tags are matched the
-    lenient way a browser matches them: an end tag closes the latest element
-    of its name and those opened after it. One pass over the tags.
-    """
-    out: list[str] = []
-    open_tags: list[str] = []  # the innermost last
-    open_count: dict[str, int] = {}
-    done = 0
-    at = 0
-    while (markup := _MARKUP.search(html, at)) is not None:
-        at = markup.end()
-        name = (markup.group(2) or "").lower()
-        if markup.group() == "<!--":  # a comment: up to its end, or the page's
-            close = html.find("-->", at)
-            at = len(html) if close < 0 else close + 3
-        elif name in _RAW_TEXT and not markup.group(1):  # its text is no markup: kept whole
-            end = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(html, at)
-            at = len(html) if end is None else end.end()
-        elif markup.group(1):  # an end tag
-            while open_count.get(name) and open_tags:
-                top = open_tags.pop()
-                open_count[top] -= 1
-                if top == name:
-                    break
-        elif name not in _VOID and not markup.group().endswith("/>"):
-            if len(open_tags) >= MAX_DEPTH:
-                top = open_tags.pop()
-                open_count[top] -= 1
-                out.append(html[done : markup.start()])
-                out.append(f"</{top}>")
-                done = markup.start()
-            open_tags.append(name)
-            open_count[name] = open_count.get(name, 0) + 1
-    out.append(html[done:])
-    return "".join(out)
 
 
 def own_image(folder: Path, src: str) -> PurePosixPath | None:
