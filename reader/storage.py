@@ -307,6 +307,17 @@ def write_atomic(target: Path, data: bytes) -> None:
         mode = stat.S_IMODE(target.stat().st_mode)
     except OSError:
         mode = 0o666 & ~_UMASK
+    tmp = _written_beside(target, data, mode)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    sync_folder(target.parent)
+
+
+def _written_beside(target: Path, data: bytes, mode: int) -> Path:
+    """A temporary file beside ``target`` holding ``data``, synced, with ``mode``."""
     fd, tmp = tempfile.mkstemp(
         dir=target.parent, prefix=_temporary_prefix(target), suffix=TEMPORARY_SUFFIX
     )
@@ -317,11 +328,10 @@ def write_atomic(target: Path, data: bytes) -> None:
             os.fsync(fh.fileno())
         with contextlib.suppress(OSError):
             os.chmod(tmp, mode)
-        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    sync_folder(target.parent)
+    return Path(tmp)
 
 
 def write_new(target: Path, data: bytes) -> None:
@@ -332,16 +342,8 @@ def write_new(target: Path, data: bytes) -> None:
     the bytes are written to a temporary file and linked to ``target``, which
     either makes the name with the whole content or fails.
     """
-    fd, tmp = tempfile.mkstemp(
-        dir=target.parent, prefix=_temporary_prefix(target), suffix=TEMPORARY_SUFFIX
-    )
+    tmp = _written_beside(target, data, 0o666 & ~_UMASK)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, 0o666 & ~_UMASK)
         try:
             os.link(tmp, target)
         except FileExistsError:
