@@ -151,12 +151,7 @@ class MainWindow(QMainWindow):
         self.sidebar.addTab(self.related_panel, "Related")
         self.view = ArticleView(self)
         self.find_bar = FindBar(self)
-        reading = QWidget(self)
-        reading_layout = QVBoxLayout(reading)
-        reading_layout.setContentsMargins(0, 0, 0, 0)
-        reading_layout.setSpacing(0)
-        reading_layout.addWidget(self.view, 1)
-        reading_layout.addWidget(self.find_bar)
+        reading = _stacked(self, self.view, self.find_bar)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.sidebar)
@@ -168,13 +163,7 @@ class MainWindow(QMainWindow):
         self.splitter.setCollapsible(1, False)
         self.import_summary = ImportSummary(self)
         self.import_details: ImportDetails | None = None
-        central = QWidget(self)
-        central_layout = QVBoxLayout(central)
-        central_layout.setContentsMargins(0, 0, 0, 0)
-        central_layout.setSpacing(0)
-        central_layout.addWidget(self.splitter, 1)
-        central_layout.addWidget(self.import_summary)
-        self.setCentralWidget(central)
+        self.setCentralWidget(_stacked(self, self.splitter, self.import_summary))
         self._gave_way: set[str] = set()  # "outline", "sidebar": hidden for a narrow window
         self._theme_choice = SYSTEM
         self.shortcuts_dialog: QDialog | None = None
@@ -1448,3 +1437,14 @@ def _what_changed(report: RefreshReport) -> str:
         (len(report.renamed), "renamed"),
     )
     return ", ".join(f"{n:,} {what}" for n, what in counts if n)
+
+
+def _stacked(parent: QWidget, main: QWidget, below: QWidget) -> QWidget:
+    """``main``, taking the height there is, over ``below``, edge to edge."""
+    box = QWidget(parent)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    layout.addWidget(main, 1)
+    layout.addWidget(below)
+    return box
