@@ -223,6 +223,11 @@ _SORTS: dict[str, Callable[[ArticleInfo], Any]] = {
 }
 
 
+def _when(stamp: float) -> str | None:
+    """A time as ISO 8601 (UTC), or None when it is not known."""
+    return datetime.fromtimestamp(stamp, UTC).isoformat(timespec="seconds") if stamp > 0 else None
+
+
 def cmd_list(core: ReaderCore, args: argparse.Namespace) -> int:
     infos = core.articles()
     if args.sort in _SORTS:
@@ -232,7 +237,7 @@ def cmd_list(core: ReaderCore, args: argparse.Namespace) -> int:
         for a in infos:
             entry: dict[str, object] = {
                 "id": a.id, "title": a.title, "words": a.words, "source": readable(a.source),
-                "added": datetime.fromtimestamp(a.added_at, UTC).isoformat(timespec="seconds"),
+                "added": _when(a.added_at),
                 "site": a.site, "author": a.author,
             }  # fmt: skip
             if a.problem:

@@ -584,7 +584,7 @@ def _run_end(run: re.Pattern[str], text: str, at: int) -> int:
 
 
 # The base of _UnclosedMarkup: the standard library's HTML parser, in the copy
-# Python-Markdown makes of it, below Python-Markdown's own changes to it.
+# Python-Markdown makes of it and rebinds to its own subclass (whose base this is).
 class _UnclosedMarkup(markdown.htmlparser.htmlparser.HTMLParser.__base__):  # type: ignore[misc,name-defined]
     """The standard parser's reading of markup that needs a ">", told at once when none follows.
 
@@ -665,6 +665,7 @@ class _HtmlExtractor(HTMLExtractor, _UnclosedMarkup):
         known = self._attributes_end
         passed = []
         while at not in known:
+            assert _ATTRIBUTE is not None  # used only with _FAST_START_TAGS
             attribute = _ATTRIBUTE.match(self.rawdata, at)
             if attribute is None or attribute.end() == at:
                 known[at] = at
@@ -677,8 +678,13 @@ class _HtmlExtractor(HTMLExtractor, _UnclosedMarkup):
         return end
 
 
-# One attribute, as the library's parser reads it.
-_ATTRIBUTE: re.Pattern[str] = markdown.htmlparser.htmlparser.attrfind_tolerant  # type: ignore[attr-defined]
+# One attribute, as the library's parser reads it. _HtmlExtractor follows how the
+# standard parser of Python 3.11 to 3.13 finds a start tag's end; a parser that
+# finds it another way (with "locatetagend", as later releases do) is left to
+# read raw HTML blocks itself: correct, if slower on markup that never closes.
+_PARSER: Any = markdown.htmlparser.htmlparser  # type: ignore[attr-defined]
+_ATTRIBUTE: re.Pattern[str] | None = getattr(_PARSER, "attrfind_tolerant", None)
+_FAST_START_TAGS = _ATTRIBUTE is not None and not hasattr(_PARSER, "locatetagend")
 _TAG_GOES_ON = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ=")
 
 
@@ -815,7 +821,8 @@ class GrowthExtension(Extension):
         md.inlinePatterns.register(_EscapeRun(escape, md), "escape", 180)
         for name, place in (("html", 90), ("entity", 80)):
             md.inlinePatterns.register(_RawHtml(md.inlinePatterns[name].pattern, md), name, place)
-        md.preprocessors.register(_HtmlBlockPreprocessor(md), "html_block", 20)
+        if _FAST_START_TAGS:
+            md.preprocessors.register(_HtmlBlockPreprocessor(md), "html_block", 20)
         tables: Any = md.parser.blockprocessors["table"]  # the tables extension's, with its config
         md.parser.blockprocessors.register(_TableProcessor(md.parser, tables.config), "table", 75)
         # After the inline processors (20), before those that walk the whole tree (10 and 5).

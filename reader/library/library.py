@@ -54,6 +54,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
+CANCELLED = "the import was cancelled"
 # A temporary file older than this was left by a process killed mid-write.
 DEBRIS_AGE_S = 15 * 60
 
@@ -701,6 +702,9 @@ class Library:
         first_of: dict[str, int] = {}  # digest -> the slot of the first file with those bytes
         twins: dict[int, tuple[Path, int]] = {}  # slot -> (its path, an earlier same file's slot)
         for path, named in _expand(paths):
+            if cancel is not None and cancel.is_set():  # before the files were all read
+                outcomes.append(ImportOutcome(path, "skipped", CANCELLED))
+                continue
             if not os.path.lexists(path):
                 outcomes.append(ImportOutcome(path, "failed", "no such file"))
                 continue
@@ -770,7 +774,7 @@ class Library:
                     break  # the workers still converting are stopped as this is left
         for slot, (path, _st, _digest) in reads.items():
             if outcomes[slot] is None and slot not in copied:
-                outcomes[slot] = ImportOutcome(path, "skipped", "the import was cancelled")
+                outcomes[slot] = ImportOutcome(path, "skipped", CANCELLED)
         if copied:
             try:
                 report = self._refresh(None, premade)
@@ -800,6 +804,8 @@ class Library:
             if done.status == "imported":
                 msg = f"the same as {same}, imported as {done.article_id}"
                 outcomes[slot] = ImportOutcome(path, "skipped", msg, done.article_id)
+            elif done.message == CANCELLED:
+                outcomes[slot] = ImportOutcome(path, "skipped", CANCELLED)
             else:
                 outcomes[slot] = ImportOutcome(
                     path, "failed", f"the same as {same}: {done.message}"

@@ -43,10 +43,12 @@ from PySide6.QtWidgets import (
 from reader.library import ImportOutcome
 from reader.library.articles import readable
 from reader.library.importing.markup import escape_markdown
+from reader.library.library import CANCELLED
 from reader.ui.progress import Latest
 
 APPEAR_MS = 300  # work that ends sooner shows no bar
-CANCELLED = "the import was cancelled"  # what the library says of a file a cancel left out
+MAX_LISTED = 2000  # problems listed in Details; more would keep the window from opening at once
+
 DROPPED_TEXT = "Dropped text"  # how a dropped text's note is named in the details
 
 
@@ -195,6 +197,7 @@ class ProgressStrip(QWidget):
         self._appear.setSingleShot(True)
         self._appear.setInterval(APPEAR_MS)
         self._appear.timeout.connect(self.show)
+        self._cancelling = False  # Cancel was pressed for the work shown
         self.hide()
 
     def report(self, text: str, done: int, total: int, *, cancellable: bool = False) -> None:
@@ -205,6 +208,8 @@ class ProgressStrip(QWidget):
         self.bar.setRange(0, max(total, 0))
         self.bar.setValue(min(done, total) if total > 0 else 0)
         self.cancel_button.setVisible(cancellable)
+        if cancellable and not self._cancelling:
+            self.cancel_button.setEnabled(True)
         if not self.isVisible() and not self._appear.isActive():
             self._appear.start()
 
@@ -212,11 +217,13 @@ class ProgressStrip(QWidget):
         """Cancel was asked: say so until the work ends."""
         self._text = text
         self._fit_text()
+        self._cancelling = True
         self.cancel_button.setEnabled(False)
 
     def finish(self) -> None:
         self._appear.stop()
         self.hide()
+        self._cancelling = False
         self.cancel_button.setEnabled(True)
 
     def showing(self) -> bool:
@@ -330,12 +337,17 @@ class ImportDetails(QDialog):
         self._problems = summary.problems
         self.heading.setText(summary.text)
         self.tree.clear()
-        for p in summary.problems:
+        items = []
+        for p in summary.problems[:MAX_LISTED]:
             item = QTreeWidgetItem([p.name, p.what, p.folder])
             for column, tip in enumerate((f"{p.folder}/{p.name}" if p.folder else p.name,
                                           p.what, p.folder)):  # fmt: skip
                 item.setToolTip(column, tip)
-            self.tree.addTopLevelItem(item)
+            items.append(item)
+        more = len(summary.problems) - MAX_LISTED
+        if more > 0:  # the whole list is one Copy List away
+            items.append(QTreeWidgetItem(["", f"… and {more:,} more (Copy List has them all)", ""]))
+        self.tree.addTopLevelItems(items)
         self.tree.resizeColumnToContents(0)
         self.tree.setColumnWidth(0, min(self.tree.columnWidth(0), 260))
         self.tree.setColumnWidth(2, 220)

@@ -535,8 +535,12 @@ class MainWindow(QMainWindow):
 
     def on_import_ready(self, job: ImportJob, outcomes: list[ImportOutcome] | None) -> None:
         self._end_import(job)
-        if outcomes is None:
-            return  # cancelled before it began: the import cancelled with it told
+        if outcomes is None:  # cancelled before it began
+            # Told, unless the summary of the import cancelled with it is shown.
+            if not self._imports and self.import_summary.isHidden():
+                self.show_import_summary(summarize([]), "Import cancelled · nothing imported")
+            self.import_finished.emit()
+            return
         summary = summarize(outcomes, job)
         imported = [o for o in outcomes if o.status == "imported"]
         last_id = imported[-1].article_id if imported else None

@@ -354,16 +354,18 @@ class LibraryWatcher(QObject):
         folder = self._folders.get(folder_path)
         if self._fs is None or folder is None:
             return
-        if path in self._watched and path not in self._fs.files():
-            # Removed or replaced: the watch went with the file. The folder's own
-            # event tells of the removal; a file put in its place is watched again.
+        stamp, before = _stamp(path), folder.files.get(name)
+        gone = stamp is None or (before is not None and stamp[0] != before[0])
+        if path in self._watched and gone:
+            # Removed or replaced (another file, another inode): the watch went with the
+            # file. The folder's own event tells of the removal; a file put in its place
+            # is watched again.
             self._watched.discard(path)
             self._files_watched -= 1
             self._polled_stale = True
             if name in folder.files:
                 self._watch_files(folder_path, [name])
-        stamp = _stamp(path)
-        if stamp != folder.files.get(name):
+        if stamp != before:
             if stamp is None:
                 folder.files.pop(name, None)
             else:
