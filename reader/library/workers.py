@@ -4,7 +4,10 @@ A file that makes a converter hang, recurse without end or crash takes down
 only the worker it ran in: its job is reported failed with a one-line reason,
 the worker is replaced, and the other jobs go on. Workers are forked from a
 small server process that has the converters loaded and no threads (never
-from the window's process), so starting one costs milliseconds.
+from the window's process), so starting one costs milliseconds. As with any
+multiprocessing server, it imports the program's main script: a script that
+converts files (the benchmarks, say) runs its work under
+``if __name__ == "__main__"``, as ``reader``'s own entry points do.
 """
 
 from __future__ import annotations
