@@ -189,3 +189,14 @@ def test_the_columns_chosen_are_kept_across_restarts(
     window.close()
     again = open_window(data_dir)
     assert again.library_panel.shown_columns() == ["Title", "Added", "Words"]
+
+
+def test_a_list_reloaded_under_a_filter_keeps_the_filter(qtbot: QtBot) -> None:
+    harbour, marsh = info("harbour", "Harbour notes"), info("marsh", "Marsh notes")
+    panel = panel_with(qtbot, [harbour, marsh])
+    panel.filter_edit.setText("harbour")
+    assert panel.select("harbour")
+    # The open article is retitled on disk and the list is loaded again (the watcher):
+    panel.set_articles([info("harbour", "Quay log"), marsh])
+    assert panel.filter_edit.text() == "harbour" and shown_ids(panel) == []
+    assert panel.empty_message() == NO_MATCH

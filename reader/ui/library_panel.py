@@ -574,7 +574,7 @@ class LibraryPanel(QWidget):
             selection = self.view.selectionModel()
             selection.blockSignals(True)
             try:
-                self.select(current)
+                self.select(current, clear_filter=False)  # the user's filter stays
             finally:
                 selection.blockSignals(False)
         self._show_empty_message()
@@ -587,12 +587,16 @@ class LibraryPanel(QWidget):
         index = self.view.currentIndex()
         return index.data(ID_ROLE) if index.isValid() else None
 
-    def select(self, article_id: str) -> bool:
+    def select(self, article_id: str, *, clear_filter: bool = True) -> bool:
+        """Make the article the current row; one the filter hides clears the filter, or
+        (``clear_filter`` False) is not selected."""
         row = self.model.row_of(article_id)
         if row < 0:
             return False
         index = self.proxy.mapFromSource(self.model.index(row, 0))
         if not index.isValid():
+            if not clear_filter:
+                return False
             self.filter_edit.clear()
             index = self.proxy.mapFromSource(self.model.index(row, 0))
         self.view.selectionModel().setCurrentIndex(
