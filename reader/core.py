@@ -25,7 +25,7 @@ from reader.bookmarks import (
     parse_annotations,
 )
 from reader.doctor import Health, examine
-from reader.errors import BookmarkError, BookmarkNotFound, SearchIndexError
+from reader.errors import ArticleUnreadable, BookmarkError, BookmarkNotFound, SearchIndexError
 from reader.library import (
     Article,
     ArticleInfo,
@@ -178,10 +178,12 @@ class ReaderCore:
 
         A file that could not be converted opens as a page saying why.
         """
-        failed = self._library.failed(article_id)
-        if failed is not None:
+        try:
+            article = self._library.get(article_id)
+        except ArticleUnreadable:  # listed, but never converted
+            failed = self._library.failed(article_id)
+            assert failed is not None
             return _failed_page(failed)
-        article = self._library.get(article_id)
         rendered = article.rendered
         return Page(
             info=article.info,

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from reader.cli import main
 from reader.core import ReaderCore
-from reader.errors import ArticleUnreadable
+from reader.errors import ArticleUnreadable, ImportFailed
 from reader.library import Library, Limits
 from reader.library.conversion import read_source
 from reader.library.workers import Failed, Workers
@@ -185,7 +185,7 @@ def test_fifos_are_refused_and_never_hang(data_dir: Path, tmp_path: Path) -> Non
 def test_a_file_over_the_size_limit_is_refused_with_the_limit(tmp_path: Path) -> None:
     path = tmp_path / "huge.txt"
     path.write_bytes(b"word " * 300_000)
-    with pytest.raises(Exception, match=r"^huge.txt: larger than 1 MB$"):
+    with pytest.raises(ImportFailed, match=r"^huge.txt: larger than 1 MB$"):
         read_source(path, limit=1024 * 1024)
     assert read_source(path, limit=2 * 1024 * 1024) == b"word " * 300_000
 

@@ -298,9 +298,9 @@ class Library:
 
     @_catalogued
     def failed(self, article_id: str) -> ArticleInfo | None:
-        """A file listed as ``article_id`` that never converted (None: no such file)."""
+        """The file listed as ``article_id`` that could not be converted (None: none is)."""
         p = self.catalog.problem(article_id)
-        return None if p is None or self.catalog.row(article_id) else self._problem_info(p)
+        return None if p is None else self._problem_info(p)
 
     def _missing(self, article_id: str) -> ArticleNotFound:
         p = self.catalog.problem(article_id)

@@ -59,6 +59,8 @@ from reader.search.texts import Texts
 SCHEMA_VERSION = 9
 BULK_THRESHOLD = 2000  # documents; larger builds use a helper process
 FEW = 10  # with fewer pages holding every word, pages with some of them follow
+VERSION_FILE = "reader-index.json"  # the index's schema version, beside whoosh's files
+TEXTS_FILE = "texts.sqlite3"  # the shown texts and stamps (search/texts.py)
 COMMON_WORDS_READ = 2000  # texts read at most for a query of words too common to index
 
 # Postings blocks are stored uncompressed: zlib cost about a sixth of the build
@@ -94,11 +96,11 @@ class SearchIndex:
 
     @property
     def _version_file(self) -> Path:
-        return self.path / "reader-index.json"
+        return self.path / VERSION_FILE
 
     @property
     def _texts_file(self) -> Path:
-        return self.path / "texts.sqlite3"
+        return self.path / TEXTS_FILE
 
     def _open(self) -> None:
         reason = self._problem()
@@ -441,12 +443,12 @@ def _stored_problem(path: Path) -> str | None:
     if not present:
         return "the search index was missing and was rebuilt"
     try:
-        version = json.loads((path / "reader-index.json").read_text())["schema"]
+        version = json.loads((path / VERSION_FILE).read_text())["schema"]
     except (OSError, ValueError, KeyError, TypeError):
         return "the search index had no version stamp and was rebuilt"
     if version != SCHEMA_VERSION:
         return "the search index was from another version and was rebuilt"
-    if not (path / "texts.sqlite3").is_file():
+    if not (path / TEXTS_FILE).is_file():
         return "the search index had lost its texts and was rebuilt"
     return None
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
-from reader.library.importing import METADATA_SUFFIX, SUPPORTED_SUFFIXES
+from reader.library.importing import is_article_name
 
 SETTLE_MS = 400  # quiet this long after a change before it is told
 LOOK_MS = 50  # a folder told of is looked at this long after, once for a burst
@@ -46,18 +46,6 @@ Stamp = tuple[int, int, int]  # inode, mtime_ns, size
 class _Folder:
     files: dict[str, Stamp] = field(default_factory=dict)  # its article files, by name
     folders: set[str] = field(default_factory=set)  # its subfolders, by name
-
-
-def is_article_name(name: str) -> bool:
-    """Whether a refresh reads a file of this name: ``is_supported`` on a bare name,
-    without making a Path of each of 20,000 names."""
-    dot = name.rfind(".")
-    suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""
-    return (
-        suffix in SUPPORTED_SUFFIXES
-        and not name.startswith(".")
-        and not name.endswith(METADATA_SUFFIX)
-    )
 
 
 def _stamp(path: str) -> Stamp | None:

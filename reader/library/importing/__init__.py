@@ -51,10 +51,19 @@ class Converted:
 
 
 def is_supported(path: Path) -> bool:
+    return is_article_name(path.name)
+
+
+def is_article_name(name: str) -> bool:
+    """Whether a file of this name is read as an article: a supported suffix, not
+    hidden, not an article's metadata. On the bare name, so a folder of 20,000
+    names is sorted without a Path made for each."""
+    dot = name.rfind(".")
+    suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""
     return (
-        path.suffix.lower() in SUPPORTED_SUFFIXES
-        and not path.name.startswith(".")
-        and not path.name.endswith(METADATA_SUFFIX)
+        suffix in SUPPORTED_SUFFIXES
+        and not name.startswith(".")
+        and not name.endswith(METADATA_SUFFIX)
     )
 
 
