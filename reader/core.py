@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import stat
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,12 +21,24 @@ from pathlib import Path
 from reader.bookmarks import (
     Bookmark,
     BookmarkStore,
+    UserArticle,
     export_json,
     export_markdown,
+    hidden,
+    normalise_tags,
+    normalise_title,
     parse_annotations,
+    shown_titles,
 )
 from reader.doctor import Health, examine
-from reader.errors import ArticleUnreadable, BookmarkError, BookmarkNotFound, SearchIndexError
+from reader.errors import (
+    ArticleNotFound,
+    ArticleUnreadable,
+    BookmarkError,
+    BookmarkNotFound,
+    ReaderError,
+    SearchIndexError,
+)
 from reader.library import (
     Article,
     ArticleInfo,
@@ -34,9 +47,11 @@ from reader.library import (
     Limits,
     Pending,
     RefreshReport,
+    Removal,
 )
 from reader.library.articles import readable
 from reader.library.importing import Original, original_of
+from reader.library.trash import empty_old, read_removal
 from reader.paths import ensure_data_dir
 from reader.rendering import OutlineEntry, local_image, render
 from reader.search import (
@@ -103,6 +118,13 @@ class Page:
         return data if len(data) <= MAX_IMAGE_BYTES else None
 
 
+def _as_shown(info: ArticleInfo, user: UserArticle | None) -> ArticleInfo:
+    """An article's entry with what the user set on it."""
+    if user is None or not (user.title or user.tags):
+        return info
+    return replace(info, title=user.title or info.title, tags=user.tags, own_title=bool(user.title))
+
+
 def _failed_page(info: ArticleInfo) -> Page:
     source = readable(info.source)
     made = render(
@@ -111,6 +133,15 @@ def _failed_page(info: ArticleInfo) -> Page:
         " removed from the library folder, it leaves the list.\n"
     )
     return Page(info=info, html=made.html, text=made.text, outline=(), bookmarks=())
+
+
+@dataclass(frozen=True)
+class Removed:
+    """An article the user removed: what undoing it needs."""
+
+    article_id: str
+    title: str
+    trash: str = ""  # where its files wait, relative to the data folder ("": none moved)
 
 
 @dataclass
@@ -158,15 +189,135 @@ class ReaderCore:
 
     # --- library ---------------------------------------------------------------
 
+    def _users(self) -> dict[str, UserArticle]:
+        """What the user set on articles; nothing when the bookmarks cannot be read
+        (the articles are listed as their files make them)."""
+        try:
+            return self._bookmarks.user_articles()
+        except BookmarkError:
+            return {}
+
     def articles(self) -> list[ArticleInfo]:
-        """Every article: the bundled ones first, then the user's by date added."""
-        return self._library.articles()
+        """Every article: the bundled ones first, then the user's by date added; with the
+        titles and tags the user gave them, and without those they removed."""
+        users = self._users()
+        gone = hidden(users)
+        return [_as_shown(a, users.get(a.id)) for a in self._library.articles() if a.id not in gone]
 
     def article(self, article_id: str) -> Article:
-        return self._library.get(article_id)
+        self._not_removed(article_id)
+        article = self._library.get(article_id)
+        return replace(article, info=_as_shown(article.info, self._users().get(article_id)))
+
+    def _not_removed(self, article_id: str) -> None:
+        if article_id in hidden(self._users()):
+            raise ArticleNotFound(
+                f"article {article_id} was removed; 'reader restore {article_id}' puts it back"
+            )
 
     def titles(self) -> dict[str, str]:
-        return self._library.titles()
+        return shown_titles(self._library.titles(), self._users())
+
+    # --- keeping the library: remove, retitle, tag ---------------------------
+
+    def remove_article(self, article_id: str) -> Removed:
+        """Take an article out of the library, so that it can be put back.
+
+        A file of the library folder moves to the trash (kept 30 days); a
+        bundled article is hidden. Its bookmarks stay, detached, until it is
+        put back. Its title and tags are kept for then.
+        """
+        self._not_removed(article_id)
+        user = self._bookmarks.user_article(article_id)
+        failed = self._library.failed(article_id)
+        info = failed if failed is not None else self._library.get(article_id).info
+        title = user.title or info.title
+        trash = ""
+        if info.origin == "user":
+            empty_old(self.data_dir)
+            removal = self._library.remove(article_id)
+            trash = removal.folder
+        try:
+            self._bookmarks.set_user_article(replace(user, removed=time.time(), trash=trash))
+        except BookmarkError:
+            if not trash:
+                raise  # nothing was done
+            # The files are in the trash all the same; put back by the id it says.
+        self.follow_bookmarks()
+        return Removed(article_id, title, trash)
+
+    def removed(self) -> list[Removed]:
+        """The articles the user removed that can be put back, newest first."""
+        users = self._users()
+        found = [u for u in users.values() if u.removed]
+        found.sort(key=lambda u: -u.removed)
+        titles = self._library.titles()
+        out = []
+        for u in found:
+            if u.trash:
+                try:
+                    removal = read_removal(self.data_dir, u.trash)
+                except ReaderError:
+                    continue  # emptied from the trash
+                title = u.title or removal.title
+            else:
+                title = u.title or titles.get(u.article_id, u.article_id)
+            out.append(Removed(u.article_id, title, u.trash))
+        return out
+
+    def restore_article(self, article_id: str) -> str:
+        """Put back an article the user removed, under its id; its bookmarks are found
+        in it again. Returns the id."""
+        user = self._bookmarks.user_article(article_id)
+        if not user.removed:
+            raise ArticleNotFound(f"article {article_id} was not removed")
+        if user.trash:
+            removal: Removal = read_removal(self.data_dir, user.trash)
+            self._library.put_back(removal)
+        self._bookmarks.set_user_article(replace(user, removed=0.0, trash=""))
+        self.follow_bookmarks()
+        return article_id
+
+    def retitle(self, article_id: str, title: str) -> ArticleInfo:
+        """Give an article a title of the user's; "" gives it back the file's title.
+        The user's title is kept however the file is converted later."""
+        info = self._info(article_id)
+        user = self._bookmarks.user_article(article_id)
+        title = normalise_title(title)
+        self._bookmarks.set_user_article(replace(user, title="" if title == info.title else title))
+        return self._info(article_id)
+
+    def tag(
+        self, article_id: str, add: Iterable[str] = (), remove: Iterable[str] = ()
+    ) -> ArticleInfo:
+        """Add and remove an article's tags."""
+        self._info(article_id)
+        user = self._bookmarks.user_article(article_id)
+        dropped = set(normalise_tags(remove))
+        tags = [t for t in user.tags if t not in dropped]
+        tags += [t for t in normalise_tags(add) if t not in tags]
+        self._bookmarks.set_user_article(replace(user, tags=tuple(tags)))
+        return self._info(article_id)
+
+    def rename_tag(self, old: str, new: str) -> tuple[int, int]:
+        """Rename a tag across the library, on articles and bookmarks alike (merged into
+        ``new`` where that is there already); how many articles and bookmarks changed."""
+        return self._bookmarks.rename_tag(old, new)
+
+    def tags(self) -> dict[str, int]:
+        """Every tag on an article in the library, with how many articles have it."""
+        counts: dict[str, int] = {}
+        for a in self.articles():
+            for t in a.tags:
+                counts[t] = counts.get(t, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def _info(self, article_id: str) -> ArticleInfo:
+        """An article's catalog entry as shown (one that could not be converted too)."""
+        self._not_removed(article_id)
+        failed = self._library.failed(article_id)
+        info = failed if failed is not None else self._library.get(article_id).info
+        return _as_shown(info, self._users().get(article_id))
 
     def original(self, article_id: str) -> Original:
         """The article's source as its file has it, and what cleaning left out of it."""
@@ -178,15 +329,17 @@ class ReaderCore:
 
         A file that could not be converted opens as a page saying why.
         """
+        self._not_removed(article_id)
+        user = self._users().get(article_id)
         try:
             article = self._library.get(article_id)
         except ArticleUnreadable:  # listed, but never converted
             failed = self._library.failed(article_id)
             assert failed is not None
-            return _failed_page(failed)
+            return _failed_page(_as_shown(failed, user))
         rendered = article.rendered
         return Page(
-            info=article.info,
+            info=_as_shown(article.info, user),
             html=rendered.html,
             text=article.text,
             outline=rendered.outline,
@@ -278,7 +431,8 @@ class ReaderCore:
         """Find bookmarks again where their article's shown text changed; detach orphans."""
         if self._bookmarks.read_only is not None:
             return []  # they stay where they were; the store said why at opening
-        hashes = self._library.text_hashes()
+        gone = hidden(self._users())
+        hashes = {a: h for a, h in self._library.text_hashes().items() if a not in gone}
         moved: list[Bookmark] = []
         with self._bookmarks.batch():
             for article_id in sorted(self._bookmarks.stale(hashes)):

@@ -15,14 +15,14 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from reader import storage
-from reader.bookmarks import Bookmark, BookmarkStore
+from reader.bookmarks import Bookmark, BookmarkStore, UserArticle
 from reader.bookmarks.backup import KEEP, Backups
 from reader.core import ReaderCore
 from reader.errors import BookmarkError, ImportFailed
@@ -391,9 +391,9 @@ def test_backups_are_taken_in_one_transaction_per_batch(
     writes: list[int] = []
     real = store.backups.write
 
-    def counting(bookmarks: list[Bookmark]) -> Path:
+    def counting(bookmarks: list[Bookmark], articles: Iterable[UserArticle] = ()) -> Path:
         writes.append(len(list(bookmarks)))
-        return real(bookmarks)
+        return real(bookmarks, articles)
 
     monkeypatch.setattr(store.backups, "write", counting)
     with store.batch():
@@ -456,7 +456,7 @@ def test_a_failed_backup_never_brings_back_a_deleted_bookmark(
 ) -> None:
     store = BookmarkStore(data_dir / "bookmarks.sqlite3")
 
-    def full(_bookmarks: object) -> Path:
+    def full(_bookmarks: object, _articles: object = ()) -> Path:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(store.backups, "write", full)

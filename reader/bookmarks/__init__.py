@@ -1,7 +1,9 @@
-"""Bookmarks: the store, finding passages again in changed texts, export and import."""
+"""The user's marks: bookmarks (the store, finding passages again in changed texts,
+export and import), and the titles and tags they give articles."""
 
 from reader.bookmarks.annotations import export_json, export_markdown, parse_annotations
-from reader.bookmarks.store import COLOR_HEX, COLORS, Bookmark, BookmarkStore, State
+from reader.bookmarks.model import hidden, normalise_tags, normalise_title, shown_titles
+from reader.bookmarks.store import COLOR_HEX, COLORS, Bookmark, BookmarkStore, State, UserArticle
 
 __all__ = [
     "COLORS",
@@ -9,7 +11,12 @@ __all__ = [
     "Bookmark",
     "BookmarkStore",
     "State",
+    "UserArticle",
     "export_json",
     "export_markdown",
+    "hidden",
+    "normalise_tags",
+    "normalise_title",
     "parse_annotations",
+    "shown_titles",
 ]

@@ -6,7 +6,10 @@ the target is a ``SpecificResource`` (the article, the colour as its
 ``styleClass``, a quote and a position selector). A backup adds, under the
 ``reader:`` prefix, what the model has no word for: whether the bookmark is
 detached (with the places suggested for it), the hash of the text it was
-anchored in and of the text it was last looked for in.
+anchored in and of the text it was last looked for in. A backup also keeps
+what the user set on whole articles: each article's tags as a ``tagging``
+annotation whose target is the article, with the user's title and whether
+they removed it under ``reader:``.
 """
 
 from __future__ import annotations
@@ -18,7 +21,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from reader.bookmarks.model import COLORS, Bookmark, normalise_tags, read_suggestions
+from reader.bookmarks.model import (
+    COLORS,
+    Bookmark,
+    UserArticle,
+    normalise_tags,
+    normalise_title,
+    read_suggestions,
+)
 from reader.errors import BookmarkError
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -28,6 +38,7 @@ READER_TERMS = {"reader": "urn:x-reader:terms:"}
 _UNREADABLE = (BookmarkError, TypeError, ValueError, AttributeError, KeyError, IndexError)
 SOURCE_PREFIX = "urn:x-reader:article:"
 ID_PREFIX = "urn:uuid:"
+ARTICLE_ID_PREFIX = "urn:x-reader:article-settings:"
 
 
 def _iso(ts: float) -> str:
@@ -96,8 +107,52 @@ def export_json(bookmarks: Iterable[Bookmark], titles: dict[str, str]) -> str:
     return _collection([to_annotation(b, titles.get(b.article_id)) for b in bookmarks], CONTEXT)
 
 
-def backup_json(bookmarks: Iterable[Bookmark]) -> str:
-    """An export that gives back every bookmark exactly, state and text hash included."""
+def article_annotation(u: UserArticle) -> dict[str, Any]:
+    """What the user set on an article, as an annotation of the whole article."""
+    item: dict[str, Any] = {
+        "@context": CONTEXT,
+        "id": f"{ARTICLE_ID_PREFIX}{u.article_id}",
+        "type": "Annotation",
+        "motivation": "tagging" if u.tags else "editing",
+        "modified": _iso(u.updated),
+        "body": [{"type": "TextualBody", "value": t, "purpose": "tagging"} for t in u.tags],
+        "target": SOURCE_PREFIX + u.article_id,
+        "reader:times": [u.updated],
+    }
+    if u.title:
+        item["reader:title"] = u.title
+    if u.removed:
+        item["reader:removed"] = u.removed
+        item["reader:trash"] = u.trash
+    return item
+
+
+def _is_article_item(item: dict[str, Any]) -> bool:
+    """An annotation of a whole article (its target is the article itself, no passage)."""
+    target = item.get("target")
+    return isinstance(target, str) and target.startswith(SOURCE_PREFIX)
+
+
+def _user_article(item: dict[str, Any]) -> UserArticle:
+    bodies = item.get("body") or []
+    if isinstance(bodies, dict):
+        bodies = [bodies]
+    tags = [str(b.get("value", "")) for b in bodies if isinstance(b, dict)]
+    times = item.get("reader:times")
+    updated = float(times[0]) if isinstance(times, list) and times else _ts(item.get("modified"), 0)
+    return UserArticle(
+        article_id=str(item["target"]).removeprefix(SOURCE_PREFIX),
+        title=normalise_title(str(item.get("reader:title") or "")),
+        tags=normalise_tags(tags),
+        removed=float(item.get("reader:removed") or 0),
+        trash=str(item.get("reader:trash") or ""),
+        updated=updated,
+    )
+
+
+def backup_json(bookmarks: Iterable[Bookmark], articles: Iterable[UserArticle] = ()) -> str:
+    """An export that gives back every bookmark exactly, state and text hash included,
+    and what the user set on articles."""
     items = []
     for b in bookmarks:
         item = to_annotation(b)
@@ -108,19 +163,25 @@ def backup_json(bookmarks: Iterable[Bookmark]) -> str:
             item["reader:suggestions"] = [list(span) for span in b.suggestions]
         item["reader:times"] = [b.created, b.updated]  # to the microsecond
         items.append(item)
+    items += [article_annotation(u) for u in articles]
     # Compact: written after every change, and the C encoder runs only without indent.
     return _collection(items, [CONTEXT, READER_TERMS], indent=None)
 
 
-def parse_backup(text: str) -> list[Bookmark]:
-    """The bookmarks of a :func:`backup_json` file; raises BookmarkError if any is unreadable."""
+def parse_backup(text: str) -> tuple[list[Bookmark], list[UserArticle]]:
+    """The bookmarks and article settings of a :func:`backup_json` file; raises
+    BookmarkError if any is unreadable."""
     try:
         data = json.loads(text)
     except ValueError as exc:
         raise BookmarkError(f"not JSON: {exc}") from None
     out = []
+    articles = []
     for item in _items(data):
         try:
+            if _is_article_item(item):
+                articles.append(_user_article(item))
+                continue
             b = from_annotation(item)
             state = item.get("reader:state")
             times = item.get("reader:times")
@@ -136,7 +197,7 @@ def parse_backup(text: str) -> list[Bookmark]:
         except _UNREADABLE as exc:
             raise BookmarkError(f"an annotation is unreadable: {exc}") from None
         out.append(b)
-    return out
+    return out, articles
 
 
 def export_markdown(bookmarks: Iterable[Bookmark], titles: dict[str, str]) -> str:
@@ -236,6 +297,8 @@ def parse_annotations(text: str) -> tuple[list[Bookmark], list[str]]:
         raise BookmarkError(f"not JSON: {exc}") from None
     out, problems = [], []
     for item in _items(data):
+        if _is_article_item(item):
+            continue  # an article's tags and title, from a backup: not a bookmark
         try:
             out.append(from_annotation(item))
         except _UNREADABLE as exc:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from reader import storage
 from reader.bookmarks.annotations import backup_json, parse_backup
-from reader.bookmarks.model import Bookmark
+from reader.bookmarks.model import Bookmark, UserArticle
 from reader.errors import BookmarkError
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ class Backup:
     path: Path
     day: str  # YYYY-MM-DD
     bookmarks: list[Bookmark]
+    articles: list[UserArticle]
 
 
 class Backups:
@@ -55,13 +56,13 @@ class Backups:
         """
         for path in self.files():
             try:
-                marks = parse_backup(path.read_text(encoding="utf-8"))
+                marks, articles = parse_backup(path.read_text(encoding="utf-8"))
             except (OSError, ValueError, RecursionError, BookmarkError) as exc:
                 log.warning("bookmark backup %s is unreadable: %s", path, exc)
                 continue
             match = _NAME.match(path.name)
             assert match is not None
-            return Backup(path, match.group(1), marks)
+            return Backup(path, match.group(1), marks, articles)
         return None
 
     @contextlib.contextmanager
@@ -78,11 +79,12 @@ class Backups:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
             yield
 
-    def write(self, bookmarks: Iterable[Bookmark]) -> Path:
-        """Write today's backup of ``bookmarks`` and drop the oldest beyond :data:`KEEP`."""
+    def write(self, bookmarks: Iterable[Bookmark], articles: Iterable[UserArticle] = ()) -> Path:
+        """Write today's backup of ``bookmarks`` and what the user set on ``articles``,
+        and drop the oldest beyond :data:`KEEP`."""
         day = time.strftime("%Y-%m-%d")
         target = self.folder / f"bookmarks-{day}.jsonld"
-        storage.write_atomic(target, backup_json(bookmarks).encode("utf-8"))
+        storage.write_atomic(target, backup_json(bookmarks, articles).encode("utf-8"))
         for old in self.files()[KEEP:]:
             old.unlink(missing_ok=True)
         return target

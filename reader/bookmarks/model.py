@@ -52,6 +52,47 @@ class Bookmark:
         return self.state == "detached"
 
 
+@dataclass(frozen=True)
+class UserArticle:
+    """What the user set on an article: their title, their tags, and whether they
+    removed it. The library makes everything else again from the files; this it
+    cannot, so it is kept with the bookmarks (and backed up with them)."""
+
+    article_id: str
+    title: str = ""  # "": the title the article's file gives
+    tags: tuple[str, ...] = ()
+    removed: float = 0.0  # when the user removed it; 0: it is in the library
+    # Where a removed article's files were put, relative to the data folder
+    # ("": none were moved, as for a bundled article).
+    trash: str = ""
+    updated: float = 0.0
+
+    @property
+    def empty(self) -> bool:
+        """Nothing set: the article is as its file makes it."""
+        return not (self.title or self.tags or self.removed)
+
+
+def user_article_from_row(r: sqlite3.Row) -> UserArticle:
+    fields = dict(zip(r.keys(), r, strict=True))
+    return UserArticle(**{**fields, "tags": tuple(json.loads(fields["tags"]))})
+
+
+def shown_titles(titles: dict[str, str], users: dict[str, UserArticle]) -> dict[str, str]:
+    """The articles' titles as shown: the user's where they gave one."""
+    return {a: users[a].title if a in users and users[a].title else t for a, t in titles.items()}
+
+
+def hidden(users: dict[str, UserArticle]) -> set[str]:
+    """Articles the user removed whose files stay where they are (bundled ones)."""
+    return {a for a, u in users.items() if u.removed and not u.trash}
+
+
+def normalise_title(title: str) -> str:
+    """A title as the user typed it, on one line."""
+    return " ".join(title.split())
+
+
 def from_row(r: sqlite3.Row) -> Bookmark:
     """A stored row; its columns are the Bookmark's fields, tags kept as JSON."""
     fields = dict(zip(r.keys(), r, strict=True))

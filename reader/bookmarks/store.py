@@ -37,13 +37,15 @@ from reader.bookmarks.model import (
     COLORS,
     Bookmark,
     State,
+    UserArticle,
     check_color,
     from_row,
     normalise_tags,
+    user_article_from_row,
 )
 from reader.errors import BookmarkError, BookmarkNotFound, QuoteNotFound
 
-__all__ = ["COLORS", "COLOR_HEX", "Bookmark", "BookmarkStore", "State"]
+__all__ = ["COLORS", "COLOR_HEX", "Bookmark", "BookmarkStore", "State", "UserArticle"]
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +78,18 @@ _MIGRATIONS: dict[int, str] = {
     CREATE TABLE texts (hash TEXT PRIMARY KEY, body BLOB NOT NULL);
     ALTER TABLE bookmarks ADD COLUMN suggestions TEXT NOT NULL DEFAULT '[]';
     ALTER TABLE bookmarks ADD COLUMN seen_hash TEXT NOT NULL DEFAULT '';
+    """,
+    # 4: what the user set on whole articles: a title of their own, tags, and
+    # whether they removed the article (and where its files went).
+    4: """
+    CREATE TABLE articles (
+        article_id TEXT PRIMARY KEY,
+        title TEXT NOT NULL DEFAULT '',
+        tags TEXT NOT NULL DEFAULT '[]',
+        removed REAL NOT NULL DEFAULT 0,
+        trash TEXT NOT NULL DEFAULT '',
+        updated REAL NOT NULL
+    );
     """,
 }
 
@@ -144,6 +158,8 @@ class BookmarkStore:
                 with storage.transaction(db):
                     for b in backup.bookmarks if backup is not None else ():
                         _insert(db, b)
+                    for u in backup.articles if backup is not None else ():
+                        _insert_article(db, u)
             else:
                 db = storage.open_readonly(self.path, max(_MIGRATIONS))
         except sqlite3.Error:
@@ -176,24 +192,30 @@ class BookmarkStore:
                 " a new bookmarks database was started"
             )
             return
-        if backup is None or not backup.bookmarks:
+        if backup is None or not (backup.bookmarks or backup.articles):
             if lost != _MISSING:  # a first start has no backup and nothing to say
                 self.notices.append(lost + "; no backup was found, so a new one was started")
             return
         try:
             with storage.transaction(self._db) as db:
-                if db.execute("SELECT 1 FROM bookmarks LIMIT 1").fetchone() is not None:
+                if db.execute(
+                    "SELECT 1 FROM bookmarks UNION ALL SELECT 1 FROM articles LIMIT 1"
+                ).fetchone():
                     return
                 for b in backup.bookmarks:
                     _insert(db, b)
+                for u in backup.articles:
+                    _insert_article(db, u)
         except sqlite3.Error as exc:
             raise BookmarkError(
                 f"bookmarks could not be restored from {backup.path}: {storage.reason(exc)}"
             ) from None
         n = len(backup.bookmarks)
+        what = f"{n} bookmark{'s' if n != 1 else ''}"
+        if backup.articles:
+            what += f" and the titles and tags of {len(backup.articles)} article(s)"
         self.notices.append(
-            f"{lost}; restored {n} bookmark{'s' if n != 1 else ''} from the backup of "
-            f"{backup.day} ({backup.path.name})"
+            f"{lost}; restored {what} from the backup of {backup.day} ({backup.path.name})"
         )
 
     def _reopen(self) -> None:
@@ -256,7 +278,7 @@ class BookmarkStore:
         """
         try:
             with self.backups.locked():
-                self.backups.write(self.entries())
+                self.backups.write(self.entries(), self.user_articles().values())
         except (OSError, BookmarkError) as exc:
             why = storage.reason(exc, self.backups.folder / "x")
             log.warning("bookmarks backup not written: %s", why)
@@ -405,6 +427,54 @@ class BookmarkStore:
             db.execute("DELETE FROM bookmarks WHERE id=?", (bookmark_id,))
         return old
 
+    # --- what the user set on articles ---------------------------------------
+
+    def user_articles(self) -> dict[str, UserArticle]:
+        """Every article the user retitled, tagged or removed, by id."""
+        rows = self._query("SELECT * FROM articles")
+        return {r["article_id"]: user_article_from_row(r) for r in rows}
+
+    def user_article(self, article_id: str) -> UserArticle:
+        rows = self._query("SELECT * FROM articles WHERE article_id=?", (article_id,))
+        return user_article_from_row(rows[0]) if rows else UserArticle(article_id)
+
+    def set_user_article(self, article: UserArticle) -> UserArticle:
+        """Keep what the user set on an article (nothing set: the row goes)."""
+        article = replace(article, tags=normalise_tags(article.tags), updated=time.time())
+        with self._writing("save the article's title and tags") as db:
+            if article.empty:
+                db.execute("DELETE FROM articles WHERE article_id=?", (article.article_id,))
+            else:
+                _insert_article(db, article)
+        return article
+
+    def rename_tag(self, old: str, new: str) -> tuple[int, int]:
+        """Rename a tag on every article and bookmark (merging it into ``new`` where that
+        is there already), in one transaction; how many articles and bookmarks changed."""
+        (old_tag,) = normalise_tags([old]) or ("",)
+        (new_tag,) = normalise_tags([new]) or ("",)
+        if not old_tag or not new_tag:
+            raise BookmarkError("a tag needs a name")
+        now = time.time()
+        articles = bookmarks = 0
+        with self._writing("rename the tag") as db:
+            for r in db.execute("SELECT * FROM articles").fetchall():
+                u = user_article_from_row(r)
+                if old_tag in u.tags:
+                    tags = normalise_tags(new_tag if t == old_tag else t for t in u.tags)
+                    _insert_article(db, replace(u, tags=tags, updated=now))
+                    articles += 1
+            for r in db.execute("SELECT * FROM bookmarks").fetchall():
+                b = from_row(r)
+                if old_tag in b.tags:
+                    tags = normalise_tags(new_tag if t == old_tag else t for t in b.tags)
+                    db.execute(
+                        "UPDATE bookmarks SET tags=?, updated=? WHERE id=?",
+                        (json.dumps(list(tags)), now, b.id),
+                    )
+                    bookmarks += 1
+        return articles, bookmarks
+
     # --- following the article ---------------------------------------------
 
     def reanchor(self, article_id: str, text: str, text_hash: str) -> list[Bookmark]:
@@ -507,6 +577,13 @@ def _keep_text(db: sqlite3.Connection, text_hash: str, text: str) -> None:
     if db.execute("SELECT 1 FROM texts WHERE hash=?", (text_hash,)).fetchone() is None:
         body = zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
         db.execute("INSERT INTO texts (hash, body) VALUES (?, ?)", (text_hash, body))
+
+
+def _insert_article(db: sqlite3.Connection, article: UserArticle) -> None:
+    values = {**asdict(article), "tags": json.dumps(list(article.tags))}
+    columns = ", ".join(f'"{name}"' for name in values)
+    marks = ", ".join(f":{name}" for name in values)
+    db.execute(f"INSERT OR REPLACE INTO articles ({columns}) VALUES ({marks})", values)
 
 
 def _insert(db: sqlite3.Connection, bookmark: Bookmark) -> None:

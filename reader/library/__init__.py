@@ -2,6 +2,7 @@
 
 from reader.library.articles import Article, ArticleInfo, Origin, reading_minutes
 from reader.library.library import ImportOutcome, Library, Limits, Pending, RefreshReport
+from reader.library.trash import Removal
 
 __all__ = [
     "Article",
@@ -12,5 +13,6 @@ __all__ = [
     "Origin",
     "Pending",
     "RefreshReport",
+    "Removal",
     "reading_minutes",
 ]

@@ -97,6 +97,8 @@ class ArticleInfo:
     # Why the file could not be converted ("" when it was): an article never
     # converted has no text; one whose file no longer converts keeps its last.
     problem: str = ""
+    tags: tuple[str, ...] = ()  # the user's
+    own_title: bool = False  # the title is one the user gave it
 
     @property
     def minutes(self) -> int:

@@ -328,6 +328,12 @@ class Catalog:
         r = self._db.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
         return None if r is None else CatalogRow(r)
 
+    def row_by_key(self, source_key: str) -> CatalogRow | None:
+        r = self._db.execute(
+            f"SELECT {_LISTED} FROM articles WHERE source_key=?", (source_key,)
+        ).fetchone()
+        return None if r is None else CatalogRow(r)
+
     def markdown_of(self, source_key: str) -> str | None:
         r = self._db.execute(
             "SELECT markdown FROM articles WHERE source_key=?", (source_key,)

@@ -18,6 +18,7 @@ from urllib.parse import quote, unquote_to_bytes
 
 from reader import storage
 from reader.errors import ArticleNotFound, ArticleUnreadable, CatalogError, ImportFailed
+from reader.library import trash
 from reader.library.articles import (
     Article,
     ArticleInfo,
@@ -39,11 +40,13 @@ from reader.library.conversion import (
 from reader.library.importing import (
     CONVERTER_VERSION,
     METADATA_SUFFIX,
+    is_page_folder_file,
     is_supported,
     metadata_path,
 )
-from reader.library.importing.html import HTML_SUFFIXES, PageMetadata
+from reader.library.importing.html import PageMetadata
 from reader.library.importing.titles import title_from_filename
+from reader.library.trash import Removal
 from reader.library.workers import Failed, Workers, default_count, one_line
 from reader.paths import ensure_data_dir
 from reader.rendering import renderer_stamp
@@ -415,7 +418,10 @@ class Library:
         return self._refresh(progress)
 
     def _refresh(
-        self, progress: Progress | None, premade: dict[str, Made] | None = None
+        self,
+        progress: Progress | None,
+        premade: dict[str, Made] | None = None,
+        wanted: dict[str, tuple[str, float]] | None = None,
     ) -> RefreshReport:
         """Bring the catalog in step with the files; only changed files are parsed.
 
@@ -426,7 +432,8 @@ class Library:
         never undone. With nothing to change, nothing is written. A file that
         fails is quarantined. ``premade``: an import's copies, converted already
         (key -> what was made of them); a copy that fails after all is not
-        quarantined (the import removes it).
+        quarantined (the import removes it). ``wanted``: the id and date added a
+        new file is catalogued with, if that id is free (an article put back).
         """
         premade = premade or {}
         report = RefreshReport()
@@ -498,7 +505,7 @@ class Library:
             or any(k not in seen for k in before) or any(k not in seen for k in problems_before)
         )  # fmt: skip
         if something:
-            self._commit(report, prepared, quarantine, cured, seen, before, stamp)
+            self._commit(report, prepared, quarantine, cured, seen, before, stamp, wanted or {})
         if progress:
             progress(total * 2, total * 2)
         return report
@@ -512,6 +519,7 @@ class Library:
         seen: set[str],
         before: dict[str, CatalogRow],
         stamp: str,
+        wanted: dict[str, tuple[str, float]],
     ) -> None:
         """Write what a refresh made, in one short transaction."""
         with self.catalog.transaction():
@@ -554,6 +562,13 @@ class Library:
                     report.renamed.append(twin.id)
                     continue
                 problem = problems.get(item.source.key)
+                want = wanted.get(item.source.key)
+                if want is not None and want[0] not in taken:  # put back: its id as it was
+                    article_id, added_at = want
+                    taken.add(article_id)
+                    self._store(article_id, item, added_at)
+                    report.added.append(article_id)
+                    continue
                 if problem is not None:  # a file that failed before: the id it was listed by
                     article_id = problem.id
                 else:
@@ -669,6 +684,57 @@ class Library:
         if damage is not None:
             self._start_again(storage.Damaged(damage))
         return damage
+
+    # --- removing and putting back -------------------------------------------
+
+    @_catalogued
+    def remove(self, article_id: str) -> Removal:
+        """Move a user article's files to the trash and take it out of the catalog.
+
+        A file that could not be converted is removed the same way.
+        """
+        if not self.catalog.try_writable():
+            raise CatalogError(f"nothing can be removed: {self.catalog.read_only}")
+        row = self.catalog.row(article_id)
+        problem = self.catalog.problem(article_id)
+        if row is not None:
+            key, title, added_at = row.source_key, row.title, row.added_at
+        elif problem is not None:
+            key, title, added_at = problem.source_key, problem.title, problem.failed_at
+        else:
+            raise ArticleNotFound(f"no article with id {article_id!r}")
+        if _key_parts(key)[0] != "user":
+            raise ImportFailed(f"{title} is not in the library folder")
+        removal = trash.move_to_trash(
+            self.data_dir, self.user_dir, self._path_of(key), article_id, title, added_at
+        )
+        with self.catalog.transaction():
+            self.catalog.delete(article_id)
+            self.catalog.delete_problem(key)
+        return removal
+
+    @_catalogued
+    def put_back(self, removal: Removal) -> str:
+        """Move a removed article's files home and catalog it under its id; the id.
+        Refused while another article is listed under that id."""
+        if not self.catalog.try_writable():
+            raise CatalogError(f"nothing can be put back: {self.catalog.read_only}")
+        if self.catalog.row(removal.article_id) or self.catalog.problem(removal.article_id):
+            where = self.data_dir / removal.folder / "files"
+            raise ImportFailed(
+                f"cannot put {removal.title} back: another article is listed as"
+                f" {removal.article_id} now (its files are in {where})"
+            )
+        path = trash.put_back(self.data_dir, self.user_dir, removal)
+        key = self._key_of(path)
+        self._refresh(None, wanted={key: (removal.article_id, removal.added_at)})
+        row = self.catalog.row_by_key(key)
+        if row is not None:
+            return row.id
+        problem = {p.source_key: p for p in self.catalog.problems()}.get(key)
+        if problem is not None:
+            return problem.id
+        raise ArticleNotFound(f"{removal.title} was put back but could not be catalogued")
 
     # --- importing the user's files ------------------------------------------
 
@@ -902,18 +968,6 @@ def _remove_copy(target: Path, own_folders: set[Path]) -> None:
             path.unlink(missing_ok=True)
     if target.parent in own_folders:  # a saved page's own folder, with its images
         shutil.rmtree(target.parent, ignore_errors=True)
-
-
-def is_page_folder_file(path: Path, root: Path) -> bool:
-    """A file inside a saved page's "NAME_files" folder, with NAME.html beside that folder."""
-    for folder in path.parents:
-        if folder == root or root not in folder.parents:
-            return False
-        if folder.name.endswith("_files"):
-            stem = folder.name.removesuffix("_files")
-            if any((folder.parent / (stem + s)).is_file() for s in HTML_SUFFIXES):
-                return True
-    return False
 
 
 def _expand(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:

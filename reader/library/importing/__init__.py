@@ -67,6 +67,18 @@ def is_article_name(name: str) -> bool:
     )
 
 
+def is_page_folder_file(path: Path, root: Path) -> bool:
+    """A file inside a saved page's "NAME_files" folder, with NAME.html beside that folder."""
+    for folder in path.parents:
+        if folder == root or root not in folder.parents:
+            return False
+        if folder.name.endswith("_files"):
+            stem = folder.name.removesuffix("_files")
+            if any((folder.parent / (stem + s)).is_file() for s in HTML_SUFFIXES):
+                return True
+    return False
+
+
 def metadata_path(path: Path) -> Path:
     return path.with_name(path.stem + METADATA_SUFFIX)
 
