@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from reader import __version__, desktop
-from reader.bookmarks import COLORS, Bookmark
+from reader.bookmarks import COLORS, Bookmark, normalise_tags
 from reader.core import ReaderCore
 from reader.errors import ReaderError, SearchIndexError
 from reader.library import ArticleInfo
@@ -54,6 +54,44 @@ def build_parser() -> argparse.ArgumentParser:
         help="the library's order (the bundled articles, then yours as added; the default),"
         " newest first, by title, or longest first",
     )
+    p.add_argument(
+        "--tag", action="append", default=[], metavar="TAG", help="only articles with this tag"
+    )
+
+    p = sub.add_parser(
+        "remove",
+        help="take articles out of the library ('reader restore' puts them back)",
+        description="A file of the library folder moves to the trash in the data folder, where "
+        "it is kept 30 days; a bundled article is hidden. Bookmarks stay, detached, and come "
+        "back with the article.",
+    )
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p = sub.add_parser(
+        "restore",
+        help="put back a removed article; with no ID, list those that can be put back",
+    )
+    p.add_argument("id", nargs="?", metavar="ID")
+    p = sub.add_parser(
+        "retitle",
+        help="give an article a title of your own ('' gives back the file's title)",
+        description="Your title is shown, searched and exported in place of the one found in "
+        "the file, and stays however the file is converted later.",
+    )
+    p.add_argument("id", metavar="ID")
+    p.add_argument("title", metavar="TITLE")
+    p = sub.add_parser(
+        "tag",
+        help="add (+name or name) and remove (-name) an article's tags; none: print them",
+        description="Tags are found by 'reader search tag:name' and 'reader list --tag name'. "
+        "A tag with spaces is quoted: reader tag ID '+to read'.",
+    )
+    p.add_argument("id", metavar="ID")
+    p.add_argument("changes", nargs=argparse.REMAINDER, metavar="[+|-]TAG")
+    p = sub.add_parser("tags", help="list the tags of the library's articles, or rename one")
+    p.add_argument(
+        "--rename", nargs=2, metavar=("OLD", "NEW"),
+        help="rename a tag on every article and bookmark (merged where NEW is there already)",
+    )  # fmt: skip
 
     sub.add_parser(
         "refresh",
@@ -169,6 +207,7 @@ def _positive_int(text: str) -> int:
 # never wait for a writer.
 # doctor --repair writes, but only once it has looked, as a writer would.
 READING = frozenset({"list", "show", "search", "related", "export", "doctor"})
+READING_WITHOUT_ARGUMENTS = frozenset({"tags", "restore", "tag"})  # list, name or print
 READING_BOOKMARKS = frozenset({"list", "export"})
 
 
@@ -230,6 +269,9 @@ def _when(stamp: float) -> str | None:
 
 def cmd_list(core: ReaderCore, args: argparse.Namespace) -> int:
     infos = core.articles()
+    if args.tag:
+        wanted = set(normalise_tags(args.tag))
+        infos = [a for a in infos if wanted.issubset(a.tags)]
     if args.sort in _SORTS:
         infos.sort(key=_SORTS[args.sort])  # stable: ties keep the library's order
     if args.json:
@@ -238,7 +280,7 @@ def cmd_list(core: ReaderCore, args: argparse.Namespace) -> int:
             entry: dict[str, object] = {
                 "id": a.id, "title": a.title, "words": a.words, "source": readable(a.source),
                 "added": _when(a.added_at),
-                "site": a.site, "author": a.author,
+                "site": a.site, "author": a.author, "tags": list(a.tags),
             }  # fmt: skip
             if a.problem:
                 entry["problem"] = a.problem
@@ -248,9 +290,71 @@ def cmd_list(core: ReaderCore, args: argparse.Namespace) -> int:
     width = max((len(a.id) for a in infos), default=2)
     for a in infos:
         line = f"{a.id:<{width}}  {a.words:>6} words  {a.minutes:>3} min  {shown(a.title)}"
+        if a.tags:
+            line += f"  [{shown(', '.join(a.tags))}]"
         if a.problem:
             line += f"  [could not be converted: {shown(a.problem)}]"
         print(line)
+    return 0
+
+
+def cmd_remove(core: ReaderCore, args: argparse.Namespace) -> int:
+    failed = False
+    for article_id in args.ids:
+        try:
+            removed = core.remove_article(article_id)
+        except ReaderError as exc:
+            print(f"reader: error: {exc}", file=sys.stderr)
+            failed = True
+            continue
+        print(f"removed {removed.article_id}: {shown(removed.title)}"
+              f" ('reader restore {removed.article_id}' puts it back)")  # fmt: skip
+    sync_after_writing(core)
+    return 1 if failed else 0
+
+
+def cmd_restore(core: ReaderCore, args: argparse.Namespace) -> int:
+    if args.id is None:
+        removed = core.removed()
+        if not removed:
+            print("nothing removed can be put back")
+        width = max((len(r.article_id) for r in removed), default=2)
+        for r in removed:
+            print(f"{r.article_id:<{width}}  {shown(r.title)}")
+        return 0
+    article_id = core.restore_article(args.id)
+    print(f"put back {article_id}: {shown(core.article(article_id).title)}")
+    sync_after_writing(core)
+    return 0
+
+
+def cmd_retitle(core: ReaderCore, args: argparse.Namespace) -> int:
+    info = core.retitle(args.id, args.title)
+    print(f"{info.id}: {shown(info.title)}" + ("" if info.own_title else " (the file's title)"))
+    sync_after_writing(core)
+    return 0
+
+
+def cmd_tag(core: ReaderCore, args: argparse.Namespace) -> int:
+    add = [c.removeprefix("+") for c in args.changes if not c.startswith("-")]
+    remove = [c[1:] for c in args.changes if c.startswith("-")]
+    info = core.tag(args.id, add, remove) if args.changes else core.article(args.id).info
+    print(f"{info.id}: {shown(', '.join(info.tags)) if info.tags else '(no tags)'}")
+    if args.changes:
+        sync_after_writing(core)
+    return 0
+
+
+def cmd_tags(core: ReaderCore, args: argparse.Namespace) -> int:
+    if args.rename:
+        old, new = args.rename
+        articles, bookmarks = core.rename_tag(old, new)
+        print(f"renamed {shown(old)} to {shown(new)} on {articles} article(s)"
+              f" and {bookmarks} bookmark(s)")  # fmt: skip
+        sync_after_writing(core)
+        return 0
+    for tag, count in core.tags().items():
+        print(f"{count:>6}  {shown(tag)}")
     return 0
 
 
@@ -524,6 +628,11 @@ def cmd_doctor(core: ReaderCore, args: argparse.Namespace) -> int:
 COMMANDS = {
     "list": cmd_list,
     "refresh": cmd_refresh,
+    "remove": cmd_remove,
+    "restore": cmd_restore,
+    "retitle": cmd_retitle,
+    "tag": cmd_tag,
+    "tags": cmd_tags,
     "doctor": cmd_doctor,
     "show": cmd_show,
     "import": cmd_import,
@@ -534,6 +643,15 @@ COMMANDS = {
     "open": cmd_open,
     "export": cmd_export,
 }
+
+
+def _only_reads(args: argparse.Namespace) -> bool:
+    """``tags`` without --rename, ``restore`` without an id, ``tag`` without changes."""
+    if args.command == "tags":
+        return not args.rename
+    if args.command == "restore":
+        return args.id is None
+    return not args.changes
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -556,8 +674,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "install-desktop":  # needs no library
             return cmd_install_desktop(args)
-        reads = args.command in READING or (
-            args.command == "bookmarks" and args.bookmarks_command in READING_BOOKMARKS
+        reads = (
+            args.command in READING
+            or (args.command == "bookmarks" and args.bookmarks_command in READING_BOOKMARKS)
+            or (args.command in READING_WITHOUT_ARGUMENTS and _only_reads(args))
         )
         # doctor tells what changed in the library folder itself, and --repair catalogs it.
         core = open_core(args.data_dir, write=not reads, tell=args.command != "doctor")

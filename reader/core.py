@@ -210,10 +210,16 @@ class ReaderCore:
         return replace(article, info=_as_shown(article.info, self._users().get(article_id)))
 
     def _not_removed(self, article_id: str) -> None:
-        if article_id in hidden(self._users()):
-            raise ArticleNotFound(
-                f"article {article_id} was removed; 'reader restore {article_id}' puts it back"
-            )
+        """Raise ArticleNotFound, saying how to put it back, for an article the user removed."""
+        try:
+            user = self._bookmarks.user_article(article_id)
+        except BookmarkError:
+            return
+        if not user.removed or (user.trash and self._library.has(article_id)):
+            return  # not removed, or its id was given to another article since
+        raise ArticleNotFound(
+            f"article {article_id} was removed; 'reader restore {article_id}' puts it back"
+        )
 
     def titles(self) -> dict[str, str]:
         return shown_titles(self._library.titles(), self._users())

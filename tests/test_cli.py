@@ -23,7 +23,7 @@ def test_list_json(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
     assert code == 0
     entries = json.loads(out)
     assert len(entries) == 5
-    assert set(entries[0]) == {"id", "title", "words", "source", "added", "site", "author"}
+    assert set(entries[0]) == {"id", "title", "words", "source", "added", "site", "author", "tags"}
     assert Path(entries[0]["source"]).is_file()
     assert entries[4]["title"] == "Backend Developer: The Unseen Architect of the Digital World"
     datetime.fromisoformat(entries[0]["added"])

@@ -328,6 +328,10 @@ class Catalog:
         r = self._db.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
         return None if r is None else CatalogRow(r)
 
+    def has(self, article_id: str) -> bool:
+        found = self._db.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone()
+        return found is not None or self.problem(article_id) is not None
+
     def row_by_key(self, source_key: str) -> CatalogRow | None:
         r = self._db.execute(
             f"SELECT {_LISTED} FROM articles WHERE source_key=?", (source_key,)

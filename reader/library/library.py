@@ -300,6 +300,11 @@ class Library:
         return Article(self._info(row), row.markdown, row.text)
 
     @_catalogued
+    def has(self, article_id: str) -> bool:
+        """Whether an article (or a file that could not be converted) is listed by this id."""
+        return self.catalog.has(article_id)
+
+    @_catalogued
     def failed(self, article_id: str) -> ArticleInfo | None:
         """The file listed as ``article_id`` that could not be converted (None: none is)."""
         p = self.catalog.problem(article_id)
@@ -719,7 +724,7 @@ class Library:
         Refused while another article is listed under that id."""
         if not self.catalog.try_writable():
             raise CatalogError(f"nothing can be put back: {self.catalog.read_only}")
-        if self.catalog.row(removal.article_id) or self.catalog.problem(removal.article_id):
+        if self.catalog.has(removal.article_id):
             where = self.data_dir / removal.folder / "files"
             raise ImportFailed(
                 f"cannot put {removal.title} back: another article is listed as"

@@ -1,0 +1,284 @@
+"""Keeping a library: removing and putting back, retitling and tagging, in the core and the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from reader.cli import main
+from reader.core import ReaderCore
+from reader.errors import ArticleNotFound, ReaderError
+from reader.library import trash
+from tests.conftest import SEEDS
+
+DATA = Path(__file__).parent / "data"
+NOTE = (
+    "# Harbour notes\n\nThe boats came in at low tide, and the gulls followed them along "
+    "the wall. Nobody on the quay had seen a catch like it.\n"
+)
+
+
+def run(capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str) -> tuple[int, str, str]:
+    code = main(["--data-dir", str(data_dir), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def noted(tmp_path: Path, data_dir: Path) -> tuple[ReaderCore, str]:
+    """A core with the bundled articles and one note of the user's, imported."""
+    source = tmp_path / "harbour.md"
+    source.write_text(NOTE, encoding="utf-8")
+    core = ReaderCore(data_dir, SEEDS)
+    (outcome,) = core.import_paths([source])
+    assert outcome.article_id is not None
+    return core, outcome.article_id
+
+
+def ids(core: ReaderCore) -> list[str]:
+    return [a.id for a in core.articles()]
+
+
+def test_a_removed_article_comes_back_with_its_bookmarks(
+    noted: tuple[ReaderCore, str], data_dir: Path
+) -> None:
+    core, article_id = noted
+    mark = core.add_bookmark_quote(article_id, "low tide", note="the tide")
+    file = data_dir / "library" / "harbour.md"
+
+    removed = core.remove_article(article_id)
+    assert article_id not in ids(core)
+    assert not file.exists()  # out of the library folder, into the trash
+    assert (data_dir / removed.trash / "files" / "harbour.md").is_file()
+    assert core.bookmark(mark.id).detached  # kept, detached
+    with pytest.raises(ArticleNotFound, match="reader restore"):
+        core.open_article(article_id)
+    core.sync_index()
+    assert article_id not in [h.article_id for h in core.search("gulls").hits]
+
+    assert core.restore_article(article_id) == article_id
+    assert article_id in ids(core) and file.is_file()
+    back = core.bookmark(mark.id)
+    assert not back.detached and back.note == "the tide"
+    page = core.open_article(article_id)
+    assert page.text[back.start : back.end] == "low tide"
+    core.sync_index()
+    assert [h.article_id for h in core.search("gulls").hits] == [article_id]
+    assert not (data_dir / "trash").exists() or not any((data_dir / "trash").iterdir())
+    core.close()
+
+
+def test_a_bundled_article_is_hidden_and_shown_again(core: ReaderCore) -> None:
+    first = core.articles()[0]
+    mark = core.add_bookmark_quote(first.id, first.title.split()[0])
+    core.remove_article(first.id)
+    assert first.id not in ids(core)
+    assert first.source and Path(first.source).is_file()  # the shipped file is untouched
+    assert core.bookmark(mark.id).detached
+    core.sync_index()
+    assert all(h.article_id != first.id for h in core.search(first.title).hits)
+    core.restore_article(first.id)
+    assert ids(core)[0] == first.id
+    assert not core.bookmark(mark.id).detached
+
+
+def test_a_saved_page_goes_with_its_images_and_comes_back_whole(
+    core: ReaderCore, data_dir: Path
+) -> None:
+    (outcome,) = core.import_paths([DATA / "pages" / "harbour-news.html"])
+    assert outcome.article_id is not None
+    before = sorted(p.relative_to(data_dir) for p in (data_dir / "library").rglob("*"))
+    core.remove_article(outcome.article_id)
+    assert not any(p.is_file() for p in (data_dir / "library").rglob("*"))
+    core.restore_article(outcome.article_id)
+    assert sorted(p.relative_to(data_dir) for p in (data_dir / "library").rglob("*")) == before
+    page = core.open_article(outcome.article_id)
+    assert any(page.own_image(src) for src in _image_sources(page.html))
+
+
+def _image_sources(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<img[^>]* src="([^"]+)"', html)
+
+
+def test_a_file_that_could_not_be_converted_can_be_removed(
+    core: ReaderCore, data_dir: Path
+) -> None:
+    bad = data_dir / "library" / "broken.txt"
+    bad.write_bytes(b"\x00\x01\x02" * 400)
+    core.refresh()
+    (failed,) = [a for a in core.articles() if a.problem]
+    core.remove_article(failed.id)
+    assert failed.id not in ids(core) and not bad.exists()
+    core.restore_article(failed.id)
+    assert bad.exists() and failed.id in ids(core)
+
+
+def test_putting_back_never_takes_the_place_of_another_article(
+    noted: tuple[ReaderCore, str], tmp_path: Path
+) -> None:
+    core, article_id = noted
+    core.remove_article(article_id)
+    other = tmp_path / "other" / "harbour.md"
+    other.parent.mkdir()
+    other.write_text(NOTE.replace("gulls", "terns"), encoding="utf-8")
+    (outcome,) = core.import_paths([other])
+    assert outcome.article_id == article_id  # the id was free again
+    with pytest.raises(ReaderError, match="another article is listed as"):
+        core.restore_article(article_id)
+    assert [r.article_id for r in core.removed()] == [article_id]  # still in the trash
+
+
+def test_old_removals_are_emptied_from_the_trash(
+    noted: tuple[ReaderCore, str], data_dir: Path
+) -> None:
+    core, article_id = noted
+    removed = core.remove_article(article_id)
+    assert trash.empty_old(data_dir) == 0
+    assert trash.empty_old(data_dir, days=0) == 1
+    assert not (data_dir / removed.trash).exists()
+    with pytest.raises(ArticleNotFound, match="no longer in the trash"):
+        core.restore_article(article_id)
+    assert core.removed() == []
+
+
+def test_the_users_title_survives_edits_and_a_converter_upgrade(
+    noted: tuple[ReaderCore, str], data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    core, article_id = noted
+    info = core.retitle(article_id, "  Low   tide at the harbour ")
+    assert info.title == "Low tide at the harbour" and info.own_title
+
+    monkeypatch.setattr("reader.library.library.CONVERTER_VERSION", "a newer converter")
+    core.refresh()  # converted again: the row is made anew
+    file = data_dir / "library" / "harbour.md"
+    file.write_text(NOTE.replace("# Harbour notes", "# Harbour notes, revised"), encoding="utf-8")
+    os.utime(file, ns=(1, 1))
+    core.refresh()
+    assert core.article(article_id).markdown.startswith("# Harbour notes, revised")
+    titles = {a.id: a.title for a in core.articles()}
+    assert titles[article_id] == "Low tide at the harbour"
+    assert core.open_article(article_id).title == "Low tide at the harbour"
+
+    core.sync_index()
+    (hit,) = core.search("title:harbour").hits
+    assert hit.title == "Low tide at the harbour"
+    assert [h.article_id for h in core.search("low tide harbour").hits][:1] == [article_id]
+
+    info = core.retitle(article_id, "")  # the file's title again
+    assert info.title == "Harbour notes, revised" and not info.own_title
+
+
+def test_tags_are_added_removed_renamed_and_searched(noted: tuple[ReaderCore, str]) -> None:
+    core, article_id = noted
+    bundled = core.articles()[0].id
+    core.tag(article_id, ["Sea", "to  read"])
+    core.tag(bundled, ["to read"])
+    mark = core.add_bookmark_quote(article_id, "low tide", tags=("sea",))
+    assert core.tags() == {"sea": 1, "to read": 2}
+    core.tag(article_id, remove=["TO READ"])
+    assert core.tags() == {"sea": 1, "to read": 1}
+
+    core.sync_index()
+    found = {(h.kind, h.article_id) for h in core.search("tag:sea").hits}
+    assert found == {("article", article_id), ("bookmark", article_id)}
+
+    assert core.rename_tag("sea", "coast") == (1, 1)
+    assert core.tags() == {"coast": 1, "to read": 1}
+    assert core.bookmark(mark.id).tags == ("coast",)
+    core.sync_index()
+    assert not core.search("tag:sea").hits
+    assert {h.kind for h in core.search("tag:coast").hits} == {"article", "bookmark"}
+
+    core.tag(bundled, ["coast"])
+    assert core.rename_tag("to read", "coast") == (1, 0)  # merged, not twice
+    assert core.articles()[0].tags == ("coast",)
+
+
+def test_titles_and_tags_come_back_from_the_backup(
+    noted: tuple[ReaderCore, str], data_dir: Path
+) -> None:
+    core, article_id = noted
+    core.retitle(article_id, "Gulls")
+    core.tag(article_id, ["sea"])
+    core.close()
+    (data_dir / "bookmarks.sqlite3").unlink()
+    again = ReaderCore(data_dir, SEEDS)
+    assert any("titles and tags of 1 article" in n for n in again.take_notices())
+    info = {a.id: a for a in again.articles()}[article_id]
+    assert (info.title, info.tags) == ("Gulls", ("sea",))
+    again.close()
+
+
+def test_the_backup_holds_tags_as_tagging_annotations(
+    noted: tuple[ReaderCore, str], data_dir: Path
+) -> None:
+    core, article_id = noted
+    core.tag(article_id, ["sea"])
+    core.close()
+    (backup,) = (data_dir / "backups").glob("bookmarks-*.jsonld")
+    items = json.loads(backup.read_text(encoding="utf-8"))["first"]["items"]
+    (tagging,) = [i for i in items if i["motivation"] == "tagging"]
+    assert tagging["target"] == f"urn:x-reader:article:{article_id}"
+    assert tagging["body"] == [{"type": "TextualBody", "value": "sea", "purpose": "tagging"}]
+    # Importing the backup as bookmarks passes over what is not a bookmark, quietly.
+    again = ReaderCore(data_dir, SEEDS)
+    assert again.import_bookmarks(backup.read_text(encoding="utf-8")).problems == []
+    again.close()
+
+
+def test_the_command_line_keeps_the_library(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "harbour.md"
+    source.write_text(NOTE, encoding="utf-8")
+    assert run(capsys, data_dir, "import", str(source))[0] == 0
+    code, out, _ = run(capsys, data_dir, "tag", "harbour-notes", "+Sea", "to read", "-nothing")
+    assert (code, out) == (0, "harbour-notes: sea, to read\n")
+    assert run(capsys, data_dir, "tag", "harbour-notes", "-to read")[1] == "harbour-notes: sea\n"
+    code, out, _ = run(capsys, data_dir, "retitle", "harbour-notes", "Gulls at low tide")
+    assert (code, out) == (0, "harbour-notes: Gulls at low tide\n")
+
+    listed = json.loads(run(capsys, data_dir, "list", "--json", "--tag", "SEA")[1])
+    assert [(e["id"], e["title"], e["tags"]) for e in listed] == [
+        ("harbour-notes", "Gulls at low tide", ["sea"])
+    ]
+    assert "sea" in run(capsys, data_dir, "list")[1]
+    assert run(capsys, data_dir, "tags")[1] == "     1  sea\n"
+    hits = json.loads(run(capsys, data_dir, "search", "tag:sea", "--json")[1])
+    assert [h["id"] for h in hits] == ["harbour-notes"]
+
+    code, out, _ = run(capsys, data_dir, "tags", "--rename", "sea", "coast")
+    assert code == 0 and "1 article(s)" in out
+    assert json.loads(run(capsys, data_dir, "search", "tag:coast", "--json")[1])
+
+    code, out, err = run(capsys, data_dir, "remove", "harbour-notes", "no-such-article")
+    assert code == 1 and "reader restore harbour-notes" in out and "no-such-article" in err
+    assert "harbour-notes" not in run(capsys, data_dir, "list")[1]
+    hits = json.loads(run(capsys, data_dir, "search", "gulls", "--json")[1])
+    assert "harbour-notes" not in [h["id"] for h in hits]
+    assert run(capsys, data_dir, "restore")[1].startswith("harbour-notes  Gulls at low tide")
+    code, out, _ = run(capsys, data_dir, "restore", "harbour-notes")
+    assert (code, out) == (0, "put back harbour-notes: Gulls at low tide\n")
+    hits = json.loads(run(capsys, data_dir, "search", "gulls", "--json")[1])
+    assert [h["id"] for h in hits] == ["harbour-notes"]
+
+
+def test_reading_the_tags_writes_nothing(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    run(capsys, data_dir, "list")
+    store = data_dir / "bookmarks.sqlite3"
+    stamp = store.stat().st_mtime_ns
+    data_dir.chmod(0o555)
+    try:
+        for args in (("tags",), ("restore",), ("tag", "backend-developer")):
+            code, _out, err = run(capsys, data_dir, *args)
+            assert (code, err) == (0, ""), args
+    finally:
+        data_dir.chmod(0o755)
+    assert store.stat().st_mtime_ns == stamp
