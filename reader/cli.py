@@ -87,6 +87,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("id", metavar="ID")
     p.add_argument("changes", nargs=argparse.REMAINDER, metavar="[+|-]TAG")
+    p = sub.add_parser(
+        "watch",
+        help="read a folder's articles where they are, kept in step with it; no DIR: list them",
+        description="The articles of a watched folder (and the folders in it) are listed, "
+        "searched and bookmarked like the library's own, but stay where they are: a file "
+        "added, changed or removed there is followed. A folder that is away (an unplugged "
+        "disk) keeps its articles listed until it is back.",
+    )
+    p.add_argument("folder", nargs="?", type=Path, metavar="DIR")
+    p.add_argument(
+        "--stop", action="store_true",
+        help="stop watching DIR: its articles leave the list, their files stay",
+    )  # fmt: skip
     p = sub.add_parser("tags", help="list the tags of the library's articles, or rename one")
     p.add_argument(
         "--rename", nargs=2, metavar=("OLD", "NEW"),
@@ -207,7 +220,7 @@ def _positive_int(text: str) -> int:
 # never wait for a writer.
 # doctor --repair writes, but only once it has looked, as a writer would.
 READING = frozenset({"list", "show", "search", "related", "export", "doctor"})
-READING_WITHOUT_ARGUMENTS = frozenset({"tags", "restore", "tag"})  # list, name or print
+READING_WITHOUT_ARGUMENTS = frozenset({"tags", "restore", "tag", "watch"})  # they list
 READING_BOOKMARKS = frozenset({"list", "export"})
 
 
@@ -342,6 +355,29 @@ def cmd_tag(core: ReaderCore, args: argparse.Namespace) -> int:
     print(f"{info.id}: {shown(', '.join(info.tags)) if info.tags else '(no tags)'}")
     if args.changes:
         sync_after_writing(core)
+    return 0
+
+
+def cmd_watch(core: ReaderCore, args: argparse.Namespace) -> int:
+    if args.folder is None:
+        if args.stop:
+            raise ReaderError("name the folder to stop watching: reader watch --stop DIR")
+        folders = core.watched_folders()
+        if not folders:
+            print("no folder is watched; 'reader watch DIR' reads a folder's articles in place")
+        for folder in folders:
+            print(shown_path(folder) + ("" if folder.is_dir() else "  [not there now]"))
+        return 0
+    if args.stop:
+        report = core.unwatch_folder(args.folder)
+        print(f"stopped watching {shown_path(args.folder)}: {len(report.removed)} article(s)"
+              " left the list")  # fmt: skip
+    else:
+        report = core.watch_folder(args.folder)
+        print(f"watching {shown_path(args.folder)}: {len(report.added)} article(s) added")
+    for path, reason in report.failed:
+        print(f"failed {shown_path(path)}: {reason}")
+    sync_after_writing(core)
     return 0
 
 
@@ -633,6 +669,7 @@ COMMANDS = {
     "retitle": cmd_retitle,
     "tag": cmd_tag,
     "tags": cmd_tags,
+    "watch": cmd_watch,
     "doctor": cmd_doctor,
     "show": cmd_show,
     "import": cmd_import,
@@ -646,11 +683,14 @@ COMMANDS = {
 
 
 def _only_reads(args: argparse.Namespace) -> bool:
-    """``tags`` without --rename, ``restore`` without an id, ``tag`` without changes."""
+    """``tags`` without --rename, ``restore`` and ``watch`` without an argument, ``tag``
+    without changes."""
     if args.command == "tags":
         return not args.rename
     if args.command == "restore":
         return args.id is None
+    if args.command == "watch":
+        return args.folder is None
     return not args.changes
 
 

@@ -168,7 +168,7 @@ class ReaderCore:
         self.data_dir = ensure_data_dir(data_dir)
         self.index_wait = index_wait
         self.writer = writer
-        self._library = Library(self.data_dir, bundled_dir, limits)
+        self._library = Library(self.data_dir, bundled_dir, limits, self.watched_folders)
         self._bookmarks = BookmarkStore(self.data_dir / "bookmarks.sqlite3")
         self._index: SearchIndex | None = None
         self.last_refresh = RefreshReport()
@@ -239,7 +239,7 @@ class ReaderCore:
         info = failed if failed is not None else self._library.get(article_id).info
         title = user.title or info.title
         trash = ""
-        if info.origin == "user":
+        if self._library.in_library_folder(article_id):  # else hidden: not the user's folder
             empty_old(self.data_dir)
             removal = self._library.remove(article_id)
             trash = removal.folder
@@ -376,6 +376,35 @@ class ReaderCore:
     def problems(self) -> list[ArticleInfo]:
         """The files that could not be converted, each with its reason."""
         return self._library.problems()
+
+    # --- watched folders -------------------------------------------------------
+
+    def watched_folders(self) -> list[Path]:
+        """The folders whose articles are read where they are, besides the library folder."""
+        return [Path(p) for p in self._bookmarks.folders()]
+
+    def watch_folder(self, folder: Path, progress: Progress | None = None) -> RefreshReport:
+        """Read a folder's articles where they are, and keep them in step with it."""
+        folder = Path(os.path.abspath(folder))
+        if not folder.is_dir():
+            raise ReaderError(f"{readable(str(folder))} is not a folder")
+        data = Path(os.path.abspath(self.data_dir))
+        if folder == data or data in folder.parents or folder in data.parents:
+            raise ReaderError(
+                f"{readable(str(folder))} holds the data folder or is in it; import its"
+                " articles instead, or watch a folder beside it"
+            )
+        if not self._bookmarks.add_folder(str(folder)):
+            raise ReaderError(f"{readable(str(folder))} is watched already")
+        return self.refresh(progress)
+
+    def unwatch_folder(self, folder: Path, progress: Progress | None = None) -> RefreshReport:
+        """Stop reading a folder: its articles leave the list (their files stay where
+        they are) and their bookmarks stay, detached."""
+        path = str(Path(os.path.abspath(folder)))
+        if not self._bookmarks.remove_folder(path):
+            raise ReaderError(f"{readable(path)} is not watched")
+        return self.refresh(progress)
 
     # --- health ----------------------------------------------------------------
 

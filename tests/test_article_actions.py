@@ -282,3 +282,62 @@ def test_reading_the_tags_writes_nothing(
     finally:
         data_dir.chmod(0o755)
     assert store.stat().st_mtime_ns == stamp
+
+
+def test_a_watched_folder_is_read_in_place_and_followed(tmp_path: Path, data_dir: Path) -> None:
+    folder = tmp_path / "notes"
+    (folder / "deeper").mkdir(parents=True)
+    (folder / "herons.md").write_text("# Herons\n\nTwo herons stood by the reeds.\n", "utf-8")
+    (folder / "deeper" / "otter.txt").write_text("Otter\n\nAn otter crossed at dusk.\n", "utf-8")
+    core = ReaderCore(data_dir, None)
+    report = core.watch_folder(folder)
+    assert sorted(report.added) == ["herons", "otter"]
+    assert not any((data_dir / "library").iterdir())  # nothing copied
+    mark = core.add_bookmark_quote("herons", "by the reeds")
+
+    (folder / "herons.md").write_text("# Herons\n\nTwo grey herons stood by the reeds.\n", "utf-8")
+    (folder / "deeper" / "otter.txt").unlink()
+    report = core.refresh()
+    assert (report.changed, report.removed) == (["herons"], ["otter"])
+    moved = core.bookmark(mark.id)
+    assert core.article("herons").text[moved.start : moved.end] == "by the reeds"
+
+    core.remove_article("herons")  # hidden: the user's own file stays where it is
+    assert (folder / "herons.md").is_file() and ids(core) == []
+    core.restore_article("herons")
+    assert ids(core) == ["herons"]
+
+    away = tmp_path / "away"
+    folder.rename(away)  # an unplugged disk: the articles stay listed, bookmarks anchored
+    assert core.refresh().removed == [] and ids(core) == ["herons"]
+    assert not core.bookmark(mark.id).detached
+    away.rename(folder)
+
+    with pytest.raises(ReaderError, match="watched already"):
+        core.watch_folder(folder)
+    with pytest.raises(ReaderError, match="data folder"):
+        core.watch_folder(data_dir.parent)
+    assert core.unwatch_folder(folder).removed == ["herons"]
+    assert ids(core) == [] and (folder / "herons.md").is_file()
+    assert core.bookmark(mark.id).detached
+    core.close()
+
+
+def test_watch_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "herons.md").write_text("# Herons\n\nTwo herons stood by the reeds.\n", "utf-8")
+    code, out, _ = run(capsys, data_dir, "watch", str(folder))
+    assert (code, out) == (0, f"watching {folder}: 1 article(s) added\n")
+    assert run(capsys, data_dir, "watch")[1] == f"{folder}\n"
+    hits = json.loads(run(capsys, data_dir, "search", "herons", "--json")[1])
+    assert [h["id"] for h in hits] == ["herons"]
+    (folder / "kingfisher.md").write_text("# Kingfisher\n\nA flash of blue.\n", "utf-8")
+    _code, _out, err = run(capsys, data_dir, "list")
+    assert "1 new" in err  # told, and catalogued by the next writing command
+    assert run(capsys, data_dir, "refresh")[1].startswith("library refreshed: 1 added")
+    assert "Kingfisher" in run(capsys, data_dir, "list")[1]
+    code, out, _ = run(capsys, data_dir, "watch", "--stop", str(folder))
+    assert (code, out) == (0, f"stopped watching {folder}: 2 article(s) left the list\n")

@@ -391,9 +391,11 @@ def test_backups_are_taken_in_one_transaction_per_batch(
     writes: list[int] = []
     real = store.backups.write
 
-    def counting(bookmarks: list[Bookmark], articles: Iterable[UserArticle] = ()) -> Path:
+    def counting(
+        bookmarks: list[Bookmark], articles: Iterable[UserArticle] = (), folders: Iterable[str] = ()
+    ) -> Path:
         writes.append(len(list(bookmarks)))
-        return real(bookmarks, articles)
+        return real(bookmarks, articles, folders)
 
     monkeypatch.setattr(store.backups, "write", counting)
     with store.batch():
@@ -456,7 +458,7 @@ def test_a_failed_backup_never_brings_back_a_deleted_bookmark(
 ) -> None:
     store = BookmarkStore(data_dir / "bookmarks.sqlite3")
 
-    def full(_bookmarks: object, _articles: object = ()) -> Path:
+    def full(*_lists: object) -> Path:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(store.backups, "write", full)

@@ -89,7 +89,12 @@ def to_annotation(b: Bookmark, article_title: str | None = None) -> dict[str, An
     }
 
 
-def _collection(items: list[dict[str, Any]], context: Any, indent: int | None = 2) -> str:
+def _collection(
+    items: list[dict[str, Any]],
+    context: Any,
+    indent: int | None = 2,
+    extra: dict[str, Any] | None = None,
+) -> str:
     for item in items:
         del item["@context"]  # said once, by the collection
     collection = {
@@ -98,6 +103,7 @@ def _collection(items: list[dict[str, Any]], context: Any, indent: int | None = 
         "label": "Bookmarks",
         "total": len(items),
         "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+        **(extra or {}),
     }
     return json.dumps(collection, ensure_ascii=False, indent=indent) + "\n"
 
@@ -150,9 +156,11 @@ def _user_article(item: dict[str, Any]) -> UserArticle:
     )
 
 
-def backup_json(bookmarks: Iterable[Bookmark], articles: Iterable[UserArticle] = ()) -> str:
+def backup_json(
+    bookmarks: Iterable[Bookmark], articles: Iterable[UserArticle] = (), folders: Iterable[str] = ()
+) -> str:
     """An export that gives back every bookmark exactly, state and text hash included,
-    and what the user set on articles."""
+    what the user set on articles, and the folders they watch."""
     items = []
     for b in bookmarks:
         item = to_annotation(b)
@@ -165,12 +173,14 @@ def backup_json(bookmarks: Iterable[Bookmark], articles: Iterable[UserArticle] =
         items.append(item)
     items += [article_annotation(u) for u in articles]
     # Compact: written after every change, and the C encoder runs only without indent.
-    return _collection(items, [CONTEXT, READER_TERMS], indent=None)
+    return _collection(items, [CONTEXT, READER_TERMS], indent=None, extra={
+        "reader:watched": list(folders)
+    })  # fmt: skip
 
 
-def parse_backup(text: str) -> tuple[list[Bookmark], list[UserArticle]]:
-    """The bookmarks and article settings of a :func:`backup_json` file; raises
-    BookmarkError if any is unreadable."""
+def parse_backup(text: str) -> tuple[list[Bookmark], list[UserArticle], list[str]]:
+    """The bookmarks, article settings and watched folders of a :func:`backup_json`
+    file; raises BookmarkError if any is unreadable."""
     try:
         data = json.loads(text)
     except ValueError as exc:
@@ -197,7 +207,9 @@ def parse_backup(text: str) -> tuple[list[Bookmark], list[UserArticle]]:
         except _UNREADABLE as exc:
             raise BookmarkError(f"an annotation is unreadable: {exc}") from None
         out.append(b)
-    return out, articles
+    watched = data.get("reader:watched") if isinstance(data, dict) else None
+    folders = [str(f) for f in watched] if isinstance(watched, list) else []
+    return out, articles, folders
 
 
 def export_markdown(bookmarks: Iterable[Bookmark], titles: dict[str, str]) -> str:

@@ -34,6 +34,7 @@ class Backup:
     day: str  # YYYY-MM-DD
     bookmarks: list[Bookmark]
     articles: list[UserArticle]
+    folders: list[str]
 
 
 class Backups:
@@ -56,13 +57,13 @@ class Backups:
         """
         for path in self.files():
             try:
-                marks, articles = parse_backup(path.read_text(encoding="utf-8"))
+                marks, articles, folders = parse_backup(path.read_text(encoding="utf-8"))
             except (OSError, ValueError, RecursionError, BookmarkError) as exc:
                 log.warning("bookmark backup %s is unreadable: %s", path, exc)
                 continue
             match = _NAME.match(path.name)
             assert match is not None
-            return Backup(path, match.group(1), marks, articles)
+            return Backup(path, match.group(1), marks, articles, folders)
         return None
 
     @contextlib.contextmanager
@@ -79,12 +80,17 @@ class Backups:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
             yield
 
-    def write(self, bookmarks: Iterable[Bookmark], articles: Iterable[UserArticle] = ()) -> Path:
-        """Write today's backup of ``bookmarks`` and what the user set on ``articles``,
-        and drop the oldest beyond :data:`KEEP`."""
+    def write(
+        self,
+        bookmarks: Iterable[Bookmark],
+        articles: Iterable[UserArticle] = (),
+        folders: Iterable[str] = (),
+    ) -> Path:
+        """Write today's backup of ``bookmarks``, what the user set on ``articles`` and
+        the ``folders`` they watch, and drop the oldest beyond :data:`KEEP`."""
         day = time.strftime("%Y-%m-%d")
         target = self.folder / f"bookmarks-{day}.jsonld"
-        storage.write_atomic(target, backup_json(bookmarks, articles).encode("utf-8"))
+        storage.write_atomic(target, backup_json(bookmarks, articles, folders).encode("utf-8"))
         for old in self.files()[KEEP:]:
             old.unlink(missing_ok=True)
         return target

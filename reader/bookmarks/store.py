@@ -80,8 +80,10 @@ _MIGRATIONS: dict[int, str] = {
     ALTER TABLE bookmarks ADD COLUMN seen_hash TEXT NOT NULL DEFAULT '';
     """,
     # 4: what the user set on whole articles: a title of their own, tags, and
-    # whether they removed the article (and where its files went).
+    # whether they removed the article (and where its files went); the folders
+    # whose articles they read in place.
     4: """
+    CREATE TABLE folders (path TEXT PRIMARY KEY, added REAL NOT NULL);
     CREATE TABLE articles (
         article_id TEXT PRIMARY KEY,
         title TEXT NOT NULL DEFAULT '',
@@ -160,6 +162,8 @@ class BookmarkStore:
                         _insert(db, b)
                     for u in backup.articles if backup is not None else ():
                         _insert_article(db, u)
+                    for folder in backup.folders if backup is not None else ():
+                        _insert_folder(db, folder)
             else:
                 db = storage.open_readonly(self.path, max(_MIGRATIONS))
         except sqlite3.Error:
@@ -192,20 +196,23 @@ class BookmarkStore:
                 " a new bookmarks database was started"
             )
             return
-        if backup is None or not (backup.bookmarks or backup.articles):
+        if backup is None or not (backup.bookmarks or backup.articles or backup.folders):
             if lost != _MISSING:  # a first start has no backup and nothing to say
                 self.notices.append(lost + "; no backup was found, so a new one was started")
             return
         try:
             with storage.transaction(self._db) as db:
                 if db.execute(
-                    "SELECT 1 FROM bookmarks UNION ALL SELECT 1 FROM articles LIMIT 1"
+                    "SELECT 1 FROM bookmarks UNION ALL SELECT 1 FROM articles"
+                    " UNION ALL SELECT 1 FROM folders LIMIT 1"
                 ).fetchone():
                     return
                 for b in backup.bookmarks:
                     _insert(db, b)
                 for u in backup.articles:
                     _insert_article(db, u)
+                for folder in backup.folders:
+                    _insert_folder(db, folder)
         except sqlite3.Error as exc:
             raise BookmarkError(
                 f"bookmarks could not be restored from {backup.path}: {storage.reason(exc)}"
@@ -213,7 +220,9 @@ class BookmarkStore:
         n = len(backup.bookmarks)
         what = f"{n} bookmark{'s' if n != 1 else ''}"
         if backup.articles:
-            what += f" and the titles and tags of {len(backup.articles)} article(s)"
+            what += f", the titles and tags of {len(backup.articles)} article(s)"
+        if backup.folders:
+            what += f", {len(backup.folders)} watched folder(s)"
         self.notices.append(
             f"{lost}; restored {what} from the backup of {backup.day} ({backup.path.name})"
         )
@@ -278,7 +287,7 @@ class BookmarkStore:
         """
         try:
             with self.backups.locked():
-                self.backups.write(self.entries(), self.user_articles().values())
+                self.backups.write(self.entries(), self.user_articles().values(), self.folders())
         except (OSError, BookmarkError) as exc:
             why = storage.reason(exc, self.backups.folder / "x")
             log.warning("bookmarks backup not written: %s", why)
@@ -475,6 +484,24 @@ class BookmarkStore:
                     bookmarks += 1
         return articles, bookmarks
 
+    def folders(self) -> list[str]:
+        """The folders whose articles the user reads in place, in the order added."""
+        return [r[0] for r in self._query("SELECT path FROM folders ORDER BY added, path")]
+
+    def add_folder(self, path: str) -> bool:
+        """Watch a folder; False when it was watched already."""
+        with self._writing("watch the folder") as db:
+            if db.execute("SELECT 1 FROM folders WHERE path=?", (path,)).fetchone():
+                return False
+            _insert_folder(db, path)
+        return True
+
+    def remove_folder(self, path: str) -> bool:
+        """Stop watching a folder; False when it was not watched."""
+        with self._writing("stop watching the folder") as db:
+            gone = db.execute("DELETE FROM folders WHERE path=?", (path,)).rowcount
+        return gone > 0
+
     # --- following the article ---------------------------------------------
 
     def reanchor(self, article_id: str, text: str, text_hash: str) -> list[Bookmark]:
@@ -577,6 +604,10 @@ def _keep_text(db: sqlite3.Connection, text_hash: str, text: str) -> None:
     if db.execute("SELECT 1 FROM texts WHERE hash=?", (text_hash,)).fetchone() is None:
         body = zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
         db.execute("INSERT INTO texts (hash, body) VALUES (?, ?)", (text_hash, body))
+
+
+def _insert_folder(db: sqlite3.Connection, path: str) -> None:
+    db.execute("INSERT OR IGNORE INTO folders (path, added) VALUES (?, ?)", (path, time.time()))
 
 
 def _insert_article(db: sqlite3.Connection, article: UserArticle) -> None:

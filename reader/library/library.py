@@ -17,7 +17,13 @@ from typing import Concatenate, Literal, ParamSpec, TypeVar
 from urllib.parse import quote, unquote_to_bytes
 
 from reader import storage
-from reader.errors import ArticleNotFound, ArticleUnreadable, CatalogError, ImportFailed
+from reader.errors import (
+    ArticleNotFound,
+    ArticleUnreadable,
+    CatalogError,
+    ImportFailed,
+    ReaderError,
+)
 from reader.library import trash
 from reader.library.articles import (
     Article,
@@ -40,6 +46,7 @@ from reader.library.conversion import (
 from reader.library.importing import (
     CONVERTER_VERSION,
     METADATA_SUFFIX,
+    is_article_name,
     is_page_folder_file,
     is_supported,
     metadata_path,
@@ -82,7 +89,7 @@ class Source:
     origin: Origin
 
 
-def source_key(origin: Origin, rel: str) -> str:
+def source_key(origin: str, rel: str) -> str:
     """The catalog's key for a file: ``origin:relative/path``. A name that is not
     UTF-8 (kept by Python as lone surrogates, which SQLite cannot store) is kept
     as its bytes, %-escaped, under ``origin-bytes:``."""
@@ -224,9 +231,16 @@ class Library:
     """
 
     def __init__(
-        self, data_dir: Path, bundled_dir: Path | None, limits: Limits | None = None
+        self,
+        data_dir: Path,
+        bundled_dir: Path | None,
+        limits: Limits | None = None,
+        watched: Callable[[], list[Path]] | None = None,
     ) -> None:
+        """``watched``: the folders outside the library folder whose articles are read
+        in place (asked for at each look at the files)."""
         self.data_dir = ensure_data_dir(data_dir)
+        self.watched = watched or list
         self.bundled_dir = bundled_dir
         self.user_dir = self.data_dir / "library"
         self.limits = limits or Limits()
@@ -255,6 +269,8 @@ class Library:
 
     def _path_of(self, key: str) -> Path:
         origin, rel = _key_parts(key)
+        if origin == "watched":
+            return Path(rel)  # absolute
         base = self.bundled_dir if origin == "bundled" else self.user_dir
         return (base or self.user_dir) / rel
 
@@ -373,13 +389,57 @@ class Library:
             for p in sorted(self.bundled_dir.iterdir()):
                 if p.is_file() and is_supported(p):
                     found.append(Source(source_key("bundled", p.name), p, "bundled"))
-        if not self.user_dir.is_dir():
-            return found
-        for p in sorted(self.user_dir.rglob("*")):
-            if p.is_file() and is_supported(p) and not is_page_folder_file(p, self.user_dir):
-                rel = p.relative_to(self.user_dir).as_posix()
-                found.append(Source(source_key("user", rel), p, "user"))
+        if self.user_dir.is_dir():
+            for p in sorted(self.user_dir.rglob("*")):
+                if p.is_file() and is_supported(p) and not is_page_folder_file(p, self.user_dir):
+                    rel = p.relative_to(self.user_dir).as_posix()
+                    found.append(Source(source_key("user", rel), p, "user"))
+        keys = {s.key for s in found}
+        for root in self._roots() or ():
+            if not root.is_dir():
+                continue  # away (an unplugged disk): its articles stay listed, see _gone
+            for p in sorted(root.rglob("*")):
+                if is_article_name(p.name) and p.is_file() and not is_page_folder_file(p, root):
+                    key = source_key("watched", str(p))
+                    if key not in keys:  # a folder inside another watched one
+                        keys.add(key)
+                        found.append(Source(key, p, "user"))
         return found
+
+    def _roots(self) -> list[Path] | None:
+        """The watched folders; None when they cannot be known (their list is unreadable)."""
+        try:
+            return self.watched()
+        except ReaderError:
+            return None
+
+    def _gone(self, key: str, roots: list[Path] | None) -> bool:
+        """Whether a file the catalog lists, not found in the folders, has left the library.
+
+        A file in a folder no longer watched has; one in a watched folder that is
+        away (an unplugged disk) has not, so its bookmarks are not detached.
+        """
+        origin, rel = _key_parts(key)
+        if origin == "watched":
+            if roots is None:
+                return False  # which folders are watched is not known now: kept
+            path = Path(rel)
+            root = next((r for r in roots if r in path.parents), None)
+            if root is None:
+                return True
+            if not root.is_dir():
+                return False
+        return not self._path_of(key).exists()
+
+    @_catalogued
+    def in_library_folder(self, article_id: str) -> bool:
+        """Whether an article's file is in the library folder (it is moved when removed)."""
+        row = self.catalog.row(article_id)
+        key = row.source_key if row is not None else None
+        if key is None:
+            problem = self.catalog.problem(article_id)
+            key = problem.source_key if problem is not None else ""
+        return _key_parts(key)[0] == "user"
 
     @_catalogued
     def catalogued(self) -> bool:
@@ -414,7 +474,8 @@ class Library:
             elif not version_ok or row.renderer != renderer:
                 outdated += 1
         seen = {src.key for src in sources}
-        gone = sum(1 for k in rows if k not in seen)
+        roots = self._roots()
+        gone = sum(1 for k in rows if k not in seen and self._gone(k, roots))
         return Pending(new, changed, gone, outdated)
 
     @_catalogued
@@ -502,12 +563,14 @@ class Library:
             if job.source.key in problems_before:
                 cured.add(job.source.key)
         seen = {src.key for src in sources}
+        roots = self._roots()
         quarantine = [f for f in failures if f[0].key not in premade]
         for src, _st, reason in failures:
             report.failed.append((src.path, reason))
         something = (
             prepared or quarantine or cured or not version_ok
-            or any(k not in seen for k in before) or any(k not in seen for k in problems_before)
+            or any(k not in seen and self._gone(k, roots) for k in before)
+            or any(k not in seen and self._gone(k, roots) for k in problems_before)
         )  # fmt: skip
         if something:
             self._commit(report, prepared, quarantine, cured, seen, before, stamp, wanted or {})
@@ -550,9 +613,8 @@ class Library:
                         report.unchanged += 1
             # A row whose file was not seen is gone only if its file is gone now:
             # another process may have imported it after the folder was listed.
-            vanished = {
-                k: r for k, r in rows.items() if k not in seen and not self._path_of(k).exists()
-            }
+            roots = self._roots()
+            vanished = {k: r for k, r in rows.items() if k not in seen and self._gone(k, roots)}
             by_content: dict[str, list[CatalogRow]] = {}
             for r in vanished.values():
                 by_content.setdefault(r.content_hash, []).append(r)
@@ -587,7 +649,7 @@ class Library:
             for key in cured:
                 self.catalog.delete_problem(key)
             for key in problems:
-                if key not in seen and not self._path_of(key).exists():
+                if key not in seen and self._gone(key, roots):
                     self.catalog.delete_problem(key)
             for src, st, reason in quarantine:
                 row = rows.get(src.key)

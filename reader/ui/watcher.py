@@ -1,4 +1,5 @@
-"""The library folder watched: a file added, changed or removed there is told at once.
+"""The library folder (and the folders the user watches) watched: a file added, changed
+or removed there is told at once.
 
 QFileSystemWatcher watches single folders and files, not trees, so every folder
 below the library is watched on its own, taken on as it appears and let go as it
@@ -109,7 +110,7 @@ class LibraryWatcher(QObject):
         poll_files: int = POLL_FILES,
     ) -> None:
         super().__init__(parent)
-        self.root: str | None = None
+        self.roots: list[str] = []  # the library folder, and the folders the user added
         self.watched_files = watched_files
         self.poll_files = poll_files
         self._fs: QFileSystemWatcher | None = None
@@ -137,14 +138,16 @@ class LibraryWatcher(QObject):
 
     # --- starting and stopping -------------------------------------------------
 
-    def start(self, root: Path) -> None:
-        """Watch ``root`` and every folder below it (again, if it was watched already)."""
+    def start(self, root: Path, *more: Path) -> None:
+        """Watch ``root`` (and ``more`` folders) and every folder below them (again, if
+        they were watched already)."""
         self.stop()
-        self.root = os.path.normpath(os.fspath(root))
+        self.roots = list(dict.fromkeys(os.path.normpath(os.fspath(r)) for r in (root, *more)))
         self._fs = QFileSystemWatcher(self)
         self._fs.directoryChanged.connect(self._on_folder_changed)
         self._fs.fileChanged.connect(self._on_file_changed)
-        self._add_tree(self.root)
+        for top in self.roots:
+            self._add_tree(top)
         self._update_poll()
 
     def stop(self) -> None:
@@ -162,7 +165,7 @@ class LibraryWatcher(QObject):
         self._files_watched = 0
         self._polled = []
         self._missed = False
-        self.root = None
+        self.roots = []
 
     @property
     def settle_ms(self) -> int:
@@ -286,7 +289,7 @@ class LibraryWatcher(QObject):
             return False
         look = _look(path)
         if look is None:
-            return self._drop_tree(path) > 0 or path == self.root
+            return self._drop_tree(path) > 0 or path in self.roots
         names, folders = look
         changed = False
         for name in folder.folders - folders:
@@ -372,7 +375,7 @@ class LibraryWatcher(QObject):
             ]
         wanted = self._fs is not None and (
             bool(self._polled)
-            or self.root not in self._folders
+            or any(top not in self._folders for top in self.roots)
             or any(path not in self._watched for path in self._folders)
         )
         if wanted and not self._poll.isActive():
@@ -382,11 +385,10 @@ class LibraryWatcher(QObject):
 
     def _poll_tick(self) -> None:
         """Look at the next files that are not watched, and at any folder that is not."""
-        if self.root is None:
-            return
         changed = False
-        if self.root not in self._folders and os.path.isdir(self.root):
-            changed |= self._add_tree(self.root) > 0  # the library folder came back
+        for top in self.roots:
+            if top not in self._folders and os.path.isdir(top):
+                changed |= self._add_tree(top) > 0  # the folder came back
         for path in [p for p in self._folders if p not in self._watched]:
             changed |= self._rescan(path)
         self._update_poll()
