@@ -89,8 +89,9 @@ def _bookmarks(bookmarks: BookmarkStore, health: Health) -> None:
         )
     if bookmarks.read_only:
         health.add("bookmarks", f"cannot be written: {bookmarks.read_only}", mendable=False)
-    detached = [b for b in bookmarks.entries() if b.detached]
-    if detached:
+    removed = {a for a, u in bookmarks.user_articles().items() if u.removed}
+    detached = [b for b in bookmarks.entries() if b.detached and b.article_id not in removed]
+    if detached:  # those of a removed article wait for it to be put back
         ids = ", ".join(b.id for b in detached[:5]) + (", …" if len(detached) > 5 else "")
         health.add(
             "bookmarks",

@@ -341,3 +341,13 @@ def test_watch_from_the_command_line(
     assert "Kingfisher" in run(capsys, data_dir, "list")[1]
     code, out, _ = run(capsys, data_dir, "watch", "--stop", str(folder))
     assert (code, out) == (0, f"stopped watching {folder}: 2 article(s) left the list\n")
+
+
+def test_the_doctor_does_not_count_a_removed_articles_bookmarks_as_lost(
+    noted: tuple[ReaderCore, str],
+) -> None:
+    core, article_id = noted
+    core.add_bookmark_quote(article_id, "low tide")
+    core.remove_article(article_id)
+    assert not [f for f in core.check().findings if "detached" in f.text]
+    core.close()
