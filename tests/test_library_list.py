@@ -100,10 +100,12 @@ def test_each_column_sorts_the_rows_both_ways(qtbot: QtBot) -> None:
     day = 86400.0
     now = time.time()
     articles = [
-        info("b", "beta", words=300, progress=1.0, site="Nature Notes", added_at=now - 3 * day),
-        info("a", "Alpha", words=9000, progress=0.0, author="Zed", added_at=now - day),
+        info("b", "beta", words=300, progress=1.0, site="Nature Notes", added_at=now - 3 * day,
+             tags=("birds",)),
+        info("a", "Alpha", words=9000, progress=0.0, author="Zed", added_at=now - day,
+             tags=("zoology",)),
         info("c", "gamma", words=50, progress=0.4, site="Atlas", added_at=now - 9 * day),
-    ]
+    ]  # fmt: skip
     panel = panel_with(qtbot, articles)
     expected = {
         "Title": ["a", "b", "c"],
@@ -112,6 +114,7 @@ def test_each_column_sorts_the_rows_both_ways(qtbot: QtBot) -> None:
         "Read": ["a", "c", "b"],
         "Source": ["c", "b", "a"],
         "Added": ["c", "b", "a"],
+        "Tags": ["b", "a", "c"],  # tagged articles first
     }
     panel.select("b")
     for column, name in enumerate(LibraryModel.COLUMNS):

@@ -268,3 +268,42 @@ def test_article_names_are_those_a_refresh_reads(name: str, read: bool) -> None:
     # The same as Path's reading of a suffix, which the library's listing used before.
     assert read is (Path(name).suffix.lower() in SUPPORTED_SUFFIXES
                     and not name.startswith(".") and not name.endswith(".meta.json"))  # fmt: skip
+
+
+# The dialog is brought to the front, which the offscreen platform cannot do.
+@pytest.mark.qt_log_ignore(r"^This plugin does not support raise\(\)$", extend=True)
+def test_a_watched_folder_is_added_from_the_window_and_followed(
+    qtbot: QtBot, data_dir: Path, tmp_path: Path, open_window: OpenWindow
+) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "herons.md").write_text("# Herons\n\nTwo herons by the reeds.\n", encoding="utf-8")
+    window = open_window(data_dir)
+    window.commands.watched_folders.trigger()
+    dialog = window.folders_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.empty.isVisible(), timeout=WAIT)
+
+    dialog.watch_requested.emit(folder)  # as the folder chooser would
+    info = wait_listed(qtbot, window, folder / "herons.md")
+    assert info.title == "Herons"
+    assert not any((data_dir / "library").iterdir())  # read where it is, not copied
+    qtbot.waitUntil(lambda: dialog.list.count() == 1 and dialog.isEnabled(), timeout=WAIT)
+    assert dialog.list.item(0).text() == str(folder)
+    assert str(folder) in window.watcher.roots
+
+    # Written by another program into the watched folder: listed and found.
+    path = folder / "river.md"
+    path.write_text(RIVER, encoding="utf-8")
+    river = wait_listed(qtbot, window, path)
+    search(qtbot, window, "zanzibarine")
+    qtbot.waitUntil(lambda: hits(window) == [river.id], timeout=WAIT)
+
+    dialog.list.setCurrentRow(0)
+    dialog.stop_button.click()
+    qtbot.waitUntil(lambda: path.as_posix() not in {a.source for a in listed(window).values()},
+                    timeout=WAIT)  # fmt: skip
+    qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=WAIT)
+    assert path.is_file()  # its files stay where they are
+    settle(qtbot, window)
+    assert window.watcher.roots == [str(data_dir / "library")]

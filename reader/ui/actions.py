@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QMainWindow
 
@@ -31,6 +32,7 @@ class Actions:
     import_files: QAction
     import_folder: QAction
     cancel_import: QAction
+    watched_folders: QAction
     import_bookmarks: QAction
     export_bookmarks: QAction
     print_article: QAction
@@ -59,6 +61,11 @@ class Actions:
     caret: QAction
     shortcuts_help: QAction
     about: QAction
+    remove_article: QAction
+    rename_article: QAction
+    tag_article: QAction
+    rename_tag: QAction
+    show_in_folder: QAction
 
 
 def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction) -> Actions:
@@ -75,6 +82,11 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     cancel_import.setShortcuts(shortcuts("Esc"))
     cancel_import.setToolTip("Stop the import: what is already converted is kept (Esc)")
     cancel_import.setEnabled(False)  # while an import runs
+    watched_folders = QAction("&Watched Folders…", window)
+    watched_folders.setToolTip(
+        "Folders whose articles are read where they are, without copying them, and followed"
+        " as their files change"
+    )
     import_bookmarks = QAction("Import &Bookmarks…", window)
     import_bookmarks.setShortcuts(shortcuts("Ctrl+Shift+I"))
     import_bookmarks.setToolTip("Merge bookmarks from a JSON-LD export or a backup")
@@ -91,6 +103,7 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     quit_.setShortcuts(shortcuts(QKeySequence.StandardKey.Quit))
     file_menu.addAction(import_files)
     file_menu.addAction(import_folder)
+    file_menu.addAction(watched_folders)
     file_menu.addAction(cancel_import)
     file_menu.addAction(import_bookmarks)
     file_menu.addAction(export_bookmarks)
@@ -123,6 +136,35 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     toolbar.setMovable(False)
     toolbar.addAction(import_files)
     toolbar.addAction(bookmark)
+
+    article_menu = menu.addMenu("&Article")
+    remove_article = QAction("&Remove Article", window)
+    # Only where the list has the focus: in a text field these keys delete text.
+    remove_article.setShortcuts(shortcuts(QKeySequence.StandardKey.Delete, "Ctrl+Backspace"))
+    remove_article.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+    remove_article.setToolTip(
+        "Take the article out of the library: its file waits in the trash, Edit ▸ Undo "
+        "puts it back (Delete in the library list)"
+    )
+    rename_article = QAction("Re&name…", window)
+    rename_article.setShortcuts(shortcuts("F2"))
+    rename_article.setToolTip("Give the article a title of your own (F2)")
+    tag_article = QAction("&Tags…", window)
+    tag_article.setShortcuts(shortcuts("Ctrl+T"))
+    tag_article.setToolTip("The article's tags; filter the list by one with tag:name (Ctrl+T)")
+    rename_tag = QAction("Rename Ta&g…", window)
+    rename_tag.setToolTip("Rename a tag on every article and bookmark that has it")
+    show_in_folder = QAction("Show in &Folder", window)
+    show_in_folder.setToolTip("Open the folder the article's file is in")
+    for action in (remove_article, rename_article, tag_article, rename_tag, show_in_folder):
+        action.setEnabled(False)  # until there is an article
+    article_menu.addAction(rename_article)
+    article_menu.addAction(tag_article)
+    article_menu.addAction(rename_tag)
+    article_menu.addSeparator()
+    article_menu.addAction(show_in_folder)
+    article_menu.addSeparator()
+    article_menu.addAction(remove_article)
 
     view_menu = menu.addMenu("&View")
     theme_menu = view_menu.addMenu("&Theme")
@@ -200,11 +242,13 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack, outline: QAction)
     help_menu.addAction(about)
 
     return Actions(
-        import_files, import_folder, cancel_import, import_bookmarks, export_bookmarks,
+        import_files, import_folder, cancel_import, watched_folders, import_bookmarks,
+        export_bookmarks,
         print_article, export_pdf, print_marks,
         quit_,
         undo, redo, bookmark, themes, next_theme, bigger, smaller, reset_size, font, columns,
         outline, focus_library, search, find, next_hit, previous_hit, more_like, ask_links,
         original,
         caret, shortcuts_help, about,
+        remove_article, rename_article, tag_article, rename_tag, show_in_folder,
     )  # fmt: skip

@@ -13,7 +13,8 @@ import difflib
 import functools
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from html import escape
 
 from PySide6.QtCore import QByteArray, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import (
@@ -32,6 +33,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
 from reader.core import Page
+from reader.library import ArticleInfo
 from reader.ui.themes import (
     SERIF_FAMILIES,
     THEMES,
@@ -144,6 +146,7 @@ class ArticleView(QTextBrowser):
         self.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.anchorClicked.connect(self.on_anchor_clicked)
         self._page: Page | None = None
+        self._nothing = ""  # what the page says while no article is shown
         self._original = False
         self._map = TextMap("")
         self._theme = THEMES["light"]
@@ -183,6 +186,22 @@ class ArticleView(QTextBrowser):
         self.verticalScrollBar().setValue(0)
         if page.position > 0:
             self.scroll_to_top(page.position)
+
+    def show_nothing(self, message: str = "") -> None:
+        """No article: the page is empty but for ``message``, in the theme's quiet colour."""
+        self._page = None
+        self._nothing = message
+        self._original = False
+        self._hits, self._current_hit, self._marks, self._flash = [], -1, [], None
+        quiet = f"<p style='color:{self._theme.muted}; text-align:center'>{escape(message)}</p>"
+        self.setHtml(quiet if message else "")
+        self._map = TextMap("")
+        self._update_selections()
+
+    def retitled(self, info: ArticleInfo) -> None:
+        """The article shown has a new title or tags: the page keeps its place."""
+        if self._page is not None and self._page.id == info.id:
+            self._page = replace(self._page, info=info)
 
     def show_original(self, page: Page, html: str) -> None:
         """The article's file as it was, in place of the article; nothing can be marked."""
@@ -241,6 +260,8 @@ class ArticleView(QTextBrowser):
             self._marks, self._hits, self._current_hit = marks, hits, current
             self._update_selections()
             self.verticalScrollBar().setValue(value)
+        elif self._nothing:
+            self.show_nothing(self._nothing)  # in the theme's quiet colour
 
     def set_font_family(self, family: str) -> None:
         font = self.document().defaultFont()

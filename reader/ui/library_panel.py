@@ -2,13 +2,17 @@
 
 One model, one filter-and-sort proxy and one tree view: a list of ten thousand
 articles is as quick to show and to filter as a list of five. Rows are as tall
-as their title needs (one line, or up to three with the last one elided);
-their heights are asked for only for the rows shown, and the lines of each
-title are remembered per column width.
+as their title needs (one line, or up to three with the last one elided), and
+a line more for the article's tags; their heights are asked for only for the
+rows shown, and the lines of each title are remembered per column width.
+
+The filter looks for its words in the title, site, author and tags; ``tag:name``
+(``tag:"two words"``) keeps only the articles with that tag.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -28,10 +32,20 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QTextLayout, QTextOption
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QTextLayout,
+    QTextOption,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -39,6 +53,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolButton,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -49,17 +64,22 @@ from reader.library.articles import readable
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+TAGS_ROLE = Qt.ItemDataRole.UserRole + 3  # the tags as the title cell shows them ("": none)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 # Logical columns; their numbers are what the window keeps as the sort column.
-TITLE, WORDS, TIME, READ, SOURCE, ADDED = range(6)
+TITLE, WORDS, TIME, READ, SOURCE, ADDED, TAGS = range(7)
 # The order they are shown in, and the ones shown until the user picks others.
-SHOWN_ORDER = (TITLE, SOURCE, ADDED, WORDS, TIME, READ)
+SHOWN_ORDER = (TITLE, SOURCE, TAGS, ADDED, WORDS, TIME, READ)
 DEFAULT_SHOWN = frozenset({TITLE, TIME, READ})
 
 NO_MATCH = "No articles match"
 NO_ARTICLES = "No articles yet"
+
+TAG_SEPARATOR = " · "
+# tag:name, or tag:"two words" (the closing quote may not be typed yet)
+_TAG_TERM = re.compile(r'(?<!\S)tag:(?:"([^"]*)"?|(\S*))', re.IGNORECASE)
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -69,6 +89,39 @@ def read_label(progress: float) -> str:
     if progress <= 0:
         return ""
     return "✓" if progress >= 0.98 else f"{max(1, round(progress * 100))}%"
+
+
+def fold_tag(tag: str) -> str:
+    return " ".join(tag.split()).casefold()
+
+
+def tag_term(tag: str) -> str:
+    """``tag`` as the filter reads it: tag:name, or tag:"two words"."""
+    return f'tag:"{tag}"' if any(c.isspace() or c == '"' for c in tag) else f"tag:{tag}"
+
+
+def read_filter(text: str) -> tuple[str, tuple[str, ...]]:
+    """The words a filter looks for (case-folded) and the tags it asks for."""
+    tags: list[str] = []
+
+    def take(m: re.Match[str]) -> str:
+        tag = fold_tag(m.group(1) if m.group(1) is not None else m.group(2))
+        if tag and tag not in tags:
+            tags.append(tag)
+        return " "
+
+    words = _TAG_TERM.sub(take, text)
+    return " ".join(words.split()).casefold(), tuple(tags)
+
+
+def with_tag(text: str, tag: str | None) -> str:
+    """The filter ``text`` asking for ``tag`` in place of the tags it asked for (None: none)."""
+    words = " ".join(_TAG_TERM.sub(" ", text).split())
+    return f"{tag_term(tag)} {words}".strip() if tag else words
+
+
+def tags_label(info: ArticleInfo) -> str:
+    return TAG_SEPARATOR.join(info.tags)
 
 
 def source_label(info: ArticleInfo) -> str:
@@ -91,7 +144,7 @@ def added_label(added_at: float, today: date | None = None) -> str:
 
 
 class LibraryModel(QAbstractTableModel):
-    COLUMNS = ("Title", "Words", "Time", "Read", "Source", "Added")
+    COLUMNS = ("Title", "Words", "Time", "Read", "Source", "Added", "Tags")
 
     def __init__(self) -> None:
         super().__init__()
@@ -100,6 +153,7 @@ class LibraryModel(QAbstractTableModel):
         self._titles: list[str] = []
         self._keys: dict[int, list[Any]] = {}  # sort keys of _rows per column, made when asked
         self._folded: list[str] | None = None  # what a filter matches, per row
+        self._tag_sets: list[frozenset[str]] | None = None  # each row's tags, folded
         self._order: tuple[int, bool] = (-1, False)  # column sorted by (-1: none), descending
 
     def set_articles(self, articles: list[ArticleInfo]) -> None:
@@ -117,9 +171,9 @@ class LibraryModel(QAbstractTableModel):
             rows = [rows[k] for k in sorted(range(len(rows)), key=keys.__getitem__,
                                             reverse=descending)]  # fmt: skip
         self._rows = rows
-        self._titles = [f"⚠ {a.title}" if a.problem else a.title for a in rows]
+        self._titles = [_shown_title(a) for a in rows]
         self._keys.clear()
-        self._folded = None
+        self._folded = self._tag_sets = None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Order the rows by ``column`` (-1: the library's order), keeping the selection.
@@ -186,6 +240,8 @@ class LibraryModel(QAbstractTableModel):
             return keys[row]
         if role == ID_ROLE:
             return self._rows[row].id
+        if role == TAGS_ROLE:
+            return tags_label(self._rows[row])
         if role == Qt.ItemDataRole.TextAlignmentRole and col != TITLE:
             side = Qt.AlignmentFlag.AlignRight if is_number(col) else Qt.AlignmentFlag.AlignLeft
             return int(side | Qt.AlignmentFlag.AlignVCenter)
@@ -199,6 +255,8 @@ class LibraryModel(QAbstractTableModel):
             return source_label(a)
         if col == ADDED:
             return added_label(a.added_at)
+        if col == TAGS:
+            return ", ".join(a.tags)
         if a.problem and not a.words:  # never converted: nothing to count
             return ""
         if col == WORDS:
@@ -213,6 +271,7 @@ class LibraryModel(QAbstractTableModel):
         about = f"{a.words:,} words · about {a.minutes} min{read}"
         byline = " · ".join(part for part in (a.author, a.site, a.published) if part)
         tip = a.title + (f"\n{byline}" if byline else "") + f"\n{about}"
+        tip += f"\nTags: {', '.join(a.tags)}" if a.tags else ""
         tip += f"\nAdded {added_label(a.added_at)}" if a.added_at > 0 else ""
         tip += f"\n{readable(a.source)}"
         if a.problem:
@@ -221,29 +280,70 @@ class LibraryModel(QAbstractTableModel):
         return tip
 
     def folded(self) -> list[str]:
-        """Each row's title, site and author, case-folded: what a filter looks in."""
+        """Each row's title, site, author and tags, case-folded: what a filter looks in."""
         if self._folded is None:
-            self._folded = [f"{a.title}\n{a.site}\n{a.author}".casefold() for a in self._rows]
+            self._folded = [
+                f"{a.title}\n{a.site}\n{a.author}\n{' '.join(a.tags)}".casefold()
+                for a in self._rows
+            ]
         return self._folded
+
+    def tag_sets(self) -> list[frozenset[str]]:
+        """Each row's tags, case-folded: what a filter's tag:name looks in."""
+        if self._tag_sets is None:
+            self._tag_sets = [frozenset(fold_tag(t) for t in a.tags) for a in self._rows]
+        return self._tag_sets
+
+    def tag_counts(self) -> dict[str, int]:
+        """Every tag in the list with how many articles have it, by name."""
+        counts: dict[str, int] = {}
+        for a in self._library:
+            for t in a.tags:
+                counts[t] = counts.get(t, 0) + 1
+        return dict(sorted(counts.items()))
 
     def row_of(self, article_id: str) -> int:
         return next((k for k, a in enumerate(self._rows) if a.id == article_id), -1)
+
+    def update_article(self, info: ArticleInfo) -> bool:
+        """Show an article's new title or tags in its row, without listing everything
+        again; False if it is not listed."""
+        row = self.row_of(info.id)
+        if row < 0:
+            return False
+        info = replace(info, progress=self._rows[row].progress)  # the list's is the latest
+        self._put(row, info)
+        self._titles[row] = _shown_title(info)
+        self._folded = self._tag_sets = None
+        if self._order[0] in (TITLE, TAGS):
+            self._rearrange()  # it moves to its place, as a sorted list keeps it
+        else:
+            self._keys.clear()
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+        return True
+
+    def _put(self, row: int, info: ArticleInfo) -> None:
+        self._rows[row] = info
+        if self._library is not self._rows:  # sorted: the library's order is a list of its own
+            place = next(k for k, a in enumerate(self._library) if a.id == info.id)
+            self._library[place] = info
 
     def set_progress(self, article_id: str, progress: float) -> None:
         """Show how far an article has been read, without listing everything again."""
         row = self.row_of(article_id)
         if row < 0 or self._rows[row].progress == progress:
             return
-        self._rows[row] = replace(self._rows[row], progress=progress)
-        if self._library is not self._rows:  # sorted: the library's order is a list of its own
-            place = next(k for k, a in enumerate(self._library) if a.id == article_id)
-            self._library[place] = self._rows[row]
+        self._put(row, replace(self._rows[row], progress=progress))
         if self._order[0] == READ:
             self._rearrange()  # it moves to its place, as a sorted list keeps it
         else:
             self._keys.pop(READ, None)
             index = self.index(row, READ)
             self.dataChanged.emit(index, index)
+
+
+def _shown_title(a: ArticleInfo) -> str:
+    return f"⚠ {a.title}" if a.problem else a.title
 
 
 def sort_keys(rows: list[ArticleInfo], column: int) -> list[Any]:
@@ -256,6 +356,8 @@ def sort_keys(rows: list[ArticleInfo], column: int) -> list[Any]:
         return [a.progress for a in rows]
     if column == SOURCE:  # articles with a source first, then those without
         return [(not s, s) for s in (source_label(a).casefold() for a in rows)]
+    if column == TAGS:  # tagged articles first, then the others
+        return [(not a.tags, ", ".join(a.tags).casefold()) for a in rows]
     return [a.added_at for a in rows]
 
 
@@ -264,7 +366,8 @@ def is_number(column: int) -> bool:
 
 
 class LibraryFilter(QSortFilterProxyModel):
-    """Keeps the rows whose title, site or author hold the filter text.
+    """Keeps the rows whose title, site, author or tags hold the filter's words, and that
+    have every tag it asks for (tag:name).
 
     Sorting is handed to the model, which orders its rows in one step; the
     filter looks in case-folded text the model makes once per list.
@@ -276,6 +379,7 @@ class LibraryFilter(QSortFilterProxyModel):
         self.setFilterKeyColumn(0)
         self.setSortRole(SORT_ROLE)
         self._needle = ""
+        self._tags: tuple[str, ...] = ()
         self._library: LibraryModel | None = None
 
     def setSourceModel(self, model: QAbstractItemModel) -> None:
@@ -288,24 +392,31 @@ class LibraryFilter(QSortFilterProxyModel):
             self._library.sort(column, order)
 
     def set_text(self, text: str) -> None:
-        needle = text.strip().casefold()
-        if needle == self._needle:
+        needle, tags = read_filter(text)
+        if (needle, tags) == (self._needle, self._tags):
             return
         if not hasattr(self, "beginFilterChange"):  # Qt before 6.9
-            self._needle = needle
+            self._needle, self._tags = needle, tags
             self.invalidateRowsFilter()
             return
         self.beginFilterChange()
-        self._needle = needle
+        self._needle, self._tags = needle, tags
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def text(self) -> str:
         return self._needle
 
+    def tags(self) -> tuple[str, ...]:
+        """The tags the filter asks for, case-folded."""
+        return self._tags
+
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        if not self._needle or self._library is None:
+        library = self._library
+        if library is None:
             return True
-        return self._needle in self._library.folded()[source_row]
+        if self._tags and not library.tag_sets()[source_row].issuperset(self._tags):
+            return False
+        return not self._needle or self._needle in library.folded()[source_row]
 
 
 def utf16_slice(text: str, start: int, length: int) -> str:
@@ -344,12 +455,24 @@ def wrap_title(text: str, font: QFont, width: int, max_lines: int = 3) -> tuple[
     return tuple(line for line in lines if line) or (text,)
 
 
+def tag_font(font: QFont) -> QFont:
+    """The smaller font of the tags under a title."""
+    small = QFont(font)
+    if font.pixelSize() > 0:
+        small.setPixelSize(max(9, round(font.pixelSize() * 0.88)))
+    else:
+        small.setPointSizeF(max(7.0, font.pointSizeF() * 0.88))
+    return small
+
+
 class TitleDelegate(QStyledItemDelegate):
-    """Titles on as many lines as they need, up to three, in the title column's width."""
+    """Titles on as many lines as they need, up to three, in the title column's width; the
+    article's tags on a quieter line under it (unless the Tags column shows them)."""
 
     PAD_X = 6
     PAD_Y = 6
     MAX_LINES = 3
+    TAG_GAP = 1  # between the title and its tags
 
     def __init__(self, view: QTreeView) -> None:
         super().__init__(view)
@@ -370,11 +493,21 @@ class TitleDelegate(QStyledItemDelegate):
             lines = self._lines[text] = wrap_title(text, font, width, self.MAX_LINES)
         return lines
 
+    def tags_under_title(self) -> bool:
+        return self._view.header().isSectionHidden(TAGS)
+
+    def _tags(self, index: AnyIndex) -> str:
+        tags = index.data(TAGS_ROLE) if self.tags_under_title() else ""
+        return tags if isinstance(tags, str) else ""
+
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         text = index.data()
         width = self.text_width()
         count = len(self.lines(text if isinstance(text, str) else "", option.font, width))
-        return QSize(width, count * option.fontMetrics.lineSpacing() + 2 * self.PAD_Y)
+        height = count * option.fontMetrics.lineSpacing() + 2 * self.PAD_Y
+        if self._tags(index):
+            height += QFontMetrics(tag_font(option.font)).lineSpacing() + self.TAG_GAP
+        return QSize(width, height)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         opt = QStyleOptionViewItem(option)
@@ -386,8 +519,11 @@ class TitleDelegate(QStyledItemDelegate):
         rect = opt.rect.adjusted(self.PAD_X, self.PAD_Y, -self.PAD_X, -self.PAD_Y)
         lines = self.lines(text, opt.font, rect.width())
         spacing = opt.fontMetrics.lineSpacing()
-        shown = min(len(lines), max(1, rect.height() // spacing))
-        top = rect.top() + (rect.height() - shown * spacing) // 2
+        tags = self._tags(index)
+        small = tag_font(opt.font)
+        tag_height = QFontMetrics(small).lineSpacing() + self.TAG_GAP if tags else 0
+        shown = min(len(lines), max(1, (rect.height() - tag_height) // spacing))
+        top = rect.top() + (rect.height() - shown * spacing - tag_height) // 2
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         painter.save()
@@ -397,6 +533,15 @@ class TitleDelegate(QStyledItemDelegate):
         for k in range(shown):
             line = QRect(rect.left(), top + k * spacing, rect.width(), spacing)
             painter.drawText(line, flags, lines[k])
+        if tags:
+            quiet = QPalette.ColorRole.PlaceholderText
+            painter.setPen(opt.palette.color(role if selected else quiet))
+            painter.setFont(small)
+            metrics = QFontMetrics(small)
+            line = QRect(rect.left(), top + shown * spacing + self.TAG_GAP, rect.width(),
+                         metrics.lineSpacing())  # fmt: skip
+            elided = metrics.elidedText(tags, Qt.TextElideMode.ElideRight, rect.width())
+            painter.drawText(line, flags, elided)
         painter.restore()
 
 
@@ -412,6 +557,7 @@ class DetailDelegate(QStyledItemDelegate):
 class LibraryPanel(QWidget):
     article_selected = Signal(str)
     columns_changed = Signal()  # the user showed or hid a column
+    menu_requested = Signal(str, QPoint)  # an article's row was right-clicked: its id, where
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -419,10 +565,24 @@ class LibraryPanel(QWidget):
         self.proxy = LibraryFilter()
         self.proxy.setSourceModel(self.model)
         self._listed = False  # set_articles has been called: an empty list means no articles
+        self._tag_counts: dict[str, int] = {}
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText("Filter articles")
         self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setToolTip(
+            "Words in the title, site, author or tags; tag:name keeps the articles with that tag"
+        )
+        self.tag_button = QToolButton(self)
+        self.tag_button.setObjectName("tagFilterButton")
+        self.tag_button.setText("Tags")
+        self.tag_button.setToolTip("Show the articles with one tag")
+        self.tag_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.tag_button.setAutoRaise(True)
+        self.tag_menu = QMenu(self.tag_button)
+        self.tag_menu.aboutToShow.connect(self._fill_tag_menu)
+        self.tag_button.setMenu(self.tag_menu)
+        self.tag_button.hide()  # until an article has a tag
         self.view = QTreeView(self)
         self.view.setObjectName("libraryList")
         self.view.setModel(self.proxy)
@@ -442,6 +602,8 @@ class LibraryPanel(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._row_menu)
         self._setup_header()
 
         self.empty_label = QLabel(self.view.viewport())
@@ -457,7 +619,12 @@ class LibraryPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 0, 8)
         layout.setSpacing(6)
-        layout.addWidget(self.filter_edit)
+        filter_row = QHBoxLayout()
+        filter_row.setContentsMargins(0, 0, 0, 0)
+        filter_row.setSpacing(4)
+        filter_row.addWidget(self.filter_edit, 1)
+        filter_row.addWidget(self.tag_button)
+        layout.addLayout(filter_row)
         layout.addWidget(self.view)
 
         # Rows are laid out again, once, after the title column changes width.
@@ -486,14 +653,14 @@ class LibraryPanel(QWidget):
         # each reset of a list of thousands, on the UI thread.
         metrics = self.view.fontMetrics()
         room = metrics.horizontalAdvance("M") * 2  # for the sort arrow
-        widest = {WORDS: "000,000", TIME: "000 min", READ: "100%",
-                  SOURCE: "Example Weekly", ADDED: "30 Sep 2026"}  # fmt: skip
+        widest = {WORDS: "000,000", TIME: "000 min", READ: "100%", SOURCE: "Example Weekly",
+                  ADDED: "30 Sep 2026", TAGS: "history, ferries"}  # fmt: skip
         for column, sample in widest.items():
             label = self.model.COLUMNS[column]
             width = max(metrics.horizontalAdvance(label) + room, metrics.horizontalAdvance(sample))
             mode = (
                 QHeaderView.ResizeMode.Interactive
-                if column == SOURCE
+                if column in (SOURCE, TAGS)
                 else QHeaderView.ResizeMode.Fixed
             )
             header.setSectionResizeMode(column, mode)
@@ -518,6 +685,7 @@ class LibraryPanel(QWidget):
         header = self.view.header()
         for column, name in enumerate(self.model.COLUMNS):
             header.setSectionHidden(column, name not in wanted)
+        self._lay_out_rows(again=True)
 
     def _column_menu(self, pos: QPoint) -> None:
         header = self.view.header()
@@ -533,6 +701,8 @@ class LibraryPanel(QWidget):
     def _toggler(self, column: int) -> Callable[[bool], None]:
         def toggle(shown: bool) -> None:
             self.view.header().setSectionHidden(column, not shown)
+            if column == TAGS:  # the tags go from under the titles to their column, or back
+                self._lay_out_rows(again=True)
             self.columns_changed.emit()
 
         return toggle
@@ -541,9 +711,9 @@ class LibraryPanel(QWidget):
         if logical == TITLE:
             self._relayout.start()
 
-    def _lay_out_rows(self) -> None:
+    def _lay_out_rows(self, again: bool = False) -> None:
         width = self.title_delegate.text_width()
-        if width != self._title_width:
+        if width != self._title_width or again:
             self._title_width = width
             self.view.doItemsLayout()  # rows ask their height again, as they are shown
 
@@ -570,6 +740,7 @@ class LibraryPanel(QWidget):
         current = self.current_id()
         self._listed = True
         self.model.set_articles(articles)
+        self._show_tag_button()
         if current:
             selection = self.view.selectionModel()
             selection.blockSignals(True)
@@ -578,6 +749,12 @@ class LibraryPanel(QWidget):
             finally:
                 selection.blockSignals(False)
         self._show_empty_message()
+
+    def update_article(self, info: ArticleInfo) -> None:
+        """Show an article's new title or tags in its row."""
+        if self.model.update_article(info):
+            self._show_tag_button()
+            self.view.doItemsLayout()  # its row may take a line more, or one less
 
     def on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
@@ -610,3 +787,56 @@ class LibraryPanel(QWidget):
     def first_id(self) -> str | None:
         index = self.proxy.index(0, 0)
         return index.data(ID_ROLE) if index.isValid() else None
+
+    def row_shown(self, article_id: str) -> bool:
+        """Whether the article is listed and the filter shows it."""
+        row = self.model.row_of(article_id)
+        return row >= 0 and self.proxy.mapFromSource(self.model.index(row, 0)).isValid()
+
+    def neighbour_id(self, article_id: str) -> str | None:
+        """The article listed after ``article_id`` (else before it): the one to show once
+        it is gone; the first one listed if it is not shown."""
+        row = self.model.row_of(article_id)
+        index = self.proxy.mapFromSource(self.model.index(row, 0)) if row >= 0 else QModelIndex()
+        if not index.isValid():
+            return self.first_id()
+        for near in (index.row() + 1, index.row() - 1):
+            found = self.proxy.index(near, 0)
+            if found.isValid():
+                return found.data(ID_ROLE)
+        return None
+
+    def _row_menu(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        if index.isValid():
+            self.menu_requested.emit(index.data(ID_ROLE), self.view.viewport().mapToGlobal(pos))
+
+    # --- tags ----------------------------------------------------------------
+
+    def tag_counts(self) -> dict[str, int]:
+        """Every tag in the list with how many articles have it, by name."""
+        return self._tag_counts
+
+    def _show_tag_button(self) -> None:
+        self._tag_counts = self.model.tag_counts()
+        self.tag_button.setVisible(bool(self._tag_counts))
+
+    def _fill_tag_menu(self) -> None:
+        """The tags with how many articles have each; the one chosen fills the filter."""
+        self.tag_menu.clear()
+        asked = self.proxy.tags()
+        one = QActionGroup(self.tag_menu)  # one choice: drawn as radio buttons
+        every = QAction("All Articles", one, checkable=True, checked=not asked)
+        every.triggered.connect(lambda: self.filter_by_tag(None))
+        self.tag_menu.addAction(every)
+        self.tag_menu.addSeparator()
+        for tag, count in self._tag_counts.items():
+            # the count sits on the right
+            action = QAction(f"{tag}\t{count:,}", one, checkable=True,
+                             checked=asked == (fold_tag(tag),))  # fmt: skip
+            action.triggered.connect(lambda _checked=False, t=tag: self.filter_by_tag(t))
+            self.tag_menu.addAction(action)
+
+    def filter_by_tag(self, tag: str | None) -> None:
+        """Show the articles with ``tag`` (None: with any tags), keeping the words typed."""
+        self.filter_edit.setText(with_tag(self.filter_edit.text(), tag))

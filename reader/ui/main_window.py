@@ -9,6 +9,7 @@ thread; the slots named ``on_…_ready`` take the answers.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import tempfile
 from collections.abc import Callable, Iterable
@@ -61,10 +62,12 @@ from reader.library.articles import readable
 from reader.library.importing import SUPPORTED_SUFFIXES, Original
 from reader.rendering import original_html
 from reader.search import Hit, Related, SearchResults, SyncReport
+from reader.ui import article_dialogs
 from reader.ui.actions import build_actions
 from reader.ui.article_view import BODY_PX, ArticleView, Span
 from reader.ui.bookmarks_panel import BOOKMARK_ROLE, BookmarkDialog, BookmarksPanel
 from reader.ui.find_bar import FindBar, find_all
+from reader.ui.folders_dialog import FoldersDialog
 from reader.ui.import_panel import (
     DROPPED_TEXT,
     DropRouter,
@@ -76,7 +79,7 @@ from reader.ui.import_panel import (
     summarize,
     write_note,
 )
-from reader.ui.library_panel import LibraryPanel
+from reader.ui.library_panel import LibraryPanel, fold_tag
 from reader.ui.operations import Lane, Operations
 from reader.ui.outline import OutlineView
 from reader.ui.printing import article_document, bookmark_marks, print_document, write_pdf
@@ -92,7 +95,16 @@ from reader.ui.themes import (
     palette,
     resolve,
 )
-from reader.ui.undo import BookmarkCommand, CoreCall, Kind, Memo, added, attached, deleted
+from reader.ui.undo import (
+    ArticleCommand,
+    BookmarkCommand,
+    CoreCall,
+    Kind,
+    Memo,
+    added,
+    attached,
+    deleted,
+)
 from reader.ui.watcher import LibraryWatcher
 
 SEARCH_LIMIT = 30
@@ -137,6 +149,11 @@ class MainWindow(QMainWindow):
         self._pending_hit: Hit | None = None
         self._pending_span: Span | None = None
         self._from_related: str | None = None  # an article opened from the Related list
+        self._menu_target: str | None = None  # the row a context menu is open for
+        self.folders_dialog: FoldersDialog | None = None
+        self._removing: set[str] = set()  # articles whose remove has not landed yet
+        # What to say once an article (by id) is shown, in place of its length.
+        self._said_with_page: tuple[str, str] | None = None
 
         self.library_panel = LibraryPanel(self)
         self.search_panel = SearchPanel(settings, self)
@@ -289,6 +306,17 @@ class MainWindow(QMainWindow):
         self._watch_timer.timeout.connect(self.check_bookmarks_version)
         self.watcher.changed.connect(self.on_library_changed)
         a.caret.toggled.connect(self.view.set_caret_browsing)
+        a.watched_folders.triggered.connect(self.on_watched_folders_triggered)
+        a.remove_article.triggered.connect(self.on_remove_triggered)
+        a.rename_article.triggered.connect(self.on_rename_triggered)
+        a.tag_article.triggered.connect(self.on_tags_triggered)
+        a.rename_tag.triggered.connect(self.on_rename_tag_triggered)
+        a.show_in_folder.triggered.connect(self.on_show_in_folder_triggered)
+        self.library_panel.view.addAction(a.remove_article)  # its keys work in the list only
+        self.library_panel.menu_requested.connect(self.on_library_menu)
+        self.library_panel.view.selectionModel().currentRowChanged.connect(
+            lambda _current, _previous: self.update_article_actions()
+        )
 
     def say(self, message: str) -> None:
         self.status_label.setText(message[:1].upper() + message[1:])
@@ -326,14 +354,58 @@ class MainWindow(QMainWindow):
                        key="articles")  # fmt: skip
         # The watch begins while the startup refresh runs (it holds the watcher): what
         # changes from then on is caught up by one refresh after it.
-        self.ops.start(Lane.READ, lambda core, _p: core.data_dir / "library", self.watch_library,
-                       key="library-folder")  # fmt: skip
+        self.ops.start(Lane.READ, _folders_to_watch, self.watch_library, key="library-folder")
         self._start_library(lambda core, p: core.refresh(p), self.on_refresh_ready,
                             label="Checking files")  # fmt: skip
 
-    def watch_library(self, folder: Path) -> None:
+    def watch_library(self, folders: list[Path]) -> None:
+        """Watch the library folder and the folders the user added."""
         if not self._shut:
-            self.watcher.start(folder)
+            self.watcher.start(*folders)
+
+    # --- watched folders ----------------------------------------------------------
+
+    def on_watched_folders_triggered(self) -> None:
+        """The folders whose articles are read where they are: listed, added, let go."""
+        if self.folders_dialog is None:
+            self.folders_dialog = FoldersDialog(self)
+            self.folders_dialog.watch_requested.connect(self.watch_folder)
+            self.folders_dialog.stop_requested.connect(self.stop_watching)
+        dialog = self.folders_dialog
+        self.ops.start(Lane.READ, lambda core, _p: core.watched_folders(), dialog.set_folders,
+                       key="watched-folders")  # fmt: skip
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def watch_folder(self, folder: Path) -> None:
+        self._change_folders(lambda core, p: core.watch_folder(folder, p),
+                             f"Reading {readable(folder.name)}")  # fmt: skip
+
+    def stop_watching(self, folder: Path) -> None:
+        self._change_folders(lambda core, p: core.unwatch_folder(folder, p),
+                             f"Letting go of {readable(folder.name)}")  # fmt: skip
+
+    def _change_folders(
+        self, fn: Callable[[ReaderCore, Progress], RefreshReport], label: str
+    ) -> None:
+        def done(report: RefreshReport) -> None:
+            self.on_refresh_ready(report, watched=True)
+            self.ops.start(Lane.READ, _folders_to_watch, self.watch_library)
+            if self.folders_dialog is not None:
+                dialog = self.folders_dialog
+                self.ops.start(Lane.READ, lambda core, _p: core.watched_folders(),
+                               dialog.set_folders)  # fmt: skip
+
+        def failed(message: str) -> None:
+            self.end_progress()
+            self.on_operation_failed(message)
+            if self.folders_dialog is not None:
+                dialog = self.folders_dialog
+                self.ops.start(Lane.READ, lambda core, _p: core.watched_folders(),
+                               dialog.set_folders)  # fmt: skip
+
+        self._start_library(fn, done, label=label, on_error=failed)
 
     def _start_library(
         self,
@@ -380,6 +452,7 @@ class MainWindow(QMainWindow):
         self.library_panel.set_articles(articles)
         if not had_rows and articles:
             self._open_initial_article()
+        self.update_article_actions()
 
     def on_refresh_ready(self, report: RefreshReport, *, watched: bool = False) -> None:
         """A refresh's report: at startup, or (``watched``) after the library folder changed."""
@@ -677,7 +750,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{page.title} — reader")
         self.settings.last_article = page.id
         info = page.info
-        if info.problem and not info.words:
+        said, self._said_with_page = self._said_with_page, None
+        if said is not None and said[0] == page.id:
+            self.say(said[1])
+        elif info.problem and not info.words:
             self.say(f"could not be converted: {info.problem}")
         else:
             self.say(f"{info.words:,} words · about {info.minutes} min")
@@ -686,6 +762,7 @@ class MainWindow(QMainWindow):
         if self._pending_span is not None:
             self._go_to_span(self._pending_span)
         self._pending_hit = self._pending_span = None
+        self.update_article_actions()
         self.page_shown.emit(page.id)
 
     def open_target(self, article_id: str, bookmark_id: str | None) -> None:
@@ -913,6 +990,8 @@ class MainWindow(QMainWindow):
                     continue
                 native = QKeySequence.SequenceFormat.NativeText
                 keys = ", ".join(k.toString(native) for k in action.shortcuts())
+                if keys and action.shortcutContext() == Qt.ShortcutContext.WidgetShortcut:
+                    keys += " (in the library list)"  # Remove Article: text fields keep them
                 text = action.text().replace("&", "").rstrip("…")
                 rows.append((f"{path} ▸ {text}", keys))
         return rows
@@ -971,17 +1050,19 @@ class MainWindow(QMainWindow):
         self.sidebar.setCurrentWidget(self.search_panel)
         self.search_panel.focus_field()
 
-    def sync_index(self) -> None:
+    def sync_index(self, *, quiet: bool = False) -> None:
+        """Bring the index in step; ``quiet``: what the status bar says stays (what the
+        user just did and how to undo it), unless the index has something to tell."""
         self.ops.start(
-            Lane.INDEX, lambda core, p: core.sync_index(p), self.on_index_synced,
-            label="Indexing",
+            Lane.INDEX, lambda core, p: core.sync_index(p),
+            lambda report: self.on_index_synced(report, quiet=quiet), label="Indexing",
         )  # fmt: skip
 
-    def on_index_synced(self, report: SyncReport) -> None:
+    def on_index_synced(self, report: SyncReport, *, quiet: bool = False) -> None:
         self.end_progress()
         if report.notice:
             self.say(report.notice)
-        elif report.added + report.updated + report.removed > 1:
+        elif not quiet and report.added + report.updated + report.removed > 1:
             # a single document (a bookmark just saved) needs no word of its own
             self.say(f"Search index updated ({report.added + report.updated} documents indexed)")
         self.index_ready.emit()
@@ -1332,6 +1413,256 @@ class MainWindow(QMainWindow):
             on_error=self.on_bookmark_failed,
         )  # fmt: skip
 
+    # --- the Article menu: remove, rename, tags, show in folder -------------------
+
+    def article_target(self) -> ArticleInfo | None:
+        """What the Article menu acts on: the row a context menu is open for, else the row
+        selected in the list, else the article open; None if it is not listed."""
+        article_id = self._menu_target or self.library_panel.current_id()
+        if article_id is None and (page := self.view.page) is not None:
+            article_id = page.id
+        model = self.library_panel.model
+        row = model.row_of(article_id) if article_id else -1
+        return model.article(row) if row >= 0 else None
+
+    def update_article_actions(self) -> None:
+        a = self.commands
+        there = self.article_target() is not None
+        for action in (a.remove_article, a.rename_article, a.tag_article, a.show_in_folder):
+            action.setEnabled(there)
+        a.rename_tag.setEnabled(bool(self.library_panel.tag_counts()))
+
+    def article_menu(self) -> QMenu:
+        """The menu of a row of the library list."""
+        a = self.commands
+        menu = QMenu(self)
+        menu.setObjectName("articleMenu")
+        for action in (a.rename_article, a.tag_article, a.rename_tag, None, a.show_in_folder,
+                       None, a.remove_article):  # fmt: skip
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        return menu
+
+    def on_library_menu(self, article_id: str, where: QPoint) -> None:
+        self._menu_target = article_id
+        self.update_article_actions()
+        menu = self.article_menu()
+        try:
+            menu.exec(where)
+        finally:
+            self._menu_target = None
+            menu.deleteLater()
+            self.update_article_actions()
+
+    def _run_library(
+        self, call: CoreCall, on_done: Callable[[object], None], on_failed: Callable[[str], None]
+    ) -> None:
+        """An article change that moves files: in the LIBRARY lane, the watcher held."""
+        self._start_library(lambda core, _p: call(core), on_done, on_error=on_failed)
+
+    def _run_read(
+        self, call: CoreCall, on_done: Callable[[object], None], on_failed: Callable[[str], None]
+    ) -> None:
+        """An article change kept with the bookmarks: in the READ lane, in turn with them."""
+        self.ops.start(Lane.READ, lambda core, _p: call(core), on_done, on_error=on_failed)
+
+    def _undo_keys(self) -> str:
+        return self.commands.undo.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+
+    def on_remove_triggered(self) -> None:
+        """Remove the article (its file goes to the trash); Edit ▸ Undo puts it back."""
+        info = self.article_target()
+        if info is None or info.id in self._removing:
+            return  # a second Delete before the first landed
+        article_id, title = info.id, info.title
+        self._removing.add(article_id)
+
+        def done(_result: object, forward: bool) -> None:
+            self._removing.discard(article_id)
+            if forward:
+                keys = self._undo_keys()
+                self.on_article_removed(article_id, f"Removed “{title}”"
+                                        + (f" · {keys} puts it back" if keys else ""))  # fmt: skip
+            else:
+                self.on_article_restored(article_id, f"“{title}” is back")
+
+        def remove(core: ReaderCore) -> object:
+            return core.remove_article(article_id)
+
+        def restore(core: ReaderCore) -> object:
+            return core.restore_article(article_id)
+
+        def failed(message: str) -> None:
+            self._removing.discard(article_id)
+            self.on_operation_failed(message)
+
+        self.undo_stack.push(ArticleCommand(
+            self._run_library, "Remove Article", remove, restore, done, failed,
+        ))  # fmt: skip
+
+    def on_article_removed(self, article_id: str, message: str) -> None:
+        """The list without it, its bookmarks detached; if it was open, the next one is."""
+        page = self.view.page
+        was_open = page is not None and page.id == article_id
+        after = self.library_panel.neighbour_id(article_id) if was_open else None
+
+        def shown(articles: list[ArticleInfo]) -> None:
+            self.on_articles_ready(articles)
+            page = self.view.page
+            if was_open and (page is None or page.id == article_id):
+                panel = self.library_panel
+                shown_next = panel.row_shown(after) if after else False
+                next_id = after if shown_next else panel.first_id()
+                if next_id and panel.select(next_id, clear_filter=False):
+                    self._said_with_page = (next_id, message)  # said once it is shown
+                    return
+                self.show_no_article()
+            self.say(message)
+
+        # No key: the answer is always taken, the lane keeps the order.
+        self.ops.start(Lane.READ, lambda core, _p: core.articles(), shown)
+        self.refresh_bookmarks()
+        self.sync_index(quiet=True)
+
+    def on_article_restored(self, article_id: str, message: str) -> None:
+        """The article back in the list, and open again."""
+
+        def shown(articles: list[ArticleInfo]) -> None:
+            self.on_articles_ready(articles)
+            if self.library_panel.model.row_of(article_id) < 0:
+                self.say(message)
+                return
+            self._said_with_page = (article_id, message)
+            self.open_article(article_id)  # with its bookmarks, found in it again
+
+        self.ops.start(Lane.READ, lambda core, _p: core.articles(), shown)
+        self.refresh_bookmarks()
+        self.sync_index(quiet=True)
+
+    def show_no_article(self) -> None:
+        """The empty page: no article is left to show (or the filter shows none)."""
+        none_left = self.library_panel.model.rowCount() == 0
+        self.view.show_nothing("No articles yet: File ▸ Import Files… brings some in"
+                               if none_left else "Choose an article in the list")  # fmt: skip
+        self.outline.set_entries(())
+        self.setWindowTitle("reader")
+        self.update_article_actions()
+
+    def on_rename_triggered(self) -> None:
+        """A title of the user's for the article; an empty one gives back the file's."""
+        info = self.article_target()
+        if info is None:
+            return
+        typed = article_dialogs.ask_title(self, info.title, file_title=not info.own_title)
+        if typed is None or typed == info.title or (not typed and not info.own_title):
+            return
+        article_id, before = info.id, info.title if info.own_title else ""
+
+        def done(result: object, forward: bool) -> None:
+            if isinstance(result, ArticleInfo):
+                self.on_article_info(result)
+                title = result.title
+                self.say(f"Title back to “{title}”" if not forward
+                         else f"Renamed “{title}”" if result.own_title
+                         else f"The file's title again: “{title}”")  # fmt: skip
+
+        def retitle(title: str) -> CoreCall:
+            return lambda core: core.retitle(article_id, title)
+
+        self.undo_stack.push(ArticleCommand(
+            self._run_read, "Rename Article", retitle(typed), retitle(before), done,
+            self.on_operation_failed,
+        ))  # fmt: skip
+
+    def on_tags_triggered(self) -> None:
+        """The article's tags, typed with the library's tags to complete them."""
+        info = self.article_target()
+        if info is None:
+            return
+        known = self.library_panel.tag_counts()
+        tags = article_dialogs.ask_tags(self, info.title, info.tags, known)
+        if tags is None:
+            return
+        new = tuple(t for t in tags if t not in info.tags)
+        gone = tuple(t for t in info.tags if t not in tags)
+        if not new and not gone:
+            return
+        article_id = info.id
+
+        def done(result: object, forward: bool) -> None:
+            if isinstance(result, ArticleInfo):
+                self.on_article_info(result)
+                title, tags = result.title, ", ".join(result.tags)
+                back = "" if forward else " back to"
+                self.say(f"Tags of “{title}”{back}: {tags}" if tags
+                         else f"“{title}” has no tags {'now' if forward else 'again'}")  # fmt: skip
+
+        def tagging(add: tuple[str, ...], remove: tuple[str, ...]) -> CoreCall:
+            return lambda core: core.tag(article_id, add=add, remove=remove)
+
+        self.undo_stack.push(ArticleCommand(
+            self._run_read, "Change Article Tags", tagging(new, gone), tagging(gone, new), done,
+            self.on_operation_failed,
+        ))  # fmt: skip
+
+    def on_article_info(self, info: ArticleInfo) -> None:
+        """An article's new title or tags, shown wherever it shows: the list, the window's
+        title, the bookmarks, the search results and the Related tab."""
+        self.library_panel.update_article(info)
+        self._articles = [info if a.id == info.id else a for a in self._articles]
+        page = self.view.page
+        if page is not None and page.id == info.id:
+            self.view.retitled(info)
+            self.setWindowTitle(f"{info.title} — reader")
+        source = self.related_panel.source()
+        if source is not None and source.article_id == info.id and source.title != info.title:
+            self.related_panel.set_source(dataclasses.replace(source, title=info.title))
+        self.update_article_actions()
+        self.refresh_bookmarks()
+        self.sync_index(quiet=True)
+
+    def on_rename_tag_triggered(self) -> None:
+        """Rename a tag on every article and bookmark; a name in use merges the two."""
+        counts = self.library_panel.tag_counts()
+        if not counts:
+            self.say("No article has a tag yet: Article ▸ Tags… gives it some")
+            return
+        asked = self.library_panel.proxy.tags()
+        target = self.article_target()
+        folded = {fold_tag(t): t for t in counts}
+        chosen = (
+            folded.get(asked[0]) if len(asked) == 1
+            else target.tags[0] if target is not None and target.tags else None
+        )  # fmt: skip
+        answer = article_dialogs.ask_tag_rename(self, counts, chosen)
+        if answer is None:
+            return
+        old, new = answer
+
+        def done(changed: tuple[int, int]) -> None:
+            articles, marks = changed
+            if self.library_panel.proxy.tags() == (fold_tag(old),):
+                self.library_panel.filter_by_tag(new)  # the filter follows the tag
+            self.ops.start(Lane.READ, lambda core, _p: core.articles(), self.on_articles_ready)
+            self.refresh_bookmarks()
+            self.sync_index(quiet=True)
+            parts = [f"{articles:,} article{'s' if articles != 1 else ''}"]
+            if marks:
+                parts.append(f"{marks:,} bookmark{'s' if marks != 1 else ''}")
+            self.say(f"Tag “{old}” is “{new}” now · {', '.join(parts)}")
+
+        self.ops.start(Lane.READ, lambda core, _p: core.rename_tag(old, new), done)
+
+    def on_show_in_folder_triggered(self) -> None:
+        info = self.article_target()
+        if info is None:
+            return
+        folder = Path(info.source).parent
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            self.say(f"The folder could not be opened: {readable(str(folder))}")
+
     # --- links out of the app ----------------------------------------------------
 
     def on_ask_links_toggled(self, ask: bool) -> None:
@@ -1420,6 +1751,11 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.shutdown()
         super().closeEvent(event)
+
+
+def _folders_to_watch(core: ReaderCore, _progress: Progress) -> list[Path]:
+    """The library folder, then the folders the user watches."""
+    return [core.data_dir / "library", *core.watched_folders()]
 
 
 def _changed_under(page: Page, articles: list[ArticleInfo] | None) -> bool:

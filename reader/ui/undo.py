@@ -1,4 +1,8 @@
-"""Undoable bookmark changes: each do, undo and redo is a core call in the READ lane.
+"""Undoable changes: each do, undo and redo is a core call in a lane.
+
+Bookmark changes run in the READ lane; article changes (removing one, its
+title, its tags) in the lane the window gives them, the one that moves files
+for a remove.
 
 A change is a pair of core calls, one that makes it and one that takes it
 back, each on the bookmark as it is stored when it runs: undoing a colour
@@ -22,6 +26,8 @@ from reader.core import ReaderCore
 from reader.ui.operations import Lane, Operations
 
 CoreCall = Callable[[ReaderCore], object]
+# How an article change runs: the call, what to do with its result, what to do on failure.
+Run = Callable[[CoreCall, Callable[[object], None], Callable[[str], None]], None]
 
 
 class Kind(IntEnum):
@@ -89,6 +95,42 @@ class BookmarkCommand(QUndoCommand):
             return False
         self._do = other._do
         return True
+
+
+class ArticleCommand(QUndoCommand):
+    """A change to an article. ``on_done(result, forward)`` takes the core call's answer:
+    ``forward`` for the change made (or made again), not for it taken back."""
+
+    def __init__(
+        self,
+        run: Run,
+        label: str,
+        do: CoreCall,
+        undo: CoreCall,
+        on_done: Callable[[object, bool], None],
+        on_failed: Callable[[str], None],
+    ) -> None:
+        super().__init__(label)
+        self.run = run
+        self._do, self._undo = do, undo
+        self.on_done = on_done
+        self.on_failed = on_failed
+
+    def redo(self) -> None:
+        self._start(self._do, forward=True)
+
+    def undo(self) -> None:
+        self._start(self._undo, forward=False)
+
+    def _start(self, call: CoreCall, *, forward: bool) -> None:
+        if self.isObsolete():
+            return
+
+        def failed(why: str) -> None:
+            self.setObsolete(True)  # its state is not known: not offered again
+            self.on_failed(why)
+
+        self.run(call, lambda result: self.on_done(result, forward), failed)
 
 
 def added(memo: Memo, add: Callable[[ReaderCore], Bookmark]) -> tuple[CoreCall, CoreCall]:
