@@ -62,6 +62,8 @@ def make(out: Path) -> list[Path]:
             ARTICLE, "Backend developers", note="The heart of the argument.", color="yellow"
         )
         core.add_bookmark_quote(ARTICLE, "scalability", color="green", tags=("architecture",))
+        core.tag(ARTICLE, ["architecture", "careers"])
+        core.tag("backend-developer", ["careers"])
         core.close()
         for theme, name in (("light", "window.png"), ("dark", "window-dark.png")):
             window = _window(app, data, theme)
