@@ -6,12 +6,12 @@ Run by hand from the repository root:
 
 A ``LibraryPanel`` the size of the window's sidebar is shown offscreen and
 given made-up articles (titles of one to twenty words, sites and authors, dates
-over two years, some read), generated here with a fixed seed. Measured, each
+over two years, some read, most tagged), generated here with a fixed seed. Measured, each
 time until the panel is painted again (``grab()``):
 
 1. list: ``set_articles`` on a new panel and its first paint;
-2. a keystroke in the filter field, typing words letter by letter (p50/p95
-   over every letter of every word), and clearing the field;
+2. a keystroke in the filter field, typing words (and a ``tag:name``) letter
+   by letter (p50/p95 over every letter of every word), and clearing the field;
 3. a click on each column's header: the list sorted by it;
 4. going to the last row: select it and scroll it into view.
 
@@ -53,7 +53,8 @@ WORDS = (
 )  # fmt: skip
 SITES = ("The Coastal Gazette", "Nature Notes", "Engineering at Example", "Plain Words", "")
 AUTHORS = ("Ines Varga", "Tom Ek", "Priya Nair", "", "")
-TYPED = ("harbour", "typography", "consensus", "lighthouse", "signalling", "zebra")
+TAGS = ("ferries", "to read", "history", "kitchen", "work", "island life", "nature", "code")
+TYPED = ("harbour", "typography", "consensus", "lighthouse", "signalling", "zebra", "tag:ferries")
 
 
 def articles(count: int, seed: int = 10) -> list[ArticleInfo]:
@@ -70,6 +71,7 @@ def articles(count: int, seed: int = 10) -> list[ArticleInfo]:
                 size=words * 6, added_at=now - rnd.uniform(0, 2 * 365 * 86400),
                 author=rnd.choice(AUTHORS), site=rnd.choice(SITES),
                 progress=rnd.choice((0.0, 0.0, 0.0, 0.3, 0.7, 1.0)),
+                tags=tuple(rnd.sample(TAGS, rnd.choice((0, 0, 1, 1, 2, 3)))),
             )
         )  # fmt: skip
     return made
