@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -350,4 +351,22 @@ def test_the_doctor_does_not_count_a_removed_articles_bookmarks_as_lost(
     core.add_bookmark_quote(article_id, "low tide")
     core.remove_article(article_id)
     assert not [f for f in core.check().findings if "detached" in f.text]
+    core.close()
+
+
+def test_a_library_folder_on_another_disk_is_removed_from_and_put_back(
+    noted: tuple[ReaderCore, str], data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    core, article_id = noted
+    mark = core.add_bookmark_quote(article_id, "low tide")
+
+    def across_disks(_source: object, _target: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(trash.os, "rename", across_disks)
+    core.remove_article(article_id)
+    assert not (data_dir / "library" / "harbour.md").exists()
+    core.restore_article(article_id)
+    assert (data_dir / "library" / "harbour.md").read_text(encoding="utf-8") == NOTE
+    assert not core.bookmark(mark.id).detached
     core.close()

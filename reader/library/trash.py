@@ -9,6 +9,7 @@ Removals older than :data:`KEEP_DAYS` are emptied at the next removal.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -37,6 +38,17 @@ class Removal:
     removed_at: float
     added_at: float
     folder: str = ""  # the removal's folder, relative to the data folder
+
+
+def _move(source: Path, target: Path) -> None:
+    """Move a file or folder; across file systems (a library folder linked to another
+    disk), by copying it and removing the original once the copy is whole."""
+    try:
+        os.rename(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        shutil.move(source, target)
 
 
 def _belongs_to(source: Path, user_dir: Path) -> list[Path]:
@@ -97,12 +109,12 @@ def move_to_trash(
         for path in moving:
             rel = path.relative_to(user_dir)
             (folder / "files" / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.rename(path, folder / "files" / rel)
+            _move(path, folder / "files" / rel)
             done.append(path)
     except OSError as exc:
         for path in reversed(done):  # all or nothing
             with contextlib.suppress(OSError):
-                os.rename(folder / "files" / path.relative_to(user_dir), path)
+                _move(folder / "files" / path.relative_to(user_dir), path)
         shutil.rmtree(folder, ignore_errors=True)
         raise ReaderError(f"could not remove {title}: {storage.reason(exc)}") from None
     return removal
@@ -137,12 +149,12 @@ def put_back(data_dir: Path, user_dir: Path, removal: Removal) -> Path:
     try:
         for rel in removal.moved:
             (user_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.rename(where / rel, user_dir / rel)
+            _move(where / rel, user_dir / rel)
             done.append(rel)
     except OSError as exc:
         for rel in reversed(done):
             with contextlib.suppress(OSError):
-                os.rename(user_dir / rel, where / rel)
+                _move(user_dir / rel, where / rel)
         raise ReaderError(f"could not put {removal.title} back: {storage.reason(exc)}") from None
     shutil.rmtree(data_dir / removal.folder, ignore_errors=True)
     return user_dir / removal.source
