@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("title", metavar="TITLE")
     p = sub.add_parser(
         "tag",
+        usage="reader tag ID [+TAG | -TAG | TAG]...",
         help="add (+name or name) and remove (-name) an article's tags; none: print them",
         description="Tags are found by 'reader search tag:name' and 'reader list --tag name'. "
         "A tag with spaces is quoted: reader tag ID '+to read'.",
@@ -336,7 +337,7 @@ def cmd_restore(core: ReaderCore, args: argparse.Namespace) -> int:
             print(f"{r.article_id:<{width}}  {shown(r.title)}")
         return 0
     article_id = core.restore_article(args.id)
-    print(f"put back {article_id}: {shown(core.article(article_id).title)}")
+    print(f"put back {article_id}: {shown(core.info(article_id).title)}")
     sync_after_writing(core)
     return 0
 
@@ -351,7 +352,7 @@ def cmd_retitle(core: ReaderCore, args: argparse.Namespace) -> int:
 def cmd_tag(core: ReaderCore, args: argparse.Namespace) -> int:
     add = [c.removeprefix("+") for c in args.changes if not c.startswith("-")]
     remove = [c[1:] for c in args.changes if c.startswith("-")]
-    info = core.tag(args.id, add, remove) if args.changes else core.article(args.id).info
+    info = core.tag(args.id, add, remove) if args.changes else core.info(args.id)
     print(f"{info.id}: {shown(', '.join(info.tags)) if info.tags else '(no tags)'}")
     if args.changes:
         sync_after_writing(core)
@@ -682,6 +683,18 @@ COMMANDS = {
 }
 
 
+def _check_tag_changes(parser: argparse.ArgumentParser, changes: list[str]) -> None:
+    """``reader tag ID`` takes ``-name`` as a tag to remove; help and options are not."""
+    if "-h" in changes or "--help" in changes:
+        parser.parse_args(["tag", "--help"])  # prints the help and exits
+    option = next((c for c in changes if c.startswith("--")), None)
+    if option is not None:
+        parser.error(
+            f"tag: {option} is not a tag; options go before the command"
+            " (reader --data-dir DIR tag ID +name)"
+        )
+
+
 def _only_reads(args: argparse.Namespace) -> bool:
     """``tags`` without --rename, ``restore`` and ``watch`` without an argument, ``tag``
     without changes."""
@@ -702,6 +715,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "tag":
+        _check_tag_changes(parser, args.changes)
     if args.command in (None, "open"):
         no_display = desktop.missing_display()
         if no_display:  # told now: Qt would abort naming a missing library instead

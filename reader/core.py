@@ -51,7 +51,7 @@ from reader.library import (
 )
 from reader.library.articles import readable
 from reader.library.importing import Original, original_of
-from reader.library.trash import empty_old, read_removal
+from reader.library.trash import empty_old, read_removal, removals
 from reader.paths import ensure_data_dir
 from reader.rendering import OutlineEntry, local_image, render
 from reader.search import (
@@ -168,7 +168,9 @@ class ReaderCore:
         self.data_dir = ensure_data_dir(data_dir)
         self.index_wait = index_wait
         self.writer = writer
-        self._library = Library(self.data_dir, bundled_dir, limits, self.watched_folders)
+        self._library = Library(
+            self.data_dir, bundled_dir, limits, self.watched_folders, self._removed_ids
+        )
         self._bookmarks = BookmarkStore(self.data_dir / "bookmarks.sqlite3")
         self._index: SearchIndex | None = None
         self.last_refresh = RefreshReport()
@@ -196,6 +198,10 @@ class ReaderCore:
             return self._bookmarks.user_articles()
         except BookmarkError:
             return {}
+
+    def _removed_ids(self) -> set[str]:
+        """The ids of the articles the user removed: none is given to a new article."""
+        return {a for a, u in self._users().items() if u.removed}
 
     def articles(self) -> list[ArticleInfo]:
         """Every article: the bundled ones first, then the user's by date added; with the
@@ -230,80 +236,92 @@ class ReaderCore:
         """Take an article out of the library, so that it can be put back.
 
         A file of the library folder moves to the trash (kept 30 days); a
-        bundled article is hidden. Its bookmarks stay, detached, until it is
-        put back. Its title and tags are kept for then.
+        bundled article, or one in a watched folder, is hidden. Its bookmarks
+        stay, detached, until it is put back. Its title and tags are kept for
+        then, and its id is given to no other article meanwhile.
         """
-        self._not_removed(article_id)
-        user = self._bookmarks.user_article(article_id)
-        failed = self._library.failed(article_id)
-        info = failed if failed is not None else self._library.get(article_id).info
-        title = user.title or info.title
+        info = self.info(article_id)
+        if self._bookmarks.read_only is not None:  # the removal could not be kept
+            raise BookmarkError(f"could not remove {info.title}: {self._bookmarks.read_only}")
         trash = ""
         if self._library.in_library_folder(article_id):  # else hidden: not the user's folder
-            empty_old(self.data_dir)
+            self._empty_trash()
             removal = self._library.remove(article_id)
             trash = removal.folder
-        try:
-            self._bookmarks.set_user_article(replace(user, removed=time.time(), trash=trash))
-        except BookmarkError:
-            if not trash:
-                raise  # nothing was done
-            # The files are in the trash all the same; put back by the id it says.
+            try:
+                self._bookmarks.set_removed(article_id, removal.removed_at, trash)
+            except BookmarkError:
+                self._library.put_back(removal)  # not kept: not done
+                raise
+        else:
+            self._bookmarks.set_removed(article_id, time.time())
         self.follow_bookmarks()
-        return Removed(article_id, title, trash)
+        return Removed(article_id, info.title, trash)
+
+    def _empty_trash(self) -> None:
+        """Delete removals older than the trash keeps, and forget them."""
+        for removal in empty_old(self.data_dir):
+            if self._bookmarks.user_article(removal.article_id).trash == removal.folder:
+                self._bookmarks.set_removed(removal.article_id, 0.0)
 
     def removed(self) -> list[Removed]:
         """The articles the user removed that can be put back, newest first."""
         users = self._users()
-        found = [u for u in users.values() if u.removed]
-        found.sort(key=lambda u: -u.removed)
         titles = self._library.titles()
-        out = []
-        for u in found:
-            if u.trash:
-                try:
-                    removal = read_removal(self.data_dir, u.trash)
-                except ReaderError:
-                    continue  # emptied from the trash
-                title = u.title or removal.title
-            else:
+        found: list[tuple[float, Removed]] = []
+        for u in users.values():
+            if u.removed and not u.trash:
                 title = u.title or titles.get(u.article_id, u.article_id)
-            out.append(Removed(u.article_id, title, u.trash))
-        return out
+                found.append((u.removed, Removed(u.article_id, title, "")))
+        for removal in removals(self.data_dir):
+            user = users.get(removal.article_id)
+            recorded = user is not None and user.trash == removal.folder
+            if not recorded and self._library.has(removal.article_id):
+                continue  # the id was given back to another article: put back by hand
+            title = user.title if user is not None and user.title else removal.title
+            found.append((removal.removed_at, Removed(removal.article_id, title, removal.folder)))
+        found.sort(key=lambda pair: -pair[0])
+        return [removed for _when, removed in found]
 
     def restore_article(self, article_id: str) -> str:
         """Put back an article the user removed, under its id; its bookmarks are found
         in it again. Returns the id."""
         user = self._bookmarks.user_article(article_id)
-        if not user.removed:
-            raise ArticleNotFound(f"article {article_id} was not removed")
-        if user.trash:
-            removal: Removal = read_removal(self.data_dir, user.trash)
-            self._library.put_back(removal)
-        self._bookmarks.set_user_article(replace(user, removed=0.0, trash=""))
+        folder = user.trash
+        if not user.removed or not folder:
+            # Its files may wait in the trash all the same (a removal that was not kept).
+            waiting = [r for r in removals(self.data_dir) if r.article_id == article_id]
+            if waiting and not self._library.has(article_id):
+                folder = max(waiting, key=lambda r: r.removed_at).folder
+            elif not user.removed:
+                raise ArticleNotFound(f"article {article_id} was not removed")
+        if folder:
+            removal: Removal = read_removal(self.data_dir, folder)
+            article_id = self._library.put_back(removal)
+        self._bookmarks.set_removed(article_id, 0.0)
         self.follow_bookmarks()
         return article_id
 
     def retitle(self, article_id: str, title: str) -> ArticleInfo:
         """Give an article a title of the user's; "" gives it back the file's title.
         The user's title is kept however the file is converted later."""
-        info = self._info(article_id)
+        own = self._file_info(article_id).title
         user = self._bookmarks.user_article(article_id)
         title = normalise_title(title)
-        self._bookmarks.set_user_article(replace(user, title="" if title == info.title else title))
-        return self._info(article_id)
+        self._bookmarks.set_user_article(replace(user, title="" if title == own else title))
+        return self.info(article_id)
 
     def tag(
         self, article_id: str, add: Iterable[str] = (), remove: Iterable[str] = ()
     ) -> ArticleInfo:
         """Add and remove an article's tags."""
-        self._info(article_id)
+        self.info(article_id)
         user = self._bookmarks.user_article(article_id)
         dropped = set(normalise_tags(remove))
         tags = [t for t in user.tags if t not in dropped]
         tags += [t for t in normalise_tags(add) if t not in tags]
         self._bookmarks.set_user_article(replace(user, tags=tuple(tags)))
-        return self._info(article_id)
+        return self.info(article_id)
 
     def rename_tag(self, old: str, new: str) -> tuple[int, int]:
         """Rename a tag across the library, on articles and bookmarks alike (merged into
@@ -318,12 +336,15 @@ class ReaderCore:
                 counts[t] = counts.get(t, 0) + 1
         return dict(sorted(counts.items()))
 
-    def _info(self, article_id: str) -> ArticleInfo:
+    def info(self, article_id: str) -> ArticleInfo:
         """An article's catalog entry as shown (one that could not be converted too)."""
+        return _as_shown(self._file_info(article_id), self._users().get(article_id))
+
+    def _file_info(self, article_id: str) -> ArticleInfo:
+        """An article's catalog entry as its file makes it."""
         self._not_removed(article_id)
         failed = self._library.failed(article_id)
-        info = failed if failed is not None else self._library.get(article_id).info
-        return _as_shown(info, self._users().get(article_id))
+        return failed if failed is not None else self._library.get(article_id).info
 
     def original(self, article_id: str) -> Original:
         """The article's source as its file has it, and what cleaning left out of it."""
@@ -385,15 +406,15 @@ class ReaderCore:
 
     def watch_folder(self, folder: Path, progress: Progress | None = None) -> RefreshReport:
         """Read a folder's articles where they are, and keep them in step with it."""
-        folder = Path(os.path.abspath(folder))
         if not folder.is_dir():
             raise ReaderError(f"{readable(str(folder))} is not a folder")
-        data = Path(os.path.abspath(self.data_dir))
-        if folder == data or data in folder.parents or folder in data.parents:
-            raise ReaderError(
-                f"{readable(str(folder))} holds the data folder or is in it; import its"
-                " articles instead, or watch a folder beside it"
-            )
+        folder = folder.resolve()  # a link is watched as the folder it leads to
+        for ours in (self.data_dir.resolve(), (self.data_dir / "library").resolve()):
+            if folder == ours or ours in folder.parents or folder in ours.parents:
+                raise ReaderError(
+                    f"{readable(str(folder))} holds the data folder or is in it; import its"
+                    " articles instead, or watch a folder beside it"
+                )
         if not self._bookmarks.add_folder(str(folder)):
             raise ReaderError(f"{readable(str(folder))} is watched already")
         return self.refresh(progress)
@@ -402,7 +423,9 @@ class ReaderCore:
         """Stop reading a folder: its articles leave the list (their files stay where
         they are) and their bookmarks stay, detached."""
         path = str(Path(os.path.abspath(folder)))
-        if not self._bookmarks.remove_folder(path):
+        if not self._bookmarks.remove_folder(path) and not self._bookmarks.remove_folder(
+            str(Path(path).resolve())
+        ):
             raise ReaderError(f"{readable(path)} is not watched")
         return self.refresh(progress)
 

@@ -123,6 +123,15 @@ def local_image(src: str) -> PurePosixPath | None:
     return found if found.suffix.lower() in IMAGE_SUFFIXES else None
 
 
+_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc=(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+
+
+def image_sources(markup: str) -> list[str]:
+    """The ``src`` of every image of rendered HTML, as written."""
+    return [html.unescape(m.group(1) if m.group(1) is not None else m.group(2))
+            for m in _IMG_SRC.finditer(markup)]  # fmt: skip
+
+
 def _attribute(element: str, attribute: str, value: str) -> str | None:
     """Keep an attribute, or drop it (None): images load only the article's own files."""
     if element == "img" and attribute == "src":

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from reader.bookmarks import BookmarkStore
 from reader.cli import main
 from reader.core import ReaderCore
-from reader.errors import ArticleNotFound, ReaderError
+from reader.errors import ArticleNotFound, BookmarkError, ReaderError
 from reader.library import trash
 from tests.conftest import SEEDS
 
@@ -119,19 +120,77 @@ def test_a_file_that_could_not_be_converted_can_be_removed(
     assert bad.exists() and failed.id in ids(core)
 
 
-def test_putting_back_never_takes_the_place_of_another_article(
+def test_a_removed_articles_id_is_given_to_no_other_so_it_can_come_back(
     noted: tuple[ReaderCore, str], tmp_path: Path
 ) -> None:
     core, article_id = noted
+    core.tag(article_id, ["sea"])
+    mark = core.add_bookmark_quote(article_id, "low tide")
     core.remove_article(article_id)
     other = tmp_path / "other" / "harbour.md"
     other.parent.mkdir()
     other.write_text(NOTE.replace("gulls", "terns"), encoding="utf-8")
     (outcome,) = core.import_paths([other])
-    assert outcome.article_id == article_id  # the id was free again
-    with pytest.raises(ReaderError, match="another article is listed as"):
-        core.restore_article(article_id)
-    assert [r.article_id for r in core.removed()] == [article_id]  # still in the trash
+    assert outcome.article_id not in (None, article_id)  # the same title, another id
+    assert {a.id: a.tags for a in core.articles()}[outcome.article_id] == ()
+    assert core.bookmark(mark.id).detached  # not found in the newcomer
+
+    core.restore_article(article_id)
+    shown = {a.id: a.tags for a in core.articles()}
+    assert shown[article_id] == ("sea",) and outcome.article_id in shown
+    assert not core.bookmark(mark.id).detached
+    # Put back beside the newcomer's file of the same name.
+    assert (core.data_dir / "library" / "harbour-2.md").read_text(encoding="utf-8") == NOTE
+
+
+def test_a_removal_that_cannot_be_kept_is_not_done(
+    noted: tuple[ReaderCore, str], data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    core, article_id = noted
+
+    def refused(*_args: object) -> None:
+        raise BookmarkError("could not keep the removal: database or disk is full")
+
+    monkeypatch.setattr(BookmarkStore, "set_removed", refused)
+    with pytest.raises(BookmarkError, match="disk is full"):
+        core.remove_article(article_id)
+    assert (data_dir / "library" / "harbour.md").read_text(encoding="utf-8") == NOTE
+    assert article_id in ids(core)
+    assert not any((data_dir / "trash").iterdir())
+
+
+def test_files_in_the_trash_without_their_record_can_still_be_put_back(
+    noted: tuple[ReaderCore, str], data_dir: Path
+) -> None:
+    core, article_id = noted
+    core.remove_article(article_id)
+    core.close()
+    # As if the process had been killed between moving the files and keeping that it did.
+    store = BookmarkStore(data_dir / "bookmarks.sqlite3")
+    store.set_removed(article_id, 0.0)
+    store.close()
+    again = ReaderCore(data_dir, SEEDS)
+    assert [r.article_id for r in again.removed()] == [article_id]
+    assert again.restore_article(article_id) == article_id
+    assert article_id in ids(again)
+    again.close()
+
+
+def test_only_what_goes_with_an_article_leaves_its_folder(core: ReaderCore, data_dir: Path) -> None:
+    research = data_dir / "library" / "research"
+    (research / ".git").mkdir(parents=True)
+    (research / ".git" / "HEAD").write_text("ref: main\n", encoding="utf-8")
+    (research / "figure.pdf").write_bytes(b"%PDF-1.4")
+    (research / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (research / "paper.md").write_text(
+        "# Paper\n\nThe findings.\n\n![The marsh](photo.png)\n", encoding="utf-8"
+    )
+    core.refresh()
+    core.remove_article("paper")
+    left = sorted(p.relative_to(research).as_posix() for p in research.rglob("*"))
+    assert left == [".git", ".git/HEAD", "figure.pdf"]  # the page and its image went
+    core.restore_article("paper")
+    assert (research / "photo.png").is_file() and (research / "paper.md").is_file()
 
 
 def test_old_removals_are_emptied_from_the_trash(
@@ -139,8 +198,8 @@ def test_old_removals_are_emptied_from_the_trash(
 ) -> None:
     core, article_id = noted
     removed = core.remove_article(article_id)
-    assert trash.empty_old(data_dir) == 0
-    assert trash.empty_old(data_dir, days=0) == 1
+    assert trash.empty_old(data_dir) == []
+    assert [r.article_id for r in trash.empty_old(data_dir, days=0)] == [article_id]
     assert not (data_dir / removed.trash).exists()
     with pytest.raises(ArticleNotFound, match="no longer in the trash"):
         core.restore_article(article_id)
@@ -363,10 +422,99 @@ def test_a_library_folder_on_another_disk_is_removed_from_and_put_back(
     def across_disks(_source: object, _target: object) -> None:
         raise OSError(errno.EXDEV, "Invalid cross-device link")
 
-    monkeypatch.setattr(trash.os, "rename", across_disks)
+    monkeypatch.setattr(os, "rename", across_disks)
     core.remove_article(article_id)
     assert not (data_dir / "library" / "harbour.md").exists()
     core.restore_article(article_id)
     assert (data_dir / "library" / "harbour.md").read_text(encoding="utf-8") == NOTE
     assert not core.bookmark(mark.id).detached
     core.close()
+
+
+def test_giving_the_same_title_twice_keeps_it(noted: tuple[ReaderCore, str]) -> None:
+    core, article_id = noted
+    core.retitle(article_id, "Mine")
+    info = core.retitle(article_id, "Mine")
+    assert (info.title, info.own_title) == ("Mine", True)
+    info = core.retitle(article_id, "Harbour notes")  # the file's own title
+    assert (info.title, info.own_title) == ("Harbour notes", False)
+
+
+def test_a_link_to_the_data_folder_is_not_watched(data_dir: Path, tmp_path: Path) -> None:
+    core = ReaderCore(data_dir, None)
+    link = tmp_path / "link"
+    link.symlink_to(data_dir.parent, target_is_directory=True)
+    with pytest.raises(ReaderError, match="holds the data folder"):
+        core.watch_folder(link)
+    core.close()
+
+
+def test_a_folder_whose_name_is_not_utf8_is_watched(data_dir: Path, tmp_path: Path) -> None:
+    folder = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9"))
+    folder.mkdir()
+    (folder / "note.md").write_text("# Café notes\n\nThe terrace at noon.\n", "utf-8")
+    core = ReaderCore(data_dir, None)
+    assert core.watch_folder(folder).added == ["cafe-notes"]
+    assert core.watched_folders() == [folder]
+    core.close()
+    (data_dir / "bookmarks.sqlite3").unlink()
+    again = ReaderCore(data_dir, None)  # the store made again from its backup
+    assert again.watched_folders() == [folder]
+    again.unwatch_folder(folder)
+    assert again.articles() == []
+    again.close()
+
+
+def test_the_command_line_tags_and_puts_back_a_file_that_failed(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    run(capsys, data_dir, "list")
+    (data_dir / "library" / "broken.txt").write_bytes(b"\x00\x01\x02" * 400)
+    run(capsys, data_dir, "refresh")
+    failed = next(
+        e for e in json.loads(run(capsys, data_dir, "list", "--json")[1]) if "problem" in e
+    )
+    assert run(capsys, data_dir, "tag", failed["id"], "+fix")[0] == 0
+    assert run(capsys, data_dir, "tag", failed["id"])[1] == f"{failed['id']}: fix\n"
+    assert run(capsys, data_dir, "remove", failed["id"])[0] == 0
+    code, out, err = run(capsys, data_dir, "restore", failed["id"])
+    assert (code, err) == (0, "") and out.startswith(f"put back {failed['id']}")
+
+
+def test_the_command_line_tells_a_tag_from_an_option(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    with pytest.raises(SystemExit) as shown:
+        run(capsys, data_dir, "tag", "backend-developer", "--help")
+    assert shown.value.code == 0 and "usage: reader tag ID" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as refused:
+        run(capsys, data_dir, "tag", "backend-developer", "--data-dir", "x")
+    assert refused.value.code == 2 and "is not a tag" in capsys.readouterr().err
+
+
+def test_a_move_to_another_disk_that_fails_leaves_the_article_whole(
+    core: ReaderCore, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (outcome,) = core.import_paths([DATA / "pages" / "harbour-news.html"])
+    assert outcome.article_id is not None
+    library = data_dir / "library"
+    before = {p.relative_to(library): p.read_bytes() for p in library.rglob("*") if p.is_file()}
+    copy = trash._copy
+    copies: list[Path] = []
+
+    def across_disks(_source: object, _target: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    def copy_then_fail(source: Path, target: Path) -> None:
+        copies.append(source)
+        if len(copies) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        copy(source, target)
+
+    monkeypatch.setattr(os, "rename", across_disks)
+    monkeypatch.setattr(trash, "_copy", copy_then_fail)
+    with pytest.raises(ReaderError, match="the disk is full"):
+        core.remove_article(outcome.article_id)
+    after = {p.relative_to(library): p.read_bytes() for p in library.rglob("*") if p.is_file()}
+    assert after == before and outcome.article_id in ids(core)
+    assert not any((data_dir / "trash").iterdir())

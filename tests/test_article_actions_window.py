@@ -363,3 +363,40 @@ def test_the_tags_field_completes_the_tag_being_typed(qtbot: QtBot) -> None:
     assert completer.completionCount() == 1 and completer.currentCompletion() == "ferries"
     completer.activated.emit("ferries")  # chosen in its list
     assert field.text() == "history, ferries, "
+
+
+def test_undoing_a_remove_then_a_rename_takes_both_back_in_turn(
+    qtbot: QtBot,
+    data_dir: Path,
+    open_window: OpenWindow,
+    core: ReaderCore,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _path, article_id = river(core)
+    window = open_window(data_dir)
+    show(qtbot, window, article_id)
+    patch_dialog(monkeypatch, "ask_title", "Mine")
+    window.library_panel.view.setFocus()
+    window.commands.rename_article.trigger()
+    wait_for(qtbot, window, lambda: listed(window).get(article_id) == "Mine")
+    window.library_panel.view.setFocus()
+    qtbot.keyClick(window.library_panel.view, Qt.Key.Key_Delete)
+    wait_for(qtbot, window, lambda: article_id not in listed(window))
+
+    window.undo_stack.undo()
+    window.undo_stack.undo()  # at once: the rename is taken back after the article is back
+    wait_for(qtbot, window, lambda: listed(window).get(article_id) == "River notes")
+    settle(qtbot, window)
+    assert window.undo_stack.index() == 0
+    assert core.info(article_id).title == "River notes"
+
+
+def test_titles_and_removals_made_elsewhere_are_shown(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow, core: ReaderCore
+) -> None:
+    window = open_window(data_dir)
+    first, second = list(listed(window))[:2]
+    core.retitle(first, "Retitled elsewhere")  # as the command line would
+    core.remove_article(second)
+    wait_for(qtbot, window, lambda: listed(window).get(first) == "Retitled elsewhere")
+    wait_for(qtbot, window, lambda: second not in listed(window))

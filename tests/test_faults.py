@@ -372,6 +372,25 @@ def test_a_read_only_catalog_from_before_reading_places_still_opens_articles(
         ro.close()
 
 
+def test_a_read_only_store_from_before_article_settings_still_opens(
+    data_dir: Path, marked: list[Bookmark], tmp_path: Path
+) -> None:
+    with contextlib.closing(sqlite3.connect(data_dir / "bookmarks.sqlite3")) as db:
+        # As version 3 left it: no titles, tags or watched folders of the user's.
+        db.executescript("DROP TABLE articles; DROP TABLE folders; PRAGMA user_version = 3;")
+    ro = ReadOnly(data_dir, tmp_path)
+    try:
+        core = ReaderCore(ro.data, SEEDS)
+        assert core.bookmarks() == marked
+        assert len(core.articles()) == 5 and core.tags() == {}
+        assert core.watched_folders() == []
+        with pytest.raises(BookmarkError, match="could not remove"):
+            core.remove_article(core.articles()[0].id)
+        core.close()
+    finally:
+        ro.close()
+
+
 def test_set_aside_never_overwrites(tmp_path: Path) -> None:
     from reader.storage import set_aside
 

@@ -15,11 +15,13 @@ they removed it under ``reader:``.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote, unquote_to_bytes
 
 from reader.bookmarks.model import (
     COLORS,
@@ -173,9 +175,10 @@ def backup_json(
         items.append(item)
     items += [article_annotation(u) for u in articles]
     # Compact: written after every change, and the C encoder runs only without indent.
-    return _collection(items, [CONTEXT, READER_TERMS], indent=None, extra={
-        "reader:watched": list(folders)
-    })  # fmt: skip
+    # A folder name that is not UTF-8 is kept as its bytes, %-escaped.
+    watched = [quote(os.fsencode(f), safe="/") for f in folders]
+    return _collection(items, [CONTEXT, READER_TERMS], indent=None,
+                       extra={"reader:watched": watched})  # fmt: skip
 
 
 def parse_backup(text: str) -> tuple[list[Bookmark], list[UserArticle], list[str]]:
@@ -208,7 +211,8 @@ def parse_backup(text: str) -> tuple[list[Bookmark], list[UserArticle], list[str
             raise BookmarkError(f"an annotation is unreadable: {exc}") from None
         out.append(b)
     watched = data.get("reader:watched") if isinstance(data, dict) else None
-    folders = [str(f) for f in watched] if isinstance(watched, list) else []
+    watched = watched if isinstance(watched, list) else None
+    folders = [os.fsdecode(unquote_to_bytes(str(f))) for f in watched or () if f]
     return out, articles, folders
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sqlite3
 import time
 import uuid
@@ -165,7 +166,8 @@ class BookmarkStore:
                     for folder in backup.folders if backup is not None else ():
                         _insert_folder(db, folder)
             else:
-                db = storage.open_readonly(self.path, max(_MIGRATIONS))
+                # From before 4 it lacks only what the user set on articles: read as none.
+                db = storage.open_readonly(self.path, max(_MIGRATIONS), readable_from=3)
         except sqlite3.Error:
             raise BookmarkError(f"cannot open the bookmarks database {self.path}: {why}") from None
         self.read_only = why
@@ -438,12 +440,21 @@ class BookmarkStore:
 
     # --- what the user set on articles ---------------------------------------
 
+    def _has(self, table: str) -> bool:
+        """Whether the store has ``table`` (one opened read-only may be from before it)."""
+        found = self._query("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,))
+        return bool(found)
+
     def user_articles(self) -> dict[str, UserArticle]:
         """Every article the user retitled, tagged or removed, by id."""
+        if self.read_only is not None and not self._has("articles"):
+            return {}
         rows = self._query("SELECT * FROM articles")
         return {r["article_id"]: user_article_from_row(r) for r in rows}
 
     def user_article(self, article_id: str) -> UserArticle:
+        if self.read_only is not None and not self._has("articles"):
+            return UserArticle(article_id)
         rows = self._query("SELECT * FROM articles WHERE article_id=?", (article_id,))
         return user_article_from_row(rows[0]) if rows else UserArticle(article_id)
 
@@ -456,6 +467,18 @@ class BookmarkStore:
             else:
                 _insert_article(db, article)
         return article
+
+    def set_removed(self, article_id: str, removed: float, trash: str = "") -> None:
+        """Mark an article removed (``removed`` its time, ``trash`` where its files went)
+        or not (0), leaving what else the user set on it as it is now."""
+        with self._writing("keep the removal") as db:
+            row = db.execute("SELECT * FROM articles WHERE article_id=?", (article_id,)).fetchone()
+            user = UserArticle(article_id) if row is None else user_article_from_row(row)
+            user = replace(user, removed=removed, trash=trash, updated=time.time())
+            if user.empty:
+                db.execute("DELETE FROM articles WHERE article_id=?", (article_id,))
+            else:
+                _insert_article(db, user)
 
     def rename_tag(self, old: str, new: str) -> tuple[int, int]:
         """Rename a tag on every article and bookmark (merging it into ``new`` where that
@@ -486,12 +509,15 @@ class BookmarkStore:
 
     def folders(self) -> list[str]:
         """The folders whose articles the user reads in place, in the order added."""
-        return [r[0] for r in self._query("SELECT path FROM folders ORDER BY added, path")]
+        if self.read_only is not None and not self._has("folders"):
+            return []
+        rows = self._query("SELECT path FROM folders ORDER BY added, path")
+        return [_folder_name(r[0]) for r in rows]
 
     def add_folder(self, path: str) -> bool:
         """Watch a folder; False when it was watched already."""
         with self._writing("watch the folder") as db:
-            if db.execute("SELECT 1 FROM folders WHERE path=?", (path,)).fetchone():
+            if db.execute("SELECT 1 FROM folders WHERE path=?", (_folder_key(path),)).fetchone():
                 return False
             _insert_folder(db, path)
         return True
@@ -499,7 +525,7 @@ class BookmarkStore:
     def remove_folder(self, path: str) -> bool:
         """Stop watching a folder; False when it was not watched."""
         with self._writing("stop watching the folder") as db:
-            gone = db.execute("DELETE FROM folders WHERE path=?", (path,)).rowcount
+            gone = db.execute("DELETE FROM folders WHERE path=?", (_folder_key(path),)).rowcount
         return gone > 0
 
     # --- following the article ---------------------------------------------
@@ -606,8 +632,25 @@ def _keep_text(db: sqlite3.Connection, text_hash: str, text: str) -> None:
         db.execute("INSERT INTO texts (hash, body) VALUES (?, ?)", (text_hash, body))
 
 
+def _folder_key(path: str) -> str | bytes:
+    """A folder's path as stored: its bytes when it is not UTF-8 (a name Python keeps
+    with lone surrogates, which SQLite cannot store as text)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+    return path
+
+
+def _folder_name(stored: str | bytes) -> str:
+    return os.fsdecode(stored) if isinstance(stored, bytes) else stored
+
+
 def _insert_folder(db: sqlite3.Connection, path: str) -> None:
-    db.execute("INSERT OR IGNORE INTO folders (path, added) VALUES (?, ?)", (path, time.time()))
+    db.execute(
+        "INSERT OR IGNORE INTO folders (path, added) VALUES (?, ?)",
+        (_folder_key(path), time.time()),
+    )
 
 
 def _insert_article(db: sqlite3.Connection, article: UserArticle) -> None:

@@ -56,7 +56,7 @@ from reader.library.importing.titles import title_from_filename
 from reader.library.trash import Removal
 from reader.library.workers import Failed, Workers, default_count, one_line
 from reader.paths import ensure_data_dir
-from reader.rendering import renderer_stamp
+from reader.rendering import image_sources, local_image, render, renderer_stamp
 from reader.storage import write_new
 
 Progress = Callable[[int, int], None]
@@ -236,11 +236,14 @@ class Library:
         bundled_dir: Path | None,
         limits: Limits | None = None,
         watched: Callable[[], list[Path]] | None = None,
+        reserved: Callable[[], set[str]] | None = None,
     ) -> None:
         """``watched``: the folders outside the library folder whose articles are read
-        in place (asked for at each look at the files)."""
+        in place; ``reserved``: ids no new article may take (those of articles the user
+        removed, which may be put back). Both are asked for at each look at the files."""
         self.data_dir = ensure_data_dir(data_dir)
         self.watched = watched or list
+        self.reserved = reserved or set
         self.bundled_dir = bundled_dir
         self.user_dir = self.data_dir / "library"
         self.limits = limits or Limits()
@@ -399,6 +402,8 @@ class Library:
             if not root.is_dir():
                 continue  # away (an unplugged disk): its articles stay listed, see _gone
             for p in sorted(root.rglob("*")):
+                if any(part.startswith(".") for part in p.relative_to(root).parts[:-1]):
+                    continue  # a hidden folder (.git, say) is no one's reading
                 if is_article_name(p.name) and p.is_file() and not is_page_folder_file(p, root):
                     key = source_key("watched", str(p))
                     if key not in keys:  # a folder inside another watched one
@@ -427,7 +432,7 @@ class Library:
             root = next((r for r in roots if r in path.parents), None)
             if root is None:
                 return True
-            if not root.is_dir():
+            if not _present(root):
                 return False
         return not self._path_of(key).exists()
 
@@ -594,6 +599,8 @@ class Library:
             rows = {r.source_key: r for r in self.catalog.rows()}
             problems = {p.source_key: p for p in self.catalog.problems()}
             taken = {r.id for r in rows.values()} | {p.id for p in problems.values()}
+            # A new article takes no id of one removed: it could not be put back.
+            listed, taken = taken, taken | self.reserved()
             new: list[_Prepared] = []
             for item in prepared:
                 row = rows.get(item.source.key)
@@ -630,7 +637,7 @@ class Library:
                     continue
                 problem = problems.get(item.source.key)
                 want = wanted.get(item.source.key)
-                if want is not None and want[0] not in taken:  # put back: its id as it was
+                if want is not None and want[0] not in listed:  # put back: its id as it was
                     article_id, added_at = want
                     taken.add(article_id)
                     self._store(article_id, item, added_at)
@@ -660,6 +667,10 @@ class Library:
                     article_id, title = row.id, row.title
                 elif old is not None:
                     article_id, title = old.id, old.title
+                elif src.key in wanted and wanted[src.key][0] not in listed:  # put back
+                    article_id = wanted[src.key][0]
+                    title = readable(title_from_filename(src.path) or src.path.name)
+                    taken.add(article_id)
                 else:
                     title = readable(title_from_filename(src.path) or src.path.name)
                     article_id = _unique_id(slugify(title), taken)
@@ -772,13 +783,24 @@ class Library:
             raise ArticleNotFound(f"no article with id {article_id!r}")
         if _key_parts(key)[0] != "user":
             raise ImportFailed(f"{title} is not in the library folder")
+        source = self._path_of(key)
+        images = [] if row is None else self._own_images(source, row.markdown)
         removal = trash.move_to_trash(
-            self.data_dir, self.user_dir, self._path_of(key), article_id, title, added_at
+            self.data_dir, self.user_dir, source, article_id, title, added_at, images
         )
         with self.catalog.transaction():
             self.catalog.delete(article_id)
             self.catalog.delete_problem(key)
         return removal
+
+    def _own_images(self, source: Path, markdown: str) -> list[Path]:
+        """The files of the article's folder that it shows as images."""
+        found = []
+        for src in image_sources(render(markdown).html):
+            rel = local_image(src)
+            if rel is not None:
+                found.append(source.parent / rel)
+        return found
 
     @_catalogued
     def put_back(self, removal: Removal) -> str:
@@ -1060,6 +1082,16 @@ def _not_a_file(path: Path) -> str | None:
     except OSError:
         return None
     return None if stat.S_ISREG(mode) or stat.S_ISDIR(mode) else file_kind(mode)
+
+
+def _present(root: Path) -> bool:
+    """Whether a watched folder is there: a folder with something in it (an empty one
+    may be the mount point of a disk that is away)."""
+    try:
+        with os.scandir(root) as entries:
+            return next(entries, None) is not None
+    except OSError:
+        return False
 
 
 def _unique_id(base: str, taken: set[str]) -> str:

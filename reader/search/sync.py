@@ -91,7 +91,10 @@ def _wanted(
         for a, h in library.text_hashes().items()
         if a not in gone
     }
+    removed = {a for a, u in users.items() if u.removed}
     for b in marks.values():
+        if b.article_id in removed:
+            continue  # found again, and indexed, once the article is put back
         wanted[f"{BOOKMARK}:{b.id}"] = bookmark_stamp(b, titles.get(b.article_id, b.article_id))
     return wanted
 

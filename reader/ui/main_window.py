@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
+import os
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -357,6 +358,23 @@ class MainWindow(QMainWindow):
         self.ops.start(Lane.READ, _folders_to_watch, self.watch_library, key="library-folder")
         self._start_library(lambda core, p: core.refresh(p), self.on_refresh_ready,
                             label="Checking files")  # fmt: skip
+
+    def on_articles_changed_elsewhere(self, articles: list[ArticleInfo]) -> None:
+        if articles != self._articles:
+            self.on_articles_ready(articles)
+            page = self.view.page
+            listed = {a.id: a for a in articles}
+            if page is not None and page.id in listed:
+                now = listed[page.id]
+                if (now.title, now.tags) != (page.info.title, page.info.tags):
+                    self.on_article_info(now)
+
+    def rewatch(self, folders: list[Path]) -> None:
+        """Watch these folders, if they are not the ones watched: the change is caught
+        up by a refresh."""
+        if [os.path.normpath(f) for f in folders] != self.watcher.roots and not self._shut:
+            self.watch_library(folders)
+            self.on_library_changed()
 
     def watch_library(self, folders: list[Path]) -> None:
         """Watch the library folder and the folders the user added."""
@@ -1256,6 +1274,11 @@ class MainWindow(QMainWindow):
                 self._bookmarks_version = version
             elif version != self._bookmarks_version:
                 self.refresh_bookmarks()  # not yet shown: it takes the new version
+                # Titles, tags, removals and watched folders are kept with the bookmarks:
+                # another window or the command line may have changed them.
+                self.ops.start(Lane.READ, lambda core, _p: core.articles(),
+                               self.on_articles_changed_elsewhere, key="articles")  # fmt: skip
+                self.ops.start(Lane.READ, _folders_to_watch, self.rewatch, key="library-folder")
 
         self.ops.start(
             Lane.READ, lambda core, _p: core.bookmarks_version(), answer,
@@ -1462,12 +1485,6 @@ class MainWindow(QMainWindow):
         """An article change that moves files: in the LIBRARY lane, the watcher held."""
         self._start_library(lambda core, _p: call(core), on_done, on_error=on_failed)
 
-    def _run_read(
-        self, call: CoreCall, on_done: Callable[[object], None], on_failed: Callable[[str], None]
-    ) -> None:
-        """An article change kept with the bookmarks: in the READ lane, in turn with them."""
-        self.ops.start(Lane.READ, lambda core, _p: call(core), on_done, on_error=on_failed)
-
     def _undo_keys(self) -> str:
         return self.commands.undo.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
 
@@ -1572,7 +1589,7 @@ class MainWindow(QMainWindow):
             return lambda core: core.retitle(article_id, title)
 
         self.undo_stack.push(ArticleCommand(
-            self._run_read, "Rename Article", retitle(typed), retitle(before), done,
+            self._run_library, "Rename Article", retitle(typed), retitle(before), done,
             self.on_operation_failed,
         ))  # fmt: skip
 
@@ -1603,7 +1620,7 @@ class MainWindow(QMainWindow):
             return lambda core: core.tag(article_id, add=add, remove=remove)
 
         self.undo_stack.push(ArticleCommand(
-            self._run_read, "Change Article Tags", tagging(new, gone), tagging(gone, new), done,
+            self._run_library, "Change Article Tags", tagging(new, gone), tagging(gone, new), done,
             self.on_operation_failed,
         ))  # fmt: skip
 
