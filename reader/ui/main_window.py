@@ -409,7 +409,8 @@ class MainWindow(QMainWindow):
     ) -> None:
         def done(report: RefreshReport) -> None:
             self.on_refresh_ready(report, watched=True)
-            self.ops.start(Lane.READ, _folders_to_watch, self.watch_library)
+            # What changed between that refresh and the new watch is caught by another.
+            self.ops.start(Lane.READ, _folders_to_watch, self.rewatch)
             if self.folders_dialog is not None:
                 dialog = self.folders_dialog
                 self.ops.start(Lane.READ, lambda core, _p: core.watched_folders(),
