@@ -20,6 +20,7 @@ from reader.core import ReaderCore
 from reader.errors import ReaderError, SearchIndexError
 from reader.library import ArticleInfo
 from reader.library.articles import readable
+from reader.library.importing import SUPPORTED_SUFFIXES
 from reader.paths import bundled_articles_dir, resolve_data_dir
 from reader.search import Hit, SearchResults
 
@@ -376,6 +377,10 @@ def cmd_watch(core: ReaderCore, args: argparse.Namespace) -> int:
     else:
         report = core.watch_folder(args.folder)
         print(f"watching {shown_path(args.folder)}: {len(report.added)} article(s) added")
+        if not report.added and not report.failed:
+            kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+            print(f"no article was found there yet (articles are {kinds} files);"
+                  " those added later are read as they come")  # fmt: skip
     for path, reason in report.failed:
         print(f"failed {shown_path(path)}: {reason}")
     sync_after_writing(core)
