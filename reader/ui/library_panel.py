@@ -65,6 +65,7 @@ from reader.library.articles import readable
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 TAGS_ROLE = Qt.ItemDataRole.UserRole + 3  # the tags as the title cell shows them ("": none)
+SHAPE_ROLE = Qt.ItemDataRole.UserRole + 4  # (title, tags): what a title cell's height needs
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -242,6 +243,8 @@ class LibraryModel(QAbstractTableModel):
             return self._rows[row].id
         if role == TAGS_ROLE:
             return tags_label(self._rows[row])
+        if role == SHAPE_ROLE:
+            return self._titles[row], tags_label(self._rows[row])
         if role == Qt.ItemDataRole.TextAlignmentRole and col != TITLE:
             side = Qt.AlignmentFlag.AlignRight if is_number(col) else Qt.AlignmentFlag.AlignLeft
             return int(side | Qt.AlignmentFlag.AlignVCenter)
@@ -479,6 +482,7 @@ class TitleDelegate(QStyledItemDelegate):
         self._view = view
         self._lines: dict[str, tuple[str, ...]] = {}
         self._for: tuple[int, str] = (-1, "")  # the width and font the lines were made for
+        self._heights_for: tuple[str, int, int] = ("", 0, 0)  # a font's key, its heights
 
     def text_width(self) -> int:
         return self._view.header().sectionSize(TITLE) - 2 * self.PAD_X
@@ -501,13 +505,27 @@ class TitleDelegate(QStyledItemDelegate):
         return tags if isinstance(tags, str) else ""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        text = index.data()
+        # Asked for every row above the one scrolled to: one data() call, and the
+        # heights of a line and of the tags' line kept per font.
+        shape = index.data(SHAPE_ROLE)
+        text, tags = shape if isinstance(shape, tuple) else ("", "")
         width = self.text_width()
-        count = len(self.lines(text if isinstance(text, str) else "", option.font, width))
-        height = count * option.fontMetrics.lineSpacing() + 2 * self.PAD_Y
-        if self._tags(index):
-            height += QFontMetrics(tag_font(option.font)).lineSpacing() + self.TAG_GAP
+        font = option.font
+        count = len(self.lines(text, font, width))
+        line, tag_line = self._heights(font)
+        height = count * line + 2 * self.PAD_Y
+        if tags and self.tags_under_title():
+            height += tag_line
         return QSize(width, height)
+
+    def _heights(self, font: QFont) -> tuple[int, int]:
+        """A line's height in ``font``, and the tags' line's (with its gap)."""
+        key = font.key()
+        if key != self._heights_for[0]:
+            line = QFontMetrics(font).lineSpacing()
+            tag_line = QFontMetrics(tag_font(font)).lineSpacing() + self.TAG_GAP
+            self._heights_for = (key, line, tag_line)
+        return self._heights_for[1], self._heights_for[2]
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         opt = QStyleOptionViewItem(option)
@@ -547,6 +565,13 @@ class TitleDelegate(QStyledItemDelegate):
 
 class DetailDelegate(QStyledItemDelegate):
     """The columns beside the title, in the palette's quieter text colour."""
+
+    NO_HEIGHT = QSize(0, 0)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        # One line, never taller than the title beside it, in a column whose width is
+        # set: nothing to measure (asked for every row above the one scrolled to).
+        return self.NO_HEIGHT
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         super().initStyleOption(option, index)
