@@ -393,22 +393,18 @@ class Library:
                 if p.is_file() and is_supported(p):
                     found.append(Source(source_key("bundled", p.name), p, "bundled"))
         if self.user_dir.is_dir():
-            for p in sorted(self.user_dir.rglob("*")):
-                if p.is_file() and is_supported(p) and not is_page_folder_file(p, self.user_dir):
-                    rel = p.relative_to(self.user_dir).as_posix()
-                    found.append(Source(source_key("user", rel), p, "user"))
+            for rel, p in _article_files(self.user_dir):
+                found.append(Source(source_key("user", rel), p, "user"))
         keys = {s.key for s in found}
         for root in self._roots() or ():
             if not root.is_dir():
                 continue  # away (an unplugged disk): its articles stay listed, see _gone
-            for p in sorted(root.rglob("*")):
-                if any(part.startswith(".") for part in p.relative_to(root).parts[:-1]):
-                    continue  # a hidden folder (.git, say) is no one's reading
-                if is_article_name(p.name) and p.is_file() and not is_page_folder_file(p, root):
-                    key = source_key("watched", str(p))
-                    if key not in keys:  # a folder inside another watched one
-                        keys.add(key)
-                        found.append(Source(key, p, "user"))
+            # A hidden folder (.git, say) is no one's reading.
+            for _rel, p in _article_files(root, hidden_folders=False):
+                key = source_key("watched", str(p))
+                if key not in keys:  # a folder inside another watched one
+                    keys.add(key)
+                    found.append(Source(key, p, "user"))
         return found
 
     def _roots(self) -> list[Path] | None:
@@ -1082,6 +1078,41 @@ def _not_a_file(path: Path) -> str | None:
     except OSError:
         return None
     return None if stat.S_ISREG(mode) or stat.S_ISDIR(mode) else file_kind(mode)
+
+
+def _article_files(root: Path, hidden_folders: bool = True) -> list[tuple[str, Path]]:
+    """The article files in ``root`` and the folders below it (not into linked folders,
+    nor a saved page's own ``NAME_files``), in the order of their paths; each with its
+    path relative to ``root``, with ``/``.
+
+    Walked with ``os.scandir``, whose entries know their type: of 20,000 files
+    only the names are looked at, which is several times quicker than a Path
+    and a stat each.
+    """
+    found: list[tuple[tuple[str, ...], str]] = []  # (the path's parts, the path)
+    todo: list[tuple[str, tuple[str, ...]]] = [(str(root), ())]
+    while todo:
+        folder, parts = todo.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    name = entry.name
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            if hidden_folders or not name.startswith("."):
+                                todo.append((entry.path, (*parts, name)))
+                        elif is_article_name(name) and entry.is_file():
+                            found.append(((*parts, name), entry.path))
+                    except OSError:
+                        continue  # gone meanwhile
+        except OSError:
+            continue
+    found.sort()
+    files = [("/".join(parts), Path(path)) for parts, path in found]
+    return [
+        (rel, p) for rel, p in files
+        if "_files" not in rel or not is_page_folder_file(p, root)
+    ]  # fmt: skip
 
 
 def _present(root: Path) -> bool:
