@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from typing import Literal
 
 from slugify import slugify as transliterated_slug
 
-from reader.rendering import Rendered, render
+from reader.rendering import OutlineEntry, Rendered, render
 
 Origin = Literal["bundled", "user"]
 WORDS_PER_MINUTE = 230
@@ -105,17 +106,35 @@ class ArticleInfo:
         return reading_minutes(self.words)
 
 
+def store_outline(outline: tuple[OutlineEntry, ...]) -> str:
+    """An outline as the catalog keeps it: JSON, an entry a list."""
+    return json.dumps([[e.level, e.title, e.anchor, e.offset] for e in outline])
+
+
+def load_outline(stored: str) -> tuple[OutlineEntry, ...] | None:
+    """An outline the catalog kept; None if it is not readable."""
+    try:
+        return tuple(
+            OutlineEntry(int(a), str(b), str(c), int(d)) for a, b, c, d in json.loads(stored)
+        )
+    except (ValueError, TypeError):
+        return None
+
+
 @dataclass(frozen=True)
 class Article:
     """An article as the catalog keeps it: its Markdown and the shown text made from it.
 
-    ``text`` is stored at conversion; the HTML and outline are made from the
-    Markdown when first asked for, and their text is the stored one.
+    ``text`` is stored at conversion, and so are the HTML and the outline made
+    with it (``html`` and ``outline``, "" for a row from before they were
+    kept: then they are made from the Markdown when first asked for).
     """
 
     info: ArticleInfo
     markdown: str
     text: str  # the plain text the reading view shows: the app's one coordinate system
+    stored_html: str = ""
+    stored_outline: str = ""
 
     @property
     def id(self) -> str:
@@ -127,6 +146,10 @@ class Article:
 
     @cached_property
     def rendered(self) -> Rendered:
+        if self.stored_html:
+            outline = load_outline(self.stored_outline)
+            if outline is not None:
+                return Rendered(self.stored_html, self.text, outline)
         return render(self.markdown)
 
     @property

@@ -13,6 +13,7 @@ import contextlib
 import os
 import sqlite3
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -86,6 +87,13 @@ _MIGRATIONS = {
         failed_at REAL NOT NULL
     );
     """,
+    # 7: the HTML the reading view shows and its outline, made with the text at
+    # conversion (zlib-compressed), so opening an article renders nothing; rows
+    # from before have none and are rendered at opening until converted again.
+    7: """
+    ALTER TABLE articles ADD COLUMN html BLOB NOT NULL DEFAULT x'';
+    ALTER TABLE articles ADD COLUMN outline TEXT NOT NULL DEFAULT '';
+    """,
 }
 
 _LISTED = (
@@ -106,10 +114,12 @@ class CatalogRow:
         "added_at",
         "author",
         "content_hash",
+        "html",
         "id",
         "markdown",
         "mtime_ns",
         "origin",
+        "outline",
         "progress",
         "published",
         "renderer",
@@ -138,6 +148,8 @@ class CatalogRow:
         self.added_at: float = row["added_at"]
         self.markdown: str = row["markdown"] if "markdown" in keys else ""
         self.text: str = row["text"] if "text" in keys else ""
+        self.html: str = _unpack(row["html"]) if "html" in keys else ""
+        self.outline: str = row["outline"] if "outline" in keys else ""
         self.author: str = row["author"]
         self.published: str = row["published"]
         self.site: str = row["site"]
@@ -390,21 +402,24 @@ class Catalog:
         added_at: float | None = None,
         page: PageMetadata | None = None,
         headings: str = "",
+        html: str = "",
+        outline: str = "",
     ) -> None:
         page = page or PageMetadata()
         self._db.execute(
             """
             INSERT INTO articles (id, source_key, origin, title, content_hash, words,
                                   mtime_ns, size, markdown, added_at, text, text_hash, renderer,
-                                  author, published, site, url, headings)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  author, published, site, url, headings, html, outline)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET
                 source_key=excluded.source_key, origin=excluded.origin, title=excluded.title,
                 content_hash=excluded.content_hash, words=excluded.words,
                 mtime_ns=excluded.mtime_ns, size=excluded.size, markdown=excluded.markdown,
                 text=excluded.text, text_hash=excluded.text_hash, renderer=excluded.renderer,
                 author=excluded.author, published=excluded.published, site=excluded.site,
-                url=excluded.url, headings=excluded.headings
+                url=excluded.url, headings=excluded.headings, html=excluded.html,
+                outline=excluded.outline
             """,
             (
                 article_id,
@@ -425,6 +440,8 @@ class Catalog:
                 page.site,
                 page.url,
                 headings,
+                _pack(html),
+                outline,
             ),
         )
 
@@ -474,3 +491,18 @@ class Catalog:
 
     def delete(self, article_id: str) -> None:
         self._db.execute("DELETE FROM articles WHERE id=?", (article_id,))
+
+
+def _pack(html: str) -> bytes:
+    """HTML as the catalog keeps it: compressed (a fifth of its size, read in a millisecond)."""
+    return zlib.compress(html.encode("utf-8", "surrogatepass"), 1) if html else b""
+
+
+def _unpack(stored: bytes | str | None) -> str:
+    """Stored HTML; "" when there is none or it is unreadable (it is made again)."""
+    if not stored or not isinstance(stored, bytes):
+        return ""
+    try:
+        return zlib.decompress(stored).decode("utf-8", "surrogatepass")
+    except (zlib.error, UnicodeDecodeError):
+        return ""

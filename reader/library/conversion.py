@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from reader.errors import ImportFailed
-from reader.library.articles import content_hash, count_words, readable, text_hash
+from reader.library.articles import (
+    content_hash,
+    count_words,
+    readable,
+    store_outline,
+    text_hash,
+)
 from reader.library.importing import (
     MAX_BYTES,
     convert_bytes,
@@ -35,6 +41,8 @@ class Shown:
     words: int
     renderer: str
     headings: str  # the section headings below the title, a line each, for the search index
+    html: str = ""  # the HTML the reading view shows, made with the text
+    outline: str = ""  # its headings, as stored (see reader.library.articles.store_outline)
 
 
 @dataclass(frozen=True)
@@ -52,7 +60,10 @@ class Made:
 def shown_text(markdown: str, renderer: str) -> Shown:
     made = render(markdown)
     headings = "\n".join(e.title for e in made.outline if e.level > 1)
-    return Shown(made.text, text_hash(made.text), count_words(made.text), renderer, headings)
+    return Shown(
+        made.text, text_hash(made.text), count_words(made.text), renderer, headings,
+        made.html, store_outline(made.outline),
+    )  # fmt: skip
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")

@@ -316,7 +316,7 @@ class Library:
         row = self.catalog.row(article_id)
         if row is None:
             raise self._missing(article_id)
-        return Article(self._info(row), row.markdown, row.text)
+        return Article(self._info(row), row.markdown, row.text, row.html, row.outline)
 
     @_catalogued
     def has(self, article_id: str) -> bool:
@@ -739,6 +739,8 @@ class Library:
             headings=item.rendered.headings,
             added_at=added_at,
             page=item.page,
+            html=item.rendered.html,
+            outline=item.rendered.outline,
         )
 
     @_catalogued
