@@ -126,8 +126,8 @@ class Article:
     """An article as the catalog keeps it: its Markdown and the shown text made from it.
 
     ``text`` is stored at conversion, and so are the HTML and the outline made
-    with it (``html`` and ``outline``, "" for a row from before they were
-    kept: then they are made from the Markdown when first asked for).
+    with it (``stored_html`` and ``stored_outline``; "" for a row from before
+    they were kept, whose are made from the Markdown when first asked for).
     """
 
     info: ArticleInfo

@@ -782,7 +782,7 @@ class Library:
         if _key_parts(key)[0] != "user":
             raise ImportFailed(f"{title} is not in the library folder")
         source = self._path_of(key)
-        images = [] if row is None else self._own_images(source, row.markdown)
+        images = [] if row is None else self._own_images(source, row.html, row.markdown)
         removal = trash.move_to_trash(
             self.data_dir, self.user_dir, source, article_id, title, added_at, images
         )
@@ -791,10 +791,11 @@ class Library:
             self.catalog.delete_problem(key)
         return removal
 
-    def _own_images(self, source: Path, markdown: str) -> list[Path]:
-        """The files of the article's folder that it shows as images."""
+    def _own_images(self, source: Path, html: str, markdown: str) -> list[Path]:
+        """The files of the article's folder that it shows as images (from its HTML as
+        kept, else made again from its Markdown)."""
         found = []
-        for src in image_sources(render(markdown).html):
+        for src in image_sources(html or render(markdown).html):
             rel = local_image(src)
             if rel is not None:
                 found.append(source.parent / rel)
