@@ -28,6 +28,7 @@ from reader.bookmarks import (
     normalise_tags,
     normalise_title,
     parse_annotations,
+    removed_ids,
     shown_titles,
 )
 from reader.doctor import Health, examine
@@ -201,7 +202,7 @@ class ReaderCore:
 
     def _removed_ids(self) -> set[str]:
         """The ids of the articles the user removed: none is given to a new article."""
-        return {a for a, u in self._users().items() if u.removed}
+        return removed_ids(self._users())
 
     def articles(self) -> list[ArticleInfo]:
         """Every article: the bundled ones first, then the user's by date added; with the
@@ -330,10 +331,14 @@ class ReaderCore:
 
     def tags(self) -> dict[str, int]:
         """Every tag on an article in the library, with how many articles have it."""
+        listed = self._library.titles()
+        users = self._users()
+        gone = hidden(users)
         counts: dict[str, int] = {}
-        for a in self.articles():
-            for t in a.tags:
-                counts[t] = counts.get(t, 0) + 1
+        for article_id, user in users.items():
+            if article_id in listed and article_id not in gone:
+                for t in user.tags:
+                    counts[t] = counts.get(t, 0) + 1
         return dict(sorted(counts.items()))
 
     def info(self, article_id: str) -> ArticleInfo:
@@ -343,8 +348,7 @@ class ReaderCore:
     def _file_info(self, article_id: str) -> ArticleInfo:
         """An article's catalog entry as its file makes it."""
         self._not_removed(article_id)
-        failed = self._library.failed(article_id)
-        return failed if failed is not None else self._library.get(article_id).info
+        return self._library.info(article_id)
 
     def original(self, article_id: str) -> Original:
         """The article's source as its file has it, and what cleaning left out of it."""

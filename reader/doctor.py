@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from reader import storage
-from reader.bookmarks import BookmarkStore
+from reader.bookmarks import BookmarkStore, removed_ids
 from reader.library import Library
 from reader.library.articles import readable
 from reader.library.library import DEBRIS_AGE_S
@@ -89,7 +89,7 @@ def _bookmarks(bookmarks: BookmarkStore, health: Health) -> None:
         )
     if bookmarks.read_only:
         health.add("bookmarks", f"cannot be written: {bookmarks.read_only}", mendable=False)
-    removed = {a for a, u in bookmarks.user_articles().items() if u.removed}
+    removed = removed_ids(bookmarks.user_articles())
     detached = [b for b in bookmarks.entries() if b.detached and b.article_id not in removed]
     if detached:  # those of a removed article wait for it to be put back
         ids = ", ".join(b.id for b in detached[:5]) + (", …" if len(detached) > 5 else "")

@@ -518,3 +518,17 @@ def test_a_move_to_another_disk_that_fails_leaves_the_article_whole(
     after = {p.relative_to(library): p.read_bytes() for p in library.rglob("*") if p.is_file()}
     assert after == before and outcome.article_id in ids(core)
     assert not any((data_dir / "trash").iterdir())
+
+
+def test_a_title_given_up_for_a_tag_of_the_same_words_is_indexed_anew(
+    noted: tuple[ReaderCore, str],
+) -> None:
+    core, article_id = noted
+    core.retitle(article_id, "sea")
+    core.sync_index()
+    assert not core.search("tag:sea").hits
+    core.retitle(article_id, "")
+    core.tag(article_id, ["sea"])
+    core.sync_index()
+    assert [h.article_id for h in core.search("tag:sea").hits] == [article_id]
+    core.close()

@@ -2,7 +2,13 @@
 export and import), and the titles and tags they give articles."""
 
 from reader.bookmarks.annotations import export_json, export_markdown, parse_annotations
-from reader.bookmarks.model import hidden, normalise_tags, normalise_title, shown_titles
+from reader.bookmarks.model import (
+    hidden,
+    normalise_tags,
+    normalise_title,
+    removed_ids,
+    shown_titles,
+)
 from reader.bookmarks.store import COLOR_HEX, COLORS, Bookmark, BookmarkStore, State, UserArticle
 
 __all__ = [
@@ -18,5 +24,6 @@ __all__ = [
     "normalise_tags",
     "normalise_title",
     "parse_annotations",
+    "removed_ids",
     "shown_titles",
 ]

@@ -83,6 +83,11 @@ def shown_titles(titles: dict[str, str], users: dict[str, UserArticle]) -> dict[
     return {a: users[a].title if a in users and users[a].title else t for a, t in titles.items()}
 
 
+def removed_ids(users: dict[str, UserArticle]) -> set[str]:
+    """Articles the user removed, hidden or waiting in the trash."""
+    return {a for a, u in users.items() if u.removed}
+
+
 def hidden(users: dict[str, UserArticle]) -> set[str]:
     """Articles the user removed whose files stay where they are (bundled ones)."""
     return {a for a, u in users.items() if u.removed and not u.trash}

@@ -32,6 +32,7 @@ from reader.library.articles import (
     content_hash,
     readable,
     slugify,
+    unpack_html,
 )
 from reader.library.catalog import Catalog, CatalogRow, ProblemRow
 from reader.library.conversion import (
@@ -324,6 +325,17 @@ class Library:
         return self.catalog.has(article_id)
 
     @_catalogued
+    def info(self, article_id: str) -> ArticleInfo:
+        """An article's catalog entry, or a failed file's, without reading its text."""
+        row = self.catalog.listed_row(article_id)
+        p = self.catalog.problem(article_id)
+        if row is not None:
+            return self._info(row, _reason(p))  # as listed: with its problem, if it has one
+        if p is None:
+            raise self._missing(article_id)
+        return self._problem_info(p)
+
+    @_catalogued
     def failed(self, article_id: str) -> ArticleInfo | None:
         """The file listed as ``article_id`` that could not be converted (None: none is)."""
         p = self.catalog.problem(article_id)
@@ -435,7 +447,7 @@ class Library:
     @_catalogued
     def in_library_folder(self, article_id: str) -> bool:
         """Whether an article's file is in the library folder (it is moved when removed)."""
-        row = self.catalog.row(article_id)
+        row = self.catalog.listed_row(article_id)
         key = row.source_key if row is not None else None
         if key is None:
             problem = self.catalog.problem(article_id)
@@ -791,11 +803,11 @@ class Library:
             self.catalog.delete_problem(key)
         return removal
 
-    def _own_images(self, source: Path, html: str, markdown: str) -> list[Path]:
+    def _own_images(self, source: Path, html: bytes, markdown: str) -> list[Path]:
         """The files of the article's folder that it shows as images (from its HTML as
         kept, else made again from its Markdown)."""
         found = []
-        for src in image_sources(html or render(markdown).html):
+        for src in image_sources(unpack_html(html) or render(markdown).html):
             rel = local_image(src)
             if rel is not None:
                 found.append(source.parent / rel)

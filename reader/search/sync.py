@@ -13,7 +13,14 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from reader.bookmarks import Bookmark, BookmarkStore, UserArticle, hidden, shown_titles
+from reader.bookmarks import (
+    Bookmark,
+    BookmarkStore,
+    UserArticle,
+    hidden,
+    removed_ids,
+    shown_titles,
+)
 from reader.errors import ArticleNotFound
 from reader.library import Library
 from reader.search.index import SearchIndex
@@ -91,7 +98,7 @@ def _wanted(
         for a, h in library.text_hashes().items()
         if a not in gone
     }
-    removed = {a for a, u in users.items() if u.removed}
+    removed = removed_ids(users)
     for b in marks.values():
         if b.article_id in removed:
             continue  # found again, and indexed, once the article is put back

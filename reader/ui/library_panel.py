@@ -59,6 +59,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reader.bookmarks import normalise_tags
 from reader.library import ArticleInfo
 from reader.library.articles import readable
 
@@ -93,7 +94,8 @@ def read_label(progress: float) -> str:
 
 
 def fold_tag(tag: str) -> str:
-    return " ".join(tag.split()).casefold()
+    """A tag as it is kept (lower case, single spaces): what the filter compares."""
+    return next(iter(normalise_tags([tag])), "")
 
 
 def tag_term(tag: str) -> str:
@@ -538,8 +540,8 @@ class TitleDelegate(QStyledItemDelegate):
         lines = self.lines(text, opt.font, rect.width())
         spacing = opt.fontMetrics.lineSpacing()
         tags = self._tags(index)
-        small = tag_font(opt.font)
-        tag_height = QFontMetrics(small).lineSpacing() + self.TAG_GAP if tags else 0
+        _line, tag_line = self._heights(opt.font)
+        tag_height = tag_line if tags else 0
         shown = min(len(lines), max(1, (rect.height() - tag_height) // spacing))
         top = rect.top() + (rect.height() - shown * spacing - tag_height) // 2
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
@@ -554,10 +556,11 @@ class TitleDelegate(QStyledItemDelegate):
         if tags:
             quiet = QPalette.ColorRole.PlaceholderText
             painter.setPen(opt.palette.color(role if selected else quiet))
+            small = tag_font(opt.font)  # only for a row with tags
             painter.setFont(small)
             metrics = QFontMetrics(small)
             line = QRect(rect.left(), top + shown * spacing + self.TAG_GAP, rect.width(),
-                         metrics.lineSpacing())  # fmt: skip
+                         tag_line - self.TAG_GAP)  # fmt: skip
             elided = metrics.elidedText(tags, Qt.TextElideMode.ElideRight, rect.width())
             painter.drawText(line, flags, elided)
         painter.restore()
