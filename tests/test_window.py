@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import gc
+import threading
+import weakref
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtCore import QObject, QStandardPaths, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -153,3 +156,27 @@ def test_text_map_carries_offsets_across_a_differing_document() -> None:
     start = core.index("gamma")
     assert shown[mapping.to_qt(start) : mapping.to_qt(start + 5)] == "gamma"
     assert mapping.from_qt(shown.index("delta")) == core.index("delta")
+
+
+def test_garbage_is_collected_on_the_ui_thread_while_a_window_is_open(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow
+) -> None:
+    window = open_window(data_dir)
+    assert not gc.isenabled()  # no worker thread collects a cycle holding a Qt object
+    collected_on: list[str] = []
+
+    class Cycle(QObject):
+        def __del__(self) -> None:
+            collected_on.append(threading.current_thread().name)
+
+    cycle = Cycle()
+    cycle.me = cycle  # type: ignore[attr-defined]
+    gone = weakref.ref(cycle)
+    del cycle
+    junk = [[n] for n in range(5000)]  # past the youngest generation's threshold
+    qtbot.waitUntil(lambda: gone() is None, timeout=5000)
+    del junk
+    assert collected_on == [threading.main_thread().name]
+    window.close()
+    window.shutdown()
+    assert gc.isenabled()

@@ -67,6 +67,7 @@ from reader.ui import article_dialogs
 from reader.ui.actions import build_actions
 from reader.ui.article_view import BODY_PX, ArticleView, Span
 from reader.ui.bookmarks_panel import BOOKMARK_ROLE, BookmarkDialog, BookmarksPanel
+from reader.ui.collector import UiThreadCollector
 from reader.ui.find_bar import FindBar, find_all
 from reader.ui.folders_dialog import FoldersDialog
 from reader.ui.import_panel import (
@@ -211,6 +212,8 @@ class MainWindow(QMainWindow):
         # Bookmarks changed by another process (the command line, another window, a
         # synced copy of the data folder) show up here: the store is asked twice a second.
         self._bookmarks_version: tuple[object, ...] | None = None
+        self.collector = UiThreadCollector(self)
+        self.collector.start()
         self._watch_timer = QTimer(self)
         self._watch_timer.setInterval(WATCH_MS)
         self._flash_timer = QTimer(self)
@@ -1763,6 +1766,7 @@ class MainWindow(QMainWindow):
         self.ops.shutdown()
         for job in self._imports:
             job.clean_up()
+        self.collector.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.keep_position()
