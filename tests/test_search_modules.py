@@ -11,12 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from whoosh import query
 
 from reader.search import ARTICLE, BOOKMARK, IndexDoc, SearchIndex
 from reader.search.analysis import make_schema
 from reader.search.highlight import MAX_SNIPPETS, SNIPPET_CHARS, expand_window, make_snippets
 from reader.search.query import Parser, positive_leaves
+from reader.search.ranking import in_order_near
 from reader.search.spelling import edit_distance, near_terms
 from reader.search.texts import Texts
 
@@ -212,6 +215,62 @@ def test_title_words_rank_higher_without_being_required(small_index: SearchIndex
     assert [h.doc_id for h in results.hits] == ["article:b"]
     results = small_index.search("harbour", kind=ARTICLE)
     assert [h.doc_id for h in results.hits] == ["article:a", "article:b"]  # "Harbour" in a's title
+
+
+# --- closeness ---------------------------------------------------------------
+
+
+@pytest.fixture
+def ferry_index(tmp_path: Path) -> Iterator[SearchIndex]:
+    filler = " ".join(["weather"] * 30)
+    bodies = {
+        "far": f"The ferry left at noon. {filler} The timetable was posted later.",
+        "close": f"{filler} The ferry timetable changes in winter. {filler}",
+        "backwards": f"{filler} The timetable of the ferry changes in winter. {filler}",
+        "other": "Lighthouses stand on the cliffs.",
+    }
+    docs = [IndexDoc(f"article:{k}", ARTICLE, k, k, body, "1") for k, body in bodies.items()]
+    ix = SearchIndex(tmp_path / "index")
+    ix.sync({d.doc_id: d.stamp for d in docs}, lambda ids: [d for d in docs if d.doc_id in ids])
+    yield ix
+    ix.close()
+
+
+def test_the_words_close_together_and_in_order_rank_first(ferry_index: SearchIndex) -> None:
+    ranked = [h.article_id for h in ferry_index.search("ferry timetable").hits]
+    assert ranked[0] == "close"
+    assert set(ranked) == {"close", "far", "backwards"}
+    # Scores stay in order after the reranking, and a closer page scores more.
+    scores = [h.score for h in ferry_index.search("ferry timetable").hits]
+    assert scores == sorted(scores, reverse=True) and scores[0] > scores[1]
+
+
+@given(
+    st.lists(st.lists(st.integers(0, 40), min_size=1, max_size=6), min_size=2, max_size=4),
+    st.integers(1, 4),
+)
+def test_closeness_is_a_chain_of_positions_each_a_few_places_on(
+    positions: list[list[int]], slop: int
+) -> None:
+    def chained(at: int, rest: list[list[int]]) -> bool:
+        return not rest or any(1 <= p - at <= slop and chained(p, rest[1:]) for p in rest[0])
+
+    expected = any(chained(p, positions[1:]) for p in positions[0])
+    assert in_order_near(positions, slop) == expected
+
+
+def test_a_half_typed_last_word_is_not_corrected_while_there_are_hits(
+    small_index: SearchIndex,
+) -> None:
+    asked = small_index.search("harbour boatt")  # as Enter asks: every word is finished
+    assert asked.corrected == "harbour boats" and asked.used_correction
+    typing = small_index.search("harbour boatt", typing=True)
+    assert typing.corrected is None  # the pages with "harbour" meanwhile
+    assert {h.article_id for h in typing.hits} == {"a", "b"}
+    # A finished word is corrected while the next one is typed ...
+    assert small_index.search("harbuor boatt", typing=True).corrected == "harbour boatt"
+    # ... and the last word too when nothing at all is found without it.
+    assert small_index.search("boatt", typing=True).corrected == "boats"
 
 
 # --- texts -------------------------------------------------------------------

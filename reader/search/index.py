@@ -25,7 +25,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh import index as whoosh_index
 from whoosh import query
@@ -39,7 +39,8 @@ from reader.errors import SearchIndexError
 from reader.search import whoosh_setup
 from reader.search.analysis import EnglishAnalyzer, make_schema
 from reader.search.highlight import make_hits, make_snippets
-from reader.search.query import Parser
+from reader.search.query import Parser, near_words
+from reader.search.ranking import ask_for, rerank_near
 from reader.search.results import (
     ARTICLE,
     BOOKMARK,
@@ -67,6 +68,15 @@ COMMON_WORDS_READ = 2000  # texts read at most for a query of words too common t
 # and of each query, for segment files nearly twice as large (176 MB against
 # 92 MB for the 47 MB bench corpus).
 _CODEC = W3Codec(compression=0)
+
+
+class _Found(NamedTuple):
+    hits: list[Hit]
+    total: int
+    exact: bool
+    corrected: str | None
+    used_correction: bool
+    message: str | None
 
 
 class SearchIndex:
@@ -339,7 +349,12 @@ class SearchIndex:
             assert self._texts is not None
             yield self._searcher, self._texts, self._analyzer
 
-    def search(self, text: str, limit: int = 20, kind: str | None = None) -> SearchResults:
+    def search(
+        self, text: str, limit: int = 20, kind: str | None = None, *, typing: bool = False
+    ) -> SearchResults:
+        """The best ``limit`` hits for ``text`` (of one ``kind`` if given), with a correction
+        of the words the index does not know. ``typing``: the last word may be unfinished,
+        so it is corrected only when nothing is found."""
         text = text.strip()
         if not text:
             return SearchResults(text, (), 0)
@@ -350,38 +365,58 @@ class SearchIndex:
         filter_q = query.Term("kind", kind) if kind else None
         with self._lock:
             assert self._texts is not None
-            s = self._searcher
-            reader = s.reader()
-            results = s.search(q, limit=limit, filter=filter_q)
-            hits = make_hits(results, q, reader, self._texts)
-            total, exact = _count(results, limit)
-            corrected, used, searched = None, False, text
-            suggestion = Speller(reader, self._texts, self._analyzer).correct(text, q)
-            if suggestion is not None:
-                corrected = suggestion
-                if total == 0:  # no page has the words as typed: the correction's pages
-                    fixed, _ = self._parser.parse(suggestion)
-                    results = s.search(fixed, limit=limit, filter=filter_q)
-                    hits = make_hits(results, fixed, reader, self._texts)
-                    total, exact = _count(results, limit)
-                    used, searched = True, suggestion
-            if total < min(limit, FEW):
-                # Few pages have every word: the pages with some of them follow.
-                loose = self._parser.parse_any(searched)
-                if loose is not None:
-                    # The pages already listed are masked out, so only the rest are
-                    # scored and given snippets.
-                    listed = query.Or([query.Term("doc_id", h.doc_id) for h in hits])
-                    more = s.search(loose, limit=limit - len(hits), filter=filter_q,
-                                    mask=listed if hits else None)  # fmt: skip
-                    extra = make_hits(more, loose, reader, self._texts)
-                    if extra and not hits:
-                        message = message or "no article has all the words; these have some"
-                    hits += extra
-                    more_total, more_exact = _count(more, limit - len(hits))
-                    if total + more_total > total:
-                        total, exact = total + more_total, exact and more_exact
-        return SearchResults(text, tuple(hits), total, corrected, used, message, exact)
+            speller = Speller(self._searcher.reader(), self._texts, self._analyzer)
+            found = self._found(text, q, limit, filter_q, speller.correct(text, q, typing=typing))
+            if typing and not found.hits:
+                # Nothing at all, even for some of the words: the last word is looked at too.
+                suggestion = speller.correct(text, q)
+                if suggestion is not None:
+                    found = self._found(text, q, limit, filter_q, suggestion)
+        hits, total, exact, corrected, used, loose_message = found
+        return SearchResults(
+            text, tuple(hits), total, corrected, used, message or loose_message, exact
+        )
+
+    def _found(
+        self, text: str, q: Any, limit: int, filter_q: Any, suggestion: str | None
+    ) -> _Found:
+        """The hits of ``q``, or of ``suggestion`` when ``q`` finds nothing; then, when few
+        pages have every word, the pages with some of them. The lock is held."""
+        hits, total, exact = self._ranked(q, limit, filter_q)
+        used, searched, message = False, text, None
+        if suggestion is not None and total == 0:  # the correction's pages
+            fixed, _ = self._parser.parse(suggestion)
+            hits, total, exact = self._ranked(fixed, limit, filter_q)
+            used, searched = True, suggestion
+        if total < min(limit, FEW):
+            # Few pages have every word: the pages with some of them follow.
+            loose = self._parser.parse_any(searched)
+            if loose is not None:
+                # The pages already listed are masked out, so only the rest are
+                # scored and given snippets.
+                listed = query.Or([query.Term("doc_id", h.doc_id) for h in hits])
+                extra, more_total, more_exact = self._ranked(
+                    loose, limit - len(hits), filter_q, mask=listed if hits else None
+                )
+                if extra and not hits:
+                    message = "no article has all the words; these have some"
+                hits += extra
+                if more_total:
+                    total, exact = total + more_total, exact and more_exact
+        return _Found(hits, total, exact, suggestion, used, message)
+
+    def _ranked(
+        self, q: Any, limit: int, filter_q: Any, mask: Any = None
+    ) -> tuple[list[Hit], int, bool]:
+        """The best ``limit`` hits of ``q``, the words close together ranked higher; how
+        many documents match, and whether that count is exact. The lock is held."""
+        s = self._searcher
+        near = near_words(q)
+        results = s.search(q, limit=ask_for(limit, near), filter=filter_q, mask=mask)
+        total, exact = _count(results, ask_for(limit, near))
+        best = rerank_near(s, results, near, limit)
+        assert self._texts is not None
+        return make_hits(best, q, s.reader(), self._texts), total, exact
 
     def _common_words(self, text: str, limit: int, kind: str | None) -> tuple[list[Hit], int, bool]:
         """The documents whose shown text has the query's words in a row, for a query of

@@ -157,15 +157,14 @@ def positive_leaves(q: Any) -> Iterator[Any]:
 
 
 def _expand_fields(q: Any) -> Any:
-    """Search words in the shown text and in notes; rank title, heading and close-word
-    matches higher.
+    """Search words in the shown text and in notes; rank title and heading matches higher.
 
     Unfielded words are parsed against ``body``. A document matches when the
     query matches its body or its note; words of the query found in its
-    title or its section headings, and the query's words close together in
-    its body, add to its score without being required (the title and the
-    headings are in the body too). This costs far less than a per-word union
-    of fields.
+    title or its section headings add to its score without being required
+    (the title and the headings are in the body too). This costs far less
+    than a per-word union of fields. The words close together rank higher
+    too, but only among the best pages (:func:`near_words`).
     """
     if q is query.NullQuery:
         return q
@@ -183,16 +182,26 @@ def _expand_fields(q: Any) -> Any:
         for leaf in positive_leaves(q)
         if isinstance(leaf, query.Phrase) and leaf.fieldname == "body"
     ]
+    if not boosts:
+        return matched
+    return query.AndMaybe(matched, query.Or(boosts))
+
+
+def near_words(q: Any) -> list[str]:
+    """The body words of ``q`` whose closeness adds to a page's score, if there are two or more.
+
+    Close together means in the order typed, each at most :data:`NEAR_SLOP`
+    places after the one before. Scoring closeness over every page that has
+    the words costs more than the search (two common words match most of a
+    large library), so it reorders only the best pages by words alone
+    (:func:`reader.search.ranking.rerank_near`).
+    """
     near = [
         leaf.text
         for leaf in positive_leaves(q)
         if isinstance(leaf, query.Term) and leaf.fieldname == "body" and not is_compound(leaf.text)
     ]
-    if len(near) >= 2:  # the words close together rank above the words anywhere
-        boosts.append(query.Phrase("body", near, slop=NEAR_SLOP, boost=NEAR_BOOST))
-    if not boosts:
-        return matched
-    return query.AndMaybe(matched, query.Or(boosts))
+    return near if len(near) >= 2 else []
 
 
 def _retarget(q: Any, fieldname: str, negated: bool = False) -> Any:

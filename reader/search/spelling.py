@@ -26,16 +26,22 @@ class Speller:
         self.texts = texts
         self.analyzer = analyzer
 
-    def correct(self, text: str, q: Any) -> str | None:
-        """The query with each word the index does not know replaced by its nearest word."""
+    def correct(self, text: str, q: Any, *, typing: bool = False) -> str | None:
+        """The query with each word the index does not know replaced by its nearest word.
+
+        ``typing``: the last word is still being typed, so it is left as it is
+        (a word half typed is rarely in the index, and rarely a typo).
+        """
         edits: dict[tuple[int, int], str] = {}
         for leaf in positive_leaves(q):
             if not isinstance(leaf, query.Term) or leaf.fieldname not in TEXT_FIELDS:
                 continue
-            if any(self.reader.doc_frequency(f, leaf.text) for f in TEXT_FIELDS):
-                continue
             start, end = getattr(leaf, "startchar", None), getattr(leaf, "endchar", None)
             if start is None or end is None or (start, end) in edits:
+                continue
+            if typing and end >= len(text.rstrip()):
+                continue
+            if any(self.reader.doc_frequency(f, leaf.text) for f in TEXT_FIELDS):
                 continue
             word = text[start:end]
             best = self.suggest(word)
