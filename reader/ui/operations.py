@@ -11,7 +11,9 @@ core is only ever used by one thread at a time:
 ``on_done(T)``: the result travels back typed, as a closure, and the one
 signal between the threads carries only a ticket number. One rule drops
 superseded answers: an operation started with a ``key`` is answered only if
-no later operation with the same key was started meanwhile.
+no later operation with the same key was started meanwhile, and is not run
+at all if one was started before it began (a search typed past while the
+lane was busy).
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ from reader.errors import ReaderError
 from reader.ui.progress import Progress, throttled
 
 T = TypeVar("T")
+
+
+def _nothing() -> None:
+    """The answer of work not run."""
 
 
 class Lane(Enum):
@@ -101,6 +107,14 @@ class Operations(QObject):
                 self.progress.emit(label, done, total)
 
         def run() -> None:
+            # Asked again before this one began: nobody waits for it.
+            answer = _nothing if superseded() else attempt()
+            with self._answers_lock:
+                self._answers[ticket] = answer
+            with contextlib.suppress(RuntimeError):  # the window is gone: nobody to tell
+                self._landed.emit(ticket)
+
+        def attempt() -> Callable[[], None]:
             answer: Callable[[], None]
             try:
                 core = self._core_of(worker)
@@ -119,11 +133,7 @@ class Operations(QObject):
                         on_done(result)
 
             self._tell(worker.core)
-
-            with self._answers_lock:
-                self._answers[ticket] = answer
-            with contextlib.suppress(RuntimeError):  # the window is gone: nobody to tell
-                self._landed.emit(ticket)
+            return answer
 
         worker.pool.start(run)
         return ticket
