@@ -46,7 +46,7 @@ def wait_listed(qtbot: QtBot, window: MainWindow, path: Path) -> ArticleInfo:
 
 def hits(window: MainWindow) -> list[str]:
     results = window.search_panel.results
-    found = (results.item(n).data(HIT_ROLE) for n in range(results.count()))
+    found = (results.row_index(n).data(HIT_ROLE) for n in range(results.count()))
     return [hit.article_id for hit in found if isinstance(hit, Hit)]
 
 
@@ -194,6 +194,7 @@ def watched(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., LibraryWatch
         watcher = LibraryWatcher(watched_files=watched_files, poll_files=poll_files)
         made.append(watcher)
         watcher.start(tmp_path / "library")
+        qtbot.waitUntil(lambda: watcher.is_ready, timeout=WAIT)
         return watcher
 
     (tmp_path / "library").mkdir()
@@ -307,3 +308,54 @@ def test_a_watched_folder_is_added_from_the_window_and_followed(
     assert path.is_file()  # its files stay where they are
     settle(qtbot, window)
     assert window.watcher.roots == [str(data_dir / "library")]
+
+
+@pytest.mark.parametrize("added", [False, True], ids=["edited", "added"])
+def test_what_changes_while_the_first_look_is_out_is_told(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, added: bool
+) -> None:
+    """The first look runs in a thread: a file added, and one edited, after it listed
+    the folder and before it landed, are told all the same."""
+    import reader.ui.watcher as watcher_module
+
+    library = tmp_path / "library"
+    below = library / "below"  # not watched until the look lands, unlike the library folder
+    below.mkdir(parents=True)
+    edited = below / "a.md"
+    edited.write_text("# A\n\none\n", encoding="utf-8")
+    first_look = watcher_module._first_look
+
+    def look_then_change(roots: list[str]) -> dict[str, object]:
+        seen = first_look(roots)
+        time.sleep(0.05)  # a later modification time than the listing's
+        edited.write_text("# A\n\none and two\n", encoding="utf-8")
+        if added:
+            (below / "b.md").write_text("# B\n", encoding="utf-8")
+        return seen  # type: ignore[return-value]
+
+    monkeypatch.setattr(watcher_module, "_first_look", look_then_change)
+    watcher = LibraryWatcher(settle_ms=50)
+    try:
+        with qtbot.waitSignal(watcher.changed, timeout=WAIT):
+            watcher.start(library)
+        assert watcher.is_ready
+        with qtbot.waitSignal(watcher.changed, timeout=WAIT):  # and it goes on watching
+            (below / "c.md").write_text("# C\n", encoding="utf-8")
+    finally:
+        watcher.stop()
+
+
+def test_a_first_look_of_an_earlier_start_is_dropped(qtbot: QtBot, tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second):
+        folder.mkdir()
+        (folder / f"{folder.name}.md").write_text("# A\n", encoding="utf-8")
+    watcher = LibraryWatcher()
+    try:
+        watcher.start(first)
+        watcher.start(second)  # before the first look of ``first`` landed
+        qtbot.waitUntil(lambda: watcher.is_ready, timeout=WAIT)
+        qtbot.wait(200)  # the first turn's look, if late, lands and is dropped
+        assert watcher.folders() == [os.path.normpath(second)]
+    finally:
+        watcher.stop()
