@@ -354,13 +354,27 @@ class MainWindow(QMainWindow):
         self.say("Checking the library…")
         self._watch_timer.start()
         self.check_bookmarks_version()  # what is there now, to tell changes from
-        self.ops.start(Lane.READ, lambda core, _p: core.articles(), self.on_articles_ready,
-                       key="articles")  # fmt: skip
-        # The watch begins while the startup refresh runs (it holds the watcher): what
-        # changes from then on is caught up by one refresh after it.
-        self.ops.start(Lane.READ, _folders_to_watch, self.watch_library, key="library-folder")
-        self._start_library(lambda core, p: core.refresh(p), self.on_refresh_ready,
-                            label="Checking files")  # fmt: skip
+
+        def check_files() -> None:
+            if self._shut:
+                return
+            # The watch begins while the startup refresh runs (it holds the watcher):
+            # what changes from then on is caught up by one refresh after it.
+            self.ops.start(Lane.READ, _folders_to_watch, self.watch_library, key="library-folder")
+            self._start_library(lambda core, p: core.refresh(p), self.on_refresh_ready,
+                                label="Checking files")  # fmt: skip
+
+        def listed(articles: list[ArticleInfo]) -> None:
+            self.on_articles_ready(articles)
+            check_files()
+
+        def unlisted(message: str) -> None:
+            self.say(message)
+            check_files()
+
+        # The catalog is listed first, alone: the files are checked once it is shown.
+        # Without a key, so that no later listing drops it (the lane answers in turn).
+        self.ops.start(Lane.READ, lambda core, _p: core.articles(), listed, on_error=unlisted)
 
     def on_articles_changed_elsewhere(self, articles: list[ArticleInfo]) -> None:
         if articles != self._articles:
