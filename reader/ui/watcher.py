@@ -47,6 +47,7 @@ LONGEST_WAIT_S = 2.0  # a steady stream of changes is told at least this often
 POLL_MS = 250
 POLL_FILES = 1000  # files looked at a poll tick
 WATCHED_FILES = 2000  # files watched one by one; the rest are polled
+WATCH_BATCH = 250  # files the first look found, watched a turn of the event loop
 
 Stamp = tuple[int, int, int]  # inode, mtime_ns, size
 
@@ -138,7 +139,7 @@ class LibraryWatcher(QObject):
     """Watches a folder and everything below it; ``changed`` once a burst of changes ends."""
 
     changed = Signal()
-    ready = Signal()  # the first look at the folders has landed
+    ready = Signal()  # the first look has landed and the files it found are watched
     _looked = Signal(int, object)  # from the first look's thread: its turn, what it saw
 
     def __init__(
@@ -177,6 +178,11 @@ class LibraryWatcher(QObject):
         self._look_timer.setInterval(LOOK_MS)
         self._look_timer.timeout.connect(self._look_at_dirty)
         self._turns = 0  # each start a turn: a first look of an earlier one is dropped
+        self._to_watch: list[tuple[str, str]] = []  # files found by the first look: folder, name
+        self._watch_later = QTimer(self)
+        self._watch_later.setSingleShot(True)
+        self._watch_later.setInterval(0)
+        self._watch_later.timeout.connect(self._watch_some)
         self._looking = False  # the first look is out
         self._looked.connect(self._on_looked)
 
@@ -203,46 +209,64 @@ class LibraryWatcher(QObject):
 
     @property
     def is_ready(self) -> bool:
-        """Whether the first look at the folders has landed."""
-        return self._fs is not None and not self._looking
+        """Whether the first look at the folders has landed, and its files are watched."""
+        return self._fs is not None and not self._looking and not self._to_watch
 
     def _on_looked(self, turn: int, seen: dict[str, _Seen]) -> None:
         """Take on what the first look saw; look again where something moved since."""
         if turn != self._turns or self._fs is None:
             return  # stopped or started again meanwhile
         self._looking = False
-        moved = False
         self._watch([p for p in seen if p not in self._watched])
         for path, found in seen.items():
             if path in self._folders:
                 continue
             self._folders[path] = _Folder(found.files, found.folders)
-            self._watch_files(path, found.names)
+            self._to_watch.extend((path, name) for name in found.names)
             try:
                 mtime: int | None = os.stat(path).st_mtime_ns
             except OSError:
                 mtime = None
             if mtime != found.mtime:
                 self._dirty.add(path)  # something came or went after it was listed
-        for path in [p for p in self._watched if p not in self._folders]:
-            folder = self._folders.get(os.path.dirname(path))
-            name = os.path.basename(path)
-            if folder is not None and name in folder.files:
-                moved |= _stamp(path) != folder.files[name]
         for top in self.roots:
             if top not in self._folders and os.path.isdir(top):
                 self._dirty.add(top)  # made after the look began
         self._polled_stale = True
         if self._dirty:
             self._look_at_dirty()
+        self._update_poll()  # the files are polled until they are watched
+        self._watch_some()
+
+    def _watch_some(self) -> None:
+        """Watch the next few files the first look found, then look whether they moved
+        since: a watch is told of changes from when it is taken. Until its turn, a
+        file is polled."""
+        batch, self._to_watch = self._to_watch[:WATCH_BATCH], self._to_watch[WATCH_BATCH:]
+        by_folder: dict[str, list[str]] = {}
+        for path, name in batch:
+            by_folder.setdefault(path, []).append(name)
+        moved = False
+        for path, names in by_folder.items():
+            folder = self._folders.get(path)
+            if folder is None:
+                continue
+            for file in self._watch_files(path, names):
+                name = os.path.basename(file)
+                moved |= name in folder.files and _stamp(file) != folder.files[name]
         if moved:
             self._noticed()
-        self._update_poll()
-        self.ready.emit()
+        if self._to_watch:
+            self._watch_later.start()
+        else:
+            self._update_poll()
+            self.ready.emit()
 
     def stop(self) -> None:
         self._turns += 1
         self._looking = False
+        self._to_watch = []
+        self._watch_later.stop()
         self._settle.stop()
         self._poll.stop()
         self._look_timer.stop()
@@ -313,16 +337,18 @@ class LibraryWatcher(QObject):
             self._fs.removePaths(gone)
         self._watched.difference_update(gone)
 
-    def _watch_files(self, folder: str, names: list[str]) -> None:
+    def _watch_files(self, folder: str, names: list[str]) -> list[str]:
+        """Watch these files of ``folder``, as many as there is room for; those taken."""
         room = self.watched_files - self._files_watched
         if room <= 0:
-            return
+            return []
         paths = [_in(folder, n) for n in names]
         wanted = [p for p in paths if p not in self._watched][:room]
         taken = self._watch(wanted)
         if taken:
             self._files_watched += len(taken)
             self._polled_stale = True
+        return taken
 
     def _unwatch_files(self, paths: list[str]) -> None:
         watched = [p for p in paths if p in self._watched]
