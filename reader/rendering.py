@@ -16,10 +16,10 @@ import bisect
 import functools
 import html
 import re
+import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from importlib.metadata import version
 from pathlib import PurePosixPath
 from typing import Any, cast
 from urllib.parse import unquote
@@ -49,6 +49,8 @@ def renderer_stamp() -> str:
     upgrade of Python-Markdown, nh3 or Pygments, say), the text is made again
     and bookmarks are found again in it.
     """
+    from importlib.metadata import version  # read once, and only by what compares stamps
+
     libraries = ",".join(f"{name} {version(name)}" for name in ("Markdown", "nh3", "Pygments"))
     return f"{RENDERER_VERSION};{libraries}"
 
@@ -838,14 +840,31 @@ class GrowthExtension(Extension):
         md.treeprocessors.register(_InlineDepthTreeprocessor(md), "inline_depth", 15)
 
 
+_converters = threading.local()  # a thread's Markdown converter, made once
+
+
+def _converter() -> markdown.Markdown:
+    """This thread's converter, reset: making one with its extensions costs as much as
+    a third of converting a short article."""
+    md: markdown.Markdown | None = getattr(_converters, "md", None)
+    if md is None:
+        md = _converters.md = markdown.Markdown(
+            extensions=[*_EXTENSIONS, NestedListExtension(), GrowthExtension()],
+            extension_configs=_EXTENSION_CONFIGS,
+        )
+    return md.reset()
+
+
 def markdown_to_html(source: str) -> str:
-    md = markdown.Markdown(
-        extensions=[*_EXTENSIONS, NestedListExtension(), GrowthExtension()],
-        extension_configs=_EXTENSION_CONFIGS,
-    )
+    md = _converter()
+    try:
+        converted = md.convert(source)
+    except BaseException:
+        _converters.md = None  # a conversion that failed midway may leave state behind
+        raise
     # Raw HTML may nest without end; the sanitiser's parser takes time in
     # proportion to the depth for each element, so at most MAX_DEPTH are open.
-    raw = shallow_html(md.convert(source))
+    raw = shallow_html(converted)
     return nh3.clean(
         raw,
         tags=_ALLOWED_TAGS,

@@ -7,9 +7,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import reader.rendering as rendering
 from reader.core import ReaderCore
-from reader.rendering import render
+from reader.rendering import Rendered, render
 from tests.conftest import SEEDS
 
 
@@ -42,3 +45,38 @@ def test_a_row_from_before_the_html_was_kept_is_rendered_at_opening(data_dir: Pa
     page = again.open_article(article.id)
     assert (page.html, page.outline, page.text) == (made.html, made.outline, made.text)
     again.close()
+
+
+PIECES = [
+    "# Harbour\n",
+    "## Harbour\n",  # the same heading again: its id depends on what came before in this text only
+    "Plain words with *emphasis* and `code`.\n",
+    "| a | b |\n|---|---|\n| 1 | 2 |\n",
+    "```python\nprint('ferry')\n```\n",
+    "1. one\n2. two\n   - deeper\n",
+    "> a quote\n> with two lines\n",
+    "<div><span>raw html</span></div>\n",
+    "A [link](https://example.org) and ![an image](ferry.png).\n",
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from(PIECES), min_size=1, max_size=6),
+    st.lists(st.sampled_from(PIECES), min_size=1, max_size=6),
+)
+def test_an_article_renders_the_same_whatever_was_rendered_before(
+    before: list[str], article: list[str]
+) -> None:
+    """The converter is kept and reset between articles: nothing of one reaches the next."""
+    text = "\n".join(article)
+    render("\n".join(before))
+    after_another = render(text)
+    with_a_new_converter = _fresh_render(text)
+    assert after_another.html == with_a_new_converter.html
+    assert after_another.outline == with_a_new_converter.outline
+
+
+def _fresh_render(text: str) -> Rendered:
+    rendering._converters.md = None  # the next render makes a converter anew
+    return render(text)
