@@ -163,7 +163,7 @@ def test_panels_and_highlights_take_the_themes_colours(
     with qtbot.waitSignal(window.search_finished, timeout=10_000):
         window.search_panel.field.setText("backend")
     results = window.search_panel.results
-    assert dark.mark in _label_text(results.itemWidget(results.item(0)))
+    assert dark.mark in results.delegate.rich_text(results.row_index(0))
 
 
 def _label_text(widget: QWidget) -> str:

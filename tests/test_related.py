@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint
-from PySide6.QtWidgets import QLabel, QMenu
+from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
 from reader import cli
 from reader.core import ReaderCore
 from reader.errors import ArticleNotFound, BookmarkError, BookmarkNotFound
 from reader.paths import bundled_articles_dir
-from reader.search import Related
+from reader.search import ARTICLE, Hit, Related, Snippet
 from reader.ui.main_window import MainWindow
-from reader.ui.related_panel import Source
+from reader.ui.related_panel import RelatedPanel, Source
 from reader.ui.themes import THEMES
 from tests.conftest import OpenWindow, settle, show
 
@@ -338,9 +338,9 @@ def test_activating_a_related_article_opens_it_and_keeps_the_list(
     _show_related(qtbot, window)
     panel = window.related_panel
     before = _listed(window)
-    item = panel.results.item(1)
+    row = panel.results.row_index(1)
     with qtbot.waitSignal(window.page_shown, timeout=10_000):
-        panel.on_item_activated(item)
+        panel.on_item_activated(row)
     settle(qtbot, window)
     assert window.view.page is not None and window.view.page.id == before[1]
     assert _listed(window) == before  # still the articles like the roses, to go on from
@@ -430,10 +430,9 @@ def test_the_related_list_takes_the_themes_colours(
     _show_related(qtbot, window)
     window.apply_theme_choice("dark")
     results = window.related_panel.results
-    label = results.itemWidget(results.item(0))
-    assert isinstance(label, QLabel)
-    assert THEMES["dark"].mark in label.text()
-    assert THEMES["light"].mark not in label.text()
+    text = results.delegate.rich_text(results.row_index(0))
+    assert THEMES["dark"].mark in text
+    assert THEMES["light"].mark not in text
     assert THEMES["dark"].ui_muted in window.related_panel.status.text()
 
 
@@ -449,3 +448,36 @@ def test_a_source_that_is_gone_is_said_in_the_list(
     qtbot.waitUntil(lambda: not panel.needs_results(), timeout=10_000)
     assert "no bookmark with id" in panel.status.text().lower()
     assert panel.results.count() == 0
+
+
+def _found(count: int) -> Related:
+    snippet = "…a long paragraph on soil, compost and the worms that feed it, " * 3
+    hits = tuple(
+        Hit(f"article:a{k}", ARTICLE, f"a{k}", f"Garden {k}", 1.0,
+            (Snippet(snippet, ((10, 14),), 0), Snippet("a second snippet", (), 500)), ())
+        for k in range(count)
+    )  # fmt: skip
+    return Related(hits, ("soil",))
+
+
+def test_the_row_chosen_stays_chosen_and_in_view_when_the_list_is_found_again(
+    qtbot: QtBot,
+) -> None:
+    panel = RelatedPanel()
+    qtbot.addWidget(panel)
+    panel.resize(300, 360)
+    panel.show()
+    qtbot.waitExposed(panel)
+    source = Source("garden", "Garden")
+    panel.set_source(source)
+    panel.show_related(source, _found(12))
+    results = panel.results
+    assert results.currentRow() == -1  # none at first
+    assert "a second snippet" not in results.row_index(0).data()  # one snippet a row
+    results.setCurrentRow(11)
+    panel.invalidate()
+    panel.show_related(source, _found(12))  # found again, once the index changed
+    assert results.currentRow() == 11
+    row = results.visualRect(results.row_index(11))
+    assert results.viewport().rect().intersects(row)
+    assert panel.hits() == list(_found(12).hits)

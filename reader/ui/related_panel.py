@@ -11,14 +11,14 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from reader.search import Hit, Related
+from reader.ui.hit_list import HIT_ROLE as HIT_ROLE  # a hit's row: the Hit
+from reader.ui.hit_list import HitList
 from reader.ui.themes import THEMES, Theme
-from reader.ui.widgets import add_hit_item, refit_on_resize
 
-HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 QUOTE_CHARS = 90  # of a passage, in the heading
 SHOWN_TERMS = 8  # shared words named under the heading
 
@@ -56,13 +56,8 @@ class RelatedPanel(QWidget):
         self.status.setObjectName("relatedStatus")
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.RichText)
-        self.results = QListWidget(self)
+        self.results = HitList(self.theme, self)
         self.results.setObjectName("relatedResults")
-        self.results.setWordWrap(True)
-        self.results.setSpacing(2)
-        self.results.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
-        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        refit_on_resize(self.results)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 0, 8)
         layout.setSpacing(6)
@@ -70,8 +65,8 @@ class RelatedPanel(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.results, 1)
 
-        self.results.itemActivated.connect(self.on_item_activated)
-        self.results.itemClicked.connect(self.on_item_activated)
+        self.results.activated.connect(self.on_item_activated)
+        self.results.clicked.connect(self.on_item_activated)
         self.heading.linkActivated.connect(self.on_heading_link)
         self._show_heading()
         self.status.setText("Open an article to see the articles most like it.")
@@ -125,8 +120,9 @@ class RelatedPanel(QWidget):
         """Colour the list in ``theme``: what is listed is shown again in it."""
         self.theme = theme
         self._show_heading()
+        self.results.set_theme(theme)
         if self._shown is not None and self._shown[0] == self._source:
-            self._fill(self.results.currentRow())
+            self._show_terms()
 
     def _muted(self, text: str) -> str:
         return f"<span style='color:{self.theme.ui_muted}'>{text}</span>"
@@ -154,9 +150,15 @@ class RelatedPanel(QWidget):
 
     def _fill(self, current: int) -> None:
         assert self._shown is not None
+        self._show_terms()
+        self.results.set_hits(self._shown[1].hits, snippets=1)
+        if 0 <= current < self.results.count():  # the row chosen stays chosen; none at first
+            self.results.setCurrentRow(current)
+
+    def _show_terms(self) -> None:
+        """Say which words the listed articles share with the source (or that none do)."""
+        assert self._shown is not None
         source, found = self._shown
-        self.results.clear()
-        t = self.theme
         if found.terms:
             shown = ", ".join(html.escape(w) for w in found.terms[:SHOWN_TERMS])
             more = "…" if len(found.terms) > SHOWN_TERMS else ""
@@ -166,18 +168,14 @@ class RelatedPanel(QWidget):
             self.status.setText(
                 self._muted(f"No other article has much in common with this {what}.")
             )
-        for hit in found.hits:
-            add_hit_item(self.results, hit, t, HIT_ROLE, snippets=1)
-        if 0 <= current < self.results.count():  # the row chosen stays chosen; none at first
-            self.results.setCurrentRow(current)
 
     # --- going to them -----------------------------------------------------------
 
     def hits(self) -> list[Hit]:
-        return [self.results.item(k).data(HIT_ROLE) for k in range(self.results.count())]
+        return self.results.hits()
 
-    def on_item_activated(self, item: QListWidgetItem) -> None:
-        hit = item.data(HIT_ROLE)
+    def on_item_activated(self, row: QModelIndex | QPersistentModelIndex) -> None:
+        hit = row.data(HIT_ROLE)
         if hit is not None:
             self.hit_activated.emit(hit)
 

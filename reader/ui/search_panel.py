@@ -8,25 +8,17 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from reader.search import Hit, SearchResults
+from reader.search import SearchResults
+from reader.ui.hit_list import HIT_ROLE as HIT_ROLE  # a hit's row: the Hit
+from reader.ui.hit_list import VALUE_ROLE, Entry, HitList
 from reader.ui.settings import WindowSettings
 from reader.ui.themes import THEMES, Theme
-from reader.ui.widgets import add_hit_item, refit_on_resize
 
 DEBOUNCE_MS = 150
-HIT_ROLE = Qt.ItemDataRole.UserRole + 1
-RECENT_ROLE = Qt.ItemDataRole.UserRole + 2
+RECENT_ROLE = VALUE_ROLE  # a recent search's row: the query
 
 
 class SearchPanel(QWidget):
@@ -50,14 +42,8 @@ class SearchPanel(QWidget):
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.RichText)
         self.status.setOpenExternalLinks(False)
-        self.results = QListWidget(self)
+        self.results = HitList(self.theme, self)
         self.results.setObjectName("searchResults")
-        self.results.setWordWrap(True)
-        self.results.setSpacing(2)
-        self.results.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
-        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-
-        refit_on_resize(self.results)
         self.clear_button = QPushButton("Clear recent searches", self)
         self.clear_button.setObjectName("clearRecentSearches")
         self.clear_button.setFlat(True)
@@ -78,8 +64,8 @@ class SearchPanel(QWidget):
         self.field.textChanged.connect(self.on_text_changed)
         self.field.returnPressed.connect(self.on_return_pressed)
         self._timer.timeout.connect(self.on_timer_timeout)
-        self.results.itemActivated.connect(self.on_item_activated)
-        self.results.itemClicked.connect(self.on_item_activated)
+        self.results.activated.connect(self.on_item_activated)
+        self.results.clicked.connect(self.on_item_activated)
         self.status.linkActivated.connect(self.on_status_link)
         self.clear_button.clicked.connect(self.clear_recent)
         self.show_recent()
@@ -102,13 +88,22 @@ class SearchPanel(QWidget):
     def on_timer_timeout(self) -> None:
         self.query_changed.emit(self.current_query())
 
+    def still_typing(self, query: str) -> bool:
+        """Whether the last word of ``query`` may be unfinished: typing paused on it, with
+        no space after it and no Enter (a half-typed word is not corrected then)."""
+        return (
+            query == self.current_query()
+            and self._open_first_of != query
+            and not self.field.text()[-1:].isspace()
+        )
+
     def on_return_pressed(self) -> None:
         """Open the typed query's first hit: now if its results are listed, else once they are."""
         query = self.current_query()
         if not query:  # the recent searches are listed: take one back into the field
-            item = self.results.currentItem() or self.results.item(0)
-            if item is not None:
-                self.on_item_activated(item)
+            row = self._chosen_row()
+            if row.isValid():
+                self.on_item_activated(row)
             return
         if not self._timer.isActive() and self._shown is not None and self._shown.query == query:
             self._open_first(self._shown)
@@ -119,14 +114,19 @@ class SearchPanel(QWidget):
 
     def _open_first(self, results: SearchResults) -> None:
         """Open the current hit of ``results`` (the first, unless another was chosen)."""
-        item = self.results.currentItem() or self.results.item(0)
-        if results.hits and item is not None and item.data(HIT_ROLE) is not None:
-            self.on_item_activated(item)
+        row = self._chosen_row()
+        if results.hits and row.data(HIT_ROLE) is not None:
+            self.on_item_activated(row)
         else:
             self.status.setText(
                 self._status_html(results)
                 + f"<br>Nothing to open: no results for “{html.escape(results.query)}”."
             )
+
+    def _chosen_row(self) -> QModelIndex:
+        """The current row, or the first (invalid if nothing is listed)."""
+        current = self.results.currentIndex()
+        return current if current.isValid() else self.results.row_index(0)
 
     def on_status_link(self, link: str) -> None:
         if link.startswith("query:"):
@@ -135,12 +135,9 @@ class SearchPanel(QWidget):
     # --- results -------------------------------------------------------------
 
     def apply_theme(self, theme: Theme) -> None:
-        """Colour the results in ``theme``: what is listed is shown again in it."""
+        """Colour the results in ``theme``: what is listed is drawn again in it."""
         self.theme = theme
-        if self._shown is not None and self._shown.query == self.current_query():
-            current = self.results.currentRow()
-            self._list(self._shown)
-            self.results.setCurrentRow(current)
+        self.results.set_theme(theme)
 
     def current_query(self) -> str:
         return self.field.text().strip()
@@ -157,10 +154,8 @@ class SearchPanel(QWidget):
     def _list(self, results: SearchResults) -> None:
         self._shown = results
         self.clear_button.hide()
-        self.results.clear()
         self.status.setText(self._status_html(results))
-        for hit in results.hits:
-            self._add_hit(hit)
+        self.results.set_hits(results.hits)
         if results.hits:
             self.results.setCurrentRow(0)
 
@@ -181,16 +176,14 @@ class SearchPanel(QWidget):
         parts.append(f"{about}{count:,} result{'s' if count != 1 else ''}")
         return "<br>".join(parts)
 
-    def _add_hit(self, hit: Hit) -> None:
-        add_hit_item(self.results, hit, self.theme, HIT_ROLE)
-
-    def on_item_activated(self, item: QListWidgetItem) -> None:
-        hit = item.data(HIT_ROLE)
+    def on_item_activated(self, row: QModelIndex | QPersistentModelIndex) -> None:
+        """Open a hit's row, or take a recent search's back into the field."""
+        hit = row.data(HIT_ROLE)
         if hit is not None:
             self.remember(self.current_query())
             self.hit_activated.emit(hit)
             return
-        recent = item.data(RECENT_ROLE)
+        recent = row.data(RECENT_ROLE)
         if recent:
             self.field.setText(recent)
 
@@ -211,10 +204,7 @@ class SearchPanel(QWidget):
 
     def show_recent(self) -> None:
         self._shown = None
-        self.results.clear()
         recent = self.recent()
         self.status.setText("Recent searches" if recent else "Type to search every article.")
-        for text in recent:
-            item = QListWidgetItem(f"↺  {text}", self.results)
-            item.setData(RECENT_ROLE, text)
+        self.results.set_entries([Entry(f"↺  {text}", text) for text in recent])
         self.clear_button.setVisible(bool(recent))

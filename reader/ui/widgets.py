@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem
-
-from reader.search import ARTICLE, Hit, join_snippets
-from reader.ui.themes import Theme
 
 
 def fit_item_widgets(view: QListWidget, items: Iterable[QListWidgetItem] | None = None) -> None:
@@ -43,28 +39,6 @@ class _Refit(QObject):
 def refit_on_resize(view: QListWidget) -> None:
     """Keep the item widgets of ``view`` fitted to its width as it is resized."""
     view.viewport().installEventFilter(_Refit(view))
-
-
-def add_hit_item(
-    view: QListWidget, hit: Hit, theme: Theme, role: int, snippets: int | None = None
-) -> QListWidgetItem:
-    """Append a search hit: its title (and "bookmark" for a passage), then its snippets
-    (the first ``snippets`` of them, or all) with the matched words marked in ``theme``."""
-    badge = (
-        "" if hit.kind == ARTICLE else f" <span style='color:{theme.ui_muted}'>· bookmark</span>"
-    )
-    snippet = join_snippets(
-        s.marked(f"<b style='background-color:{theme.mark}'>", "</b>", html.escape)
-        for s in hit.snippets[:snippets]
-    )
-    item = add_rich_item(
-        view,
-        f"<div style='margin:2px'><b>{html.escape(hit.title)}</b>{badge}<div>{snippet}</div></div>",
-        role,
-        hit,
-    )
-    item.setToolTip(hit.title)
-    return item
 
 
 def add_rich_item(view: QListWidget, rich_text: str, role: int, data: Any) -> QListWidgetItem:
