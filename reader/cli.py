@@ -1,28 +1,47 @@
-"""The ``reader`` command: no sub-command opens the window; sub-commands drive the core."""
+"""The ``reader`` command: no sub-command opens the window; sub-commands drive the core.
+
+Only what reading the command line takes is imported with this module; the core,
+and through it the library, the bookmarks and the search, once a command runs,
+each part by the commands that use it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from reader import __version__, desktop
-from reader.bookmarks import COLORS, Bookmark, normalise_tags
-from reader.core import ReaderCore
+from reader import __version__
 from reader.errors import ReaderError, SearchIndexError
-from reader.library import ArticleInfo
-from reader.library.articles import readable
-from reader.library.importing import SUPPORTED_SUFFIXES
-from reader.paths import bundled_articles_dir, resolve_data_dir
-from reader.search import Hit, SearchResults
+
+if TYPE_CHECKING:
+    from reader.bookmarks import Bookmark
+    from reader.core import ReaderCore
+    from reader.library import Listed
+    from reader.search import Hit, SearchResults
+
+
+class _Colors:
+    """A bookmark's colours, for ``--color``: read from the bookmarks when first looked at."""
+
+    def __contains__(self, value: object) -> bool:
+        from reader.bookmarks import COLORS
+
+        return value in COLORS
+
+    def __iter__(self) -> Iterator[str]:
+        from reader.bookmarks import COLORS
+
+        return iter(COLORS)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -195,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("article_id", metavar="ARTICLE_ID")
     p.add_argument("--quote", required=True, metavar="TEXT")
     p.add_argument("--note", default="", metavar="N")
-    p.add_argument("--color", default="yellow", choices=COLORS, metavar="C")
+    p.add_argument("--color", default="yellow", choices=_Colors(), metavar="C")
     p.add_argument("--tag", action="append", default=[], metavar="TAG", dest="tags")
     p = bsub.add_parser("delete", help="delete a bookmark")
     p.add_argument("bookmark_id", metavar="BOOKMARK_ID")
@@ -235,12 +254,25 @@ def note(text: str) -> None:
 INDEX_WAIT_S = 300.0
 
 
-def open_core(data_dir: str | None, write: bool = True, tell: bool = True) -> ReaderCore:
+def open_core(
+    data_dir: str | None, write: bool = True, tell: bool = True, settle: bool = False
+) -> ReaderCore:
     """The core; a writing command first catalogs what changed in the library folder,
-    a reading one tells of it (with ``tell``)."""
+    a reading one tells of it (with ``tell``).
+
+    ``settle``: this process runs the one command and ends, so what is loaded by
+    now lives as long as it does. It is set apart from what the garbage collector
+    looks at (``gc.freeze``): a command making rows by the thousand would have the
+    collector go over every object of the modules again and again.
+    """
+    from reader.core import ReaderCore
+    from reader.paths import bundled_articles_dir, resolve_data_dir
+
     core = ReaderCore(
         resolve_data_dir(data_dir), bundled_articles_dir(), index_wait=INDEX_WAIT_S, writer=write
     )
+    if settle:
+        gc.freeze()
     try:
         if write or not core.catalogued():
             core.refresh()
@@ -258,19 +290,25 @@ def open_core(data_dir: str | None, write: bool = True, tell: bool = True) -> Re
 def shown_path(path: Path | str) -> str:
     """A path to print on one line: a name that is not UTF-8 is read as the user would
     read it, and a control character in it (a newline, say) is shown escaped."""
+    from reader.library.articles import readable
+
     return shown(readable(str(path)))
 
 
 def shown(text: str) -> str:
     """A text from a file (a title, a snippet) to print: its control characters escaped,
     so none can break the line or drive the terminal."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+    return _CONTROL.sub(_escaped, text)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-_SORTS: dict[str, Callable[[ArticleInfo], Any]] = {
+def _escaped(m: re.Match[str]) -> str:
+    return repr(m.group())[1:-1]
+
+
+_SORTS: dict[str, Callable[[Listed], Any]] = {
     "added": lambda a: -a.added_at,
     "title": lambda a: a.title.casefold(),
     "words": lambda a: -a.words,
@@ -283,13 +321,17 @@ def _when(stamp: float) -> str | None:
 
 
 def cmd_list(core: ReaderCore, args: argparse.Namespace) -> int:
-    infos = core.articles()
+    infos = core.listing()
     if args.tag:
+        from reader.bookmarks import normalise_tags
+
         wanted = set(normalise_tags(args.tag))
         infos = [a for a in infos if wanted.issubset(a.tags)]
     if args.sort in _SORTS:
         infos.sort(key=_SORTS[args.sort])  # stable: ties keep the library's order
     if args.json:
+        from reader.library.articles import readable
+
         entries = []
         for a in infos:
             entry: dict[str, object] = {
@@ -303,13 +345,15 @@ def cmd_list(core: ReaderCore, args: argparse.Namespace) -> int:
         print(json.dumps(entries, ensure_ascii=False, indent=2))
         return 0
     width = max((len(a.id) for a in infos), default=2)
+    lines = []
     for a in infos:
         line = f"{a.id:<{width}}  {a.words:>6} words  {a.minutes:>3} min  {shown(a.title)}"
         if a.tags:
             line += f"  [{shown(', '.join(a.tags))}]"
         if a.problem:
             line += f"  [could not be converted: {shown(a.problem)}]"
-        print(line)
+        lines.append(line + "\n")
+    sys.stdout.writelines(lines)  # a line each, as print writes them, in one go
     return 0
 
 
@@ -378,6 +422,8 @@ def cmd_watch(core: ReaderCore, args: argparse.Namespace) -> int:
         report = core.watch_folder(args.folder)
         print(f"watching {shown_path(args.folder)}: {len(report.added)} article(s) added")
         if not report.added and not report.failed:
+            from reader.library.importing import SUPPORTED_SUFFIXES
+
             kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
             print(f"no article was found there yet (articles are {kinds} files);"
                   " those added later are read as they come")  # fmt: skip
@@ -647,6 +693,8 @@ def cmd_export(core: ReaderCore, args: argparse.Namespace) -> int:
 def cmd_install_desktop(args: argparse.Namespace) -> int:
     if sys.platform in ("win32", "cygwin", "darwin"):
         raise ReaderError("install-desktop is for Linux and BSD desktops (freedesktop.org menus)")
+    from reader import desktop
+
     for line in desktop.remove() if args.remove else desktop.install():
         print(line)
     return 0
@@ -723,6 +771,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "tag":
         _check_tag_changes(parser, args.changes)
     if args.command in (None, "open"):
+        from reader import desktop
+
         no_display = desktop.missing_display()
         if no_display:  # told now: Qt would abort naming a missing library instead
             print(no_display, file=sys.stderr)
@@ -740,7 +790,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             or (args.command in READING_WITHOUT_ARGUMENTS and _only_reads(args))
         )
         # doctor tells what changed in the library folder itself, and --repair catalogs it.
-        core = open_core(args.data_dir, write=not reads, tell=args.command != "doctor")
+        core = open_core(
+            args.data_dir, write=not reads, tell=args.command != "doctor", settle=argv is None
+        )
         try:
             return COMMANDS[args.command](core, args)
         finally:

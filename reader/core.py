@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.bookmarks import (
     Bookmark,
@@ -31,7 +32,6 @@ from reader.bookmarks import (
     removed_ids,
     shown_titles,
 )
-from reader.doctor import Health, examine
 from reader.errors import (
     ArticleNotFound,
     ArticleUnreadable,
@@ -46,6 +46,7 @@ from reader.library import (
     ImportOutcome,
     Library,
     Limits,
+    Listed,
     Pending,
     RefreshReport,
     Removal,
@@ -55,17 +56,13 @@ from reader.library.importing import Original, original_of
 from reader.library.trash import empty_old, read_removal, removals
 from reader.paths import ensure_data_dir
 from reader.rendering import OutlineEntry, local_image, render
-from reader.search import (
-    Related,
-    SearchIndex,
-    SearchResults,
-    SyncReport,
-    index_path,
-    index_trouble,
-    related_articles,
-    sync_index,
-)
 from reader.storage import write_atomic
+
+if TYPE_CHECKING:
+    # The search (whoosh) and the health check are loaded by the methods that use them:
+    # a command that neither searches nor checks never loads them.
+    from reader.doctor import Health
+    from reader.search import Related, SearchIndex, SearchResults, SyncReport
 
 Progress = Callable[[int, int], None]
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -210,6 +207,24 @@ class ReaderCore:
         users = self._users()
         gone = hidden(users)
         return [_as_shown(a, users.get(a.id)) for a in self._library.articles() if a.id not in gone]
+
+    def listing(self) -> list[Listed]:
+        """:meth:`articles` as a list shows them (id, title, words, file, date added,
+        author, site, problem and tags): read from the catalog's listing alone."""
+        listed = self._library.listing()
+        users = self._users()
+        if not users:
+            return listed
+        gone = hidden(users)
+        found: list[Listed] = []
+        for a in listed:
+            if a.id in gone:
+                continue
+            user = users.get(a.id)
+            if user is not None and (user.title or user.tags):
+                a = a._replace(title=user.title or a.title, tags=user.tags)
+            found.append(a)
+        return found
 
     def article(self, article_id: str) -> Article:
         self._not_removed(article_id)
@@ -437,12 +452,17 @@ class ReaderCore:
 
     def check(self) -> Health:
         """What is wrong with the data folder, found without changing anything."""
+        from reader.doctor import examine
+        from reader.search import index_path, index_trouble
+
         trouble = index_trouble(index_path(self.data_dir))
         index = None if trouble is not None else self._open_index()
         return examine(self._library, self._bookmarks, index)
 
     def repair(self) -> list[str]:
         """Mend what can be mended; what was done, a line each."""
+        from reader.search import index_path, index_trouble
+
         done: list[str] = []
         damage = self._library.mend_catalog()
         if damage:
@@ -637,6 +657,8 @@ class ReaderCore:
     # --- search ----------------------------------------------------------------
 
     def _open_index(self) -> SearchIndex:
+        from reader.search import SearchIndex, index_path
+
         if self._index is None:
             self._index = SearchIndex(
                 index_path(self.data_dir), lock_timeout=self.index_wait, repair=self.writer
@@ -645,10 +667,14 @@ class ReaderCore:
 
     def sync_index(self, progress: Progress | None = None, rebuild: bool = False) -> SyncReport:
         """Bring the search index in step with the library and the bookmarks."""
+        from reader.search import sync_index
+
         return sync_index(self._open_index(), self._library, self._bookmarks, progress, rebuild)
 
-    def search(self, query: str, limit: int = 20) -> SearchResults:
-        return self._open_index().search(query, limit=limit)
+    def search(self, query: str, limit: int = 20, *, typing: bool = False) -> SearchResults:
+        """The best ``limit`` hits for ``query``; ``typing``: its last word may be unfinished,
+        and is corrected only when nothing is found."""
+        return self._open_index().search(query, limit=limit, typing=typing)
 
     def related(
         self,
@@ -660,6 +686,8 @@ class ReaderCore:
         """The articles most like an article, one of its bookmarks (the passage and its
         note) or a passage of its text; never the article itself. Searches the index as
         it is: bring it in step first (:meth:`sync_index`)."""
+        from reader.search import related_articles
+
         if bookmark_id:
             self.check_target(article_id, bookmark_id)
             b = self._bookmarks.get(bookmark_id)

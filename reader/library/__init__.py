@@ -1,7 +1,14 @@
 """The library: articles, the catalog that lists them, and importing the user's files."""
 
 from reader.library.articles import Article, ArticleInfo, Origin, reading_minutes
-from reader.library.library import ImportOutcome, Library, Limits, Pending, RefreshReport
+from reader.library.library import (
+    ImportOutcome,
+    Library,
+    Limits,
+    Listed,
+    Pending,
+    RefreshReport,
+)
 from reader.library.trash import Removal
 
 __all__ = [
@@ -10,6 +17,7 @@ __all__ = [
     "ImportOutcome",
     "Library",
     "Limits",
+    "Listed",
     "Origin",
     "Pending",
     "RefreshReport",

@@ -93,6 +93,14 @@ _MIGRATIONS = {
     ALTER TABLE articles ADD COLUMN html BLOB NOT NULL DEFAULT x'';
     ALTER TABLE articles ADD COLUMN outline TEXT NOT NULL DEFAULT '';
     """,
+    # 8: what listing the library and comparing its files' stamps read, kept in an
+    # index of its own: a row holds an article's texts, so reading these columns
+    # from the table reads the whole catalog, and from this index a small part of it.
+    8: """
+    CREATE INDEX IF NOT EXISTS articles_listed ON articles (
+        source_key, mtime_ns, size, renderer, id, origin, title, words, added_at, author, site
+    );
+    """,
 }
 
 _LISTED = (
@@ -307,6 +315,28 @@ class Catalog:
             " LEFT JOIN reading ON reading.article_id = articles.id ORDER BY origin, source_key"
         )
         return [CatalogRow(r) for r in cur]
+
+    def stamps(self, renderer: str) -> dict[str, tuple[int, int, bool]]:
+        """Each article's source key, with the stamp (mtime_ns, size) its file had when it
+        was read and whether its text was made by ``renderer``."""
+        cur = self._tuples(
+            "SELECT source_key, mtime_ns, size, renderer = ? FROM articles", (renderer,)
+        )
+        return {key: (mtime_ns, size, bool(same)) for key, mtime_ns, size, same in cur}
+
+    def listed(self) -> list[tuple[str, str, int, str, Origin, float, str, str]]:
+        """Each article's id, title, words, source key, origin, date added, author and
+        site: what a list of the library shows, without the rest of its row."""
+        cur = self._tuples(
+            "SELECT id, title, words, source_key, origin, added_at, author, site FROM articles"
+        )
+        return cur.fetchall()
+
+    def _tuples(self, sql: str, parameters: tuple[object, ...] = ()) -> sqlite3.Cursor:
+        """A query whose rows are plain tuples (quicker to make than sqlite3.Row)."""
+        cur = self._db.cursor()
+        cur.row_factory = None
+        return cur.execute(sql, parameters)
 
     def _has_reading(self) -> bool:
         """Whether the reading places are kept: a catalog from before them, opened

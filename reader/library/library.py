@@ -12,8 +12,9 @@ import stat
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 from pathlib import Path, PurePosixPath
-from typing import Concatenate, Literal, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, Literal, NamedTuple, ParamSpec, TypeVar
 from urllib.parse import quote, unquote_to_bytes
 
 from reader import storage
@@ -31,6 +32,7 @@ from reader.library.articles import (
     Origin,
     content_hash,
     readable,
+    reading_minutes,
     slugify,
     unpack_html,
 )
@@ -55,10 +57,12 @@ from reader.library.importing import (
 from reader.library.importing.html import PageMetadata
 from reader.library.importing.titles import title_from_filename
 from reader.library.trash import Removal
-from reader.library.workers import Failed, Workers, default_count, one_line
 from reader.paths import ensure_data_dir
 from reader.rendering import image_sources, local_image, render, renderer_stamp
 from reader.storage import write_new
+
+if TYPE_CHECKING:
+    from reader.library.workers import Failed
 
 Progress = Callable[[int, int], None]
 P = ParamSpec("P")
@@ -70,13 +74,19 @@ CANCELLED = "the import was cancelled"
 DEBRIS_AGE_S = 15 * 60
 
 
+def _default_workers() -> int:
+    from reader.library.workers import default_count  # multiprocessing: loaded to convert
+
+    return default_count()
+
+
 @dataclass(frozen=True)
 class Limits:
     """What converting one file may take before it is given up (and quarantined)."""
 
     seconds: float = 30.0  # for any file,
     seconds_per_mb: float = 15.0  # and this much more for each megabyte of it
-    workers: int = field(default_factory=default_count)
+    workers: int = field(default_factory=_default_workers)
     isolated: bool = True  # in worker processes; False: in this one, with no time limit
 
     def time_for(self, size: int) -> float:
@@ -94,6 +104,8 @@ def source_key(origin: str, rel: str) -> str:
     """The catalog's key for a file: ``origin:relative/path``. A name that is not
     UTF-8 (kept by Python as lone surrogates, which SQLite cannot store) is kept
     as its bytes, %-escaped, under ``origin-bytes:``."""
+    if rel.isascii():
+        return f"{origin}:{rel}"
     try:
         rel.encode("utf-8")
     except UnicodeEncodeError:
@@ -147,6 +159,25 @@ class Pending:
             if n
         ]
         return ", ".join(parts)
+
+
+class Listed(NamedTuple):
+    """An article as a list of the library shows it: what :meth:`Library.listing` reads."""
+
+    id: str
+    title: str
+    words: int
+    source: str  # absolute path of its file
+    origin: Origin
+    added_at: float
+    author: str = ""
+    site: str = ""
+    problem: str = ""  # why its file could not be converted ("" when it was)
+    tags: tuple[str, ...] = ()  # the user's
+
+    @property
+    def minutes(self) -> int:
+        return reading_minutes(self.words)
 
 
 @dataclass(frozen=True)
@@ -278,6 +309,31 @@ class Library:
         base = self.bundled_dir if origin == "bundled" else self.user_dir
         return (base or self.user_dir) / rel
 
+    def _source_namer(self) -> Callable[[str], str]:
+        """A function giving the path of the file a catalog key names, as
+        ``str(self._path_of(key))`` has it, without a Path made for each file: each
+        folder's path is made once, and a file's name is put after it."""
+        folders: dict[str, str] = {}  # a key up to its file's name -> its folder, and a sep
+
+        def folder_of(head: str) -> str:
+            origin, colon, _rel = head.partition(":")
+            if not colon or origin.endswith("-bytes"):
+                return ""  # made by _path_of each time
+            made = str(self._path_of(head + "x").parent)
+            return made if made.endswith(os.sep) else made + os.sep
+
+        def source(key: str) -> str:
+            cut = key.rfind("/") + 1 or key.find(":") + 1
+            head, name = key[:cut], key[cut:]
+            folder = folders.get(head)
+            if folder is None:
+                folder = folders[head] = folder_of(head)
+            if not folder or name in ("", "."):  # a Path would drop such a name
+                return str(self._path_of(key))
+            return folder + name
+
+        return source
+
     def _info(self, row: CatalogRow, problem: str = "") -> ArticleInfo:
         return row.info(str(self._path_of(row.source_key)), problem)
 
@@ -311,6 +367,29 @@ class Library:
         infos.sort(key=lambda a: (a.origin != "bundled", a.added_at if a.origin == "user" else 0,
                                   a.source))  # fmt: skip
         return infos
+
+    @_catalogued
+    def listing(self) -> list[Listed]:
+        """The articles as :meth:`articles` lists them, in its order, with only what a
+        list shows of each: read in one query of the catalog's listing, which leaves
+        the articles' texts unread."""
+        problems = {p.source_key: p for p in self.catalog.problems()}
+        source = self._source_namer()
+        found = [
+            Listed(article_id, title, words, source(key), origin, added_at, author, site,
+                   _reason(problems.pop(key, None)) if problems else "")
+            for article_id, title, words, key, origin, added_at, author, site
+            in self.catalog.listed()
+        ]  # fmt: skip
+        for p in problems.values():
+            info = self._problem_info(p)
+            found.append(Listed(p.id, p.title, 0, info.source, info.origin, p.failed_at,
+                                problem=p.reason))  # fmt: skip
+        # The order of articles(): the bundled by path, then the user's by date added.
+        bundled = sorted((a for a in found if a.origin == "bundled"), key=attrgetter("source"))
+        users = [a for a in found if a.origin != "bundled"]
+        users.sort(key=attrgetter("added_at", "source"))
+        return bundled + users
 
     @_catalogued
     def get(self, article_id: str) -> Article:
@@ -399,24 +478,31 @@ class Library:
     # --- keeping the catalog in step with the files ---------------------------
 
     def sources(self) -> list[Source]:
-        found: list[Source] = []
+        return [Source(key, Path(path), origin) for key, path, origin in self._source_paths()]
+
+    def _source_paths(self) -> list[tuple[str, str, Origin]]:
+        """Each article file's catalog key, path and origin: the bundled ones, the library
+        folder's, then the watched folders'. Only names are looked at (no file's stamp)."""
+        found: list[tuple[str, str, Origin]] = []
         if self.bundled_dir is not None and self.bundled_dir.is_dir():
             for p in sorted(self.bundled_dir.iterdir()):
                 if p.is_file() and is_supported(p):
-                    found.append(Source(source_key("bundled", p.name), p, "bundled"))
+                    found.append((source_key("bundled", p.name), str(p), "bundled"))
         if self.user_dir.is_dir():
-            for rel, p in _article_files(self.user_dir):
-                found.append(Source(source_key("user", rel), p, "user"))
-        keys = {s.key for s in found}
+            files = _article_paths(self.user_dir)
+            found += [(source_key("user", rel), path, "user") for rel, path in files]
+        keys: set[str] | None = None  # made once a watched folder is there
         for root in self._roots() or ():
             if not root.is_dir():
                 continue  # away (an unplugged disk): its articles stay listed, see _gone
+            if keys is None:
+                keys = {key for key, _path, _origin in found}
             # A hidden folder (.git, say) is no one's reading.
-            for _rel, p in _article_files(root, hidden_folders=False):
-                key = source_key("watched", str(p))
+            for _rel, path in _article_paths(root, hidden_folders=False):
+                key = source_key("watched", path)
                 if key not in keys:  # a folder inside another watched one
                     keys.add(key)
-                    found.append(Source(key, p, "user"))
+                    found.append((key, path, "user"))
         return found
 
     def _roots(self) -> list[Path] | None:
@@ -465,30 +551,39 @@ class Library:
 
     @_catalogued
     def pending(self) -> Pending:
-        """What a refresh would do, from the files' names and stamps alone (nothing is read)."""
-        sources = self.sources()
-        rows = {r.source_key: r for r in self.catalog.rows()}
+        """What a refresh would do, from the files' names and stamps alone (nothing is read).
+
+        The folders are listed by name, each file's stamp is looked up (a stat) and
+        compared with the one the catalog kept: only what a refresh compares is read
+        from the catalog, not its rows.
+        """
+        sources = self._source_paths()
+        stamps = self.catalog.stamps(renderer_stamp())
         problems = {p.source_key: p for p in self.catalog.problems()}
         version_ok = self.catalog.get_meta("converter") == CONVERTER_VERSION
-        renderer, stamp = renderer_stamp(), self.converter_stamp()
-        new = changed = outdated = 0
-        for src in sources:
+        stamp = self.converter_stamp()
+        new = changed = outdated = listed = 0
+        for key, path, _origin in sources:
             try:
-                st = src.path.stat()
+                st = os.stat(path)
             except OSError:
                 continue
-            row, problem = rows.get(src.key), problems.get(src.key)
-            if problem is not None and problem.same(st, stamp):
+            kept = stamps.get(key)
+            if problems and (problem := problems.get(key)) and problem.same(st, stamp):
                 continue  # quarantined until it or the converter changes
-            if row is None:
+            if kept is None:
                 new += 1
-            elif (row.mtime_ns, row.size) != (st.st_mtime_ns, st.st_size):
+                continue
+            listed += 1
+            if kept[0] != st.st_mtime_ns or kept[1] != st.st_size:
                 changed += 1
-            elif not version_ok or row.renderer != renderer:
+            elif not version_ok or not kept[2]:
                 outdated += 1
-        seen = {src.key for src in sources}
-        roots = self._roots()
-        gone = sum(1 for k in rows if k not in seen and self._gone(k, roots))
+        gone = 0
+        if listed < len(stamps):  # some of the catalog's files were not found
+            unseen = stamps.keys() - {key for key, _path, _origin in sources}
+            roots = self._roots()
+            gone = sum(1 for k in unseen if self._gone(k, roots))
         return Pending(new, changed, gone, outdated)
 
     @_catalogued
@@ -562,6 +657,8 @@ class Library:
                 prepared.append(item)
                 if problem is not None:
                     cured.add(src.key)
+        from reader.library.workers import Failed
+
         for n, (job, made) in enumerate(self._run(jobs), start=1):
             if progress:
                 progress(total + n * total // max(1, len(jobs)), total * 2)
@@ -693,6 +790,8 @@ class Library:
         """Each job's result, as it finishes: in worker processes, each under its time limit."""
         if not jobs:
             return
+        from reader.library.workers import Workers
+
         count = min(self.limits.workers, len(jobs))
         with Workers(count, isolated=self.limits.isolated) as workers:
             runs = [((j.fn, j.args), j.limit) for j in jobs]
@@ -862,6 +961,8 @@ class Library:
             )
         if not self.user_dir.is_dir():
             raise ImportFailed(f"nothing can be imported: {self.user_dir} is not a folder")
+        from reader.library.workers import Failed, one_line
+
         outcomes: list[ImportOutcome | None] = []  # None: decided once converted
         reads: dict[int, tuple[Path, os.stat_result, str]] = {}  # slot -> (path, stat, digest)
         known = {r.content_hash: r.id for r in self.catalog.rows()}
@@ -1046,6 +1147,8 @@ def _job_runner(fn: Callable[..., Made], args: tuple[object, ...]) -> Made:
 def _told(reason: str, path: Path) -> str:
     """Why a file failed as the user is told it, beside its name: without the name the
     converters begin with, on one line, every name in it readable."""
+    from reader.library.workers import one_line
+
     reason = readable(reason).removeprefix(f"{readable(path.name)}: ")
     return one_line(reason)
 
@@ -1098,36 +1201,57 @@ def _not_a_file(path: Path) -> str | None:
 def _article_files(root: Path, hidden_folders: bool = True) -> list[tuple[str, Path]]:
     """The article files in ``root`` and the folders below it (not into linked folders,
     nor a saved page's own ``NAME_files``), in the order of their paths; each with its
-    path relative to ``root``, with ``/``.
+    path relative to ``root``, with ``/``."""
+    return [(rel, Path(path)) for rel, path in _article_paths(root, hidden_folders)]
+
+
+def _article_paths(root: Path, hidden_folders: bool = True) -> list[tuple[str, str]]:
+    """:func:`_article_files`, each file's path as a string.
 
     Walked with ``os.scandir``, whose entries know their type: of 20,000 files
     only the names are looked at, which is several times quicker than a Path
-    and a stat each.
+    and a stat each. Each folder's entries are taken in the order of their
+    names, a folder's files where its name comes: the order of the paths' parts.
     """
-    found: list[tuple[tuple[str, ...], str]] = []  # (the path's parts, the path)
-    todo: list[tuple[str, tuple[str, ...]]] = [(str(root), ())]
+    found: list[tuple[str, str]] = []  # (the path relative to root, the path)
+    todo: list[tuple[str, Iterator[tuple[str, str, bool]]]] = [
+        ("", iter(_folder_entries(str(root), hidden_folders)))
+    ]
     while todo:
-        folder, parts = todo.pop()
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    name = entry.name
-                    try:
-                        if entry.is_dir(follow_symlinks=False):
-                            if hidden_folders or not name.startswith("."):
-                                todo.append((entry.path, (*parts, name)))
-                        elif is_article_name(name) and entry.is_file():
-                            found.append(((*parts, name), entry.path))
-                    except OSError:
-                        continue  # gone meanwhile
-        except OSError:
-            continue
-    found.sort()
-    files = [("/".join(parts), Path(path)) for parts, path in found]
+        prefix, entries = todo[-1]
+        for name, path, is_folder in entries:
+            if is_folder:
+                todo.append((f"{prefix}{name}/", iter(_folder_entries(path, hidden_folders))))
+                break
+            found.append((prefix + name, path))
+        else:
+            todo.pop()
     return [
-        (rel, p) for rel, p in files
-        if "_files" not in rel or not is_page_folder_file(p, root)
+        (rel, path) for rel, path in found
+        if "_files" not in rel or not is_page_folder_file(Path(path), root)
     ]  # fmt: skip
+
+
+def _folder_entries(folder: str, hidden_folders: bool) -> list[tuple[str, str, bool]]:
+    """The article files and the folders (not linked ones) in a folder, by name: each
+    with its path and whether it is a folder; nothing when it cannot be read."""
+    found: list[tuple[str, str, bool]] = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        if hidden_folders or not name.startswith("."):
+                            found.append((name, entry.path, True))
+                    elif is_article_name(name) and entry.is_file():
+                        found.append((name, entry.path, False))
+                except OSError:
+                    continue  # gone meanwhile
+    except OSError:
+        return []
+    found.sort(key=itemgetter(0))
+    return found
 
 
 def _present(root: Path) -> bool:

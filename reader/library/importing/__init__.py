@@ -3,7 +3,8 @@
 One module per source format; each exposes ``convert(text) -> (title, markdown)``.
 :func:`convert_file` picks the converter by file suffix, decodes the bytes and
 settles the title. Saved HTML and other formats slot in by adding a module and
-a line to ``CONVERTERS``.
+a line to ``CONVERTERS``. A converter's module is loaded with the first file it
+converts: telling which files are articles needs none of them.
 """
 
 from __future__ import annotations
@@ -15,25 +16,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.errors import ImportFailed
-from reader.library.importing import html as html_import
-from reader.library.importing import markdown as md_import
-from reader.library.importing import text as text_import
-from reader.library.importing.decode import (
-    decode_bytes,
-    normal_text,
-    refuse_binary,
-    refuse_control_text,
-)
 from reader.library.importing.html import HTML_SUFFIXES, PageMetadata
 from reader.library.importing.titles import derive_title, title_from_filename
 
 Converter = Callable[[str], tuple[str | None, str]]
 
+
+def _text_to_markdown(text: str) -> tuple[str | None, str]:
+    from reader.library.importing.text import text_to_markdown
+
+    return text_to_markdown(text)
+
+
+def _markdown(text: str) -> tuple[str | None, str]:
+    from reader.library.importing.markdown import convert
+
+    return convert(text)
+
+
 CONVERTERS: dict[str, Converter] = {
-    ".txt": text_import.text_to_markdown,
-    ".text": text_import.text_to_markdown,
-    ".md": md_import.convert,
-    ".markdown": md_import.convert,
+    ".txt": _text_to_markdown,
+    ".text": _text_to_markdown,
+    ".md": _markdown,
+    ".markdown": _markdown,
 }
 
 SUPPORTED_SUFFIXES = frozenset(CONVERTERS) | HTML_SUFFIXES
@@ -116,6 +121,15 @@ def parse_metadata(data: bytes) -> dict[str, str]:
 
 def convert_bytes(data: bytes, path: Path, metadata: dict[str, str] | None = None) -> Converted:
     """Convert a file's bytes; ``path`` gives the format and a fallback title."""
+    from reader.library.importing import html as html_import
+    from reader.library.importing import markdown as md_import
+    from reader.library.importing.decode import (
+        decode_bytes,
+        normal_text,
+        refuse_binary,
+        refuse_control_text,
+    )
+
     suffix = path.suffix.lower()
     converter = CONVERTERS.get(suffix)
     if converter is None and suffix not in HTML_SUFFIXES:
@@ -180,6 +194,10 @@ def original_of(path: Path, shown: str) -> Original:
     the line kept before it (spacing and list markers aside). Markdown is never
     cleaned: nothing of it is left out.
     """
+    from reader.library.importing import html as html_import
+    from reader.library.importing import text as text_import
+    from reader.library.importing.decode import decode_bytes, normal_text
+
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -189,7 +207,7 @@ def original_of(path: Path, shown: str) -> Original:
         text = html_import.visible_text(data, path.name)
     else:
         text = normal_text(decode_bytes(data, path.name))
-    if suffix in CONVERTERS and CONVERTERS[suffix] is md_import.convert:
+    if CONVERTERS.get(suffix) is _markdown:
         return Original(text, ())
     flat = " ".join(shown.split())
     removed: list[int] = []

@@ -13,8 +13,6 @@ import functools
 import re
 import unicodedata
 
-from charset_normalizer import from_bytes
-
 from reader.errors import ImportFailed
 
 _PREFERRED = ("cp1252", "iso8859_15", "latin_1")
@@ -63,6 +61,8 @@ def _decode(data: bytes, name: str) -> str:
         pass
     if (text := _mostly_utf8(data)) is not None:
         return text
+    from charset_normalizer import from_bytes  # only for bytes in a legacy encoding
+
     try:
         results = list(from_bytes(data))
     except Exception:  # a detector that trips over the bytes has no guess for them

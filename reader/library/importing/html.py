@@ -16,15 +16,15 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
-
-import lxml.html
-from lxml import etree
 
 from reader.library.importing.decode import decode_html, normal_text
 from reader.library.importing.markup import escape_inline, escape_line_start, escape_markdown
-from reader.library.importing.written import code_block
 from reader.rendering import IMAGE_SUFFIXES, shallow_html
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -219,6 +219,9 @@ def parse_html(html: str) -> etree._Element | None:
 
 
 def _parsed(html: str) -> etree._Element | None:
+    import lxml.html  # on the first page parsed: listing the library needs no parser
+    from lxml import etree
+
     html = _XML_DECLARATION.sub("", html, count=1)
     try:
         return lxml.html.document_fromstring(html)
@@ -486,4 +489,6 @@ def _code_text(el: etree._Element) -> str:
 
 
 def _fence(text: str) -> str:
+    from reader.library.importing.written import code_block
+
     return code_block(text.strip("\n").split("\n"), "")
