@@ -280,6 +280,33 @@ def test_a_disk_filling_up_during_import_is_one_line_per_file(
     core.close()
 
 
+def test_copies_that_cannot_be_synced_to_disk_are_taken_back(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copies an import makes are synced together before they are catalogued; if
+    that fails (a disk full once the written data is flushed), none of them stays."""
+    core = ReaderCore(data_dir, SEEDS)
+    core.refresh()
+    files = []
+    for n in range(3):
+        path = tmp_path / f"note-{n}.md"
+        path.write_text(f"# Note {n}\n\nA harbour, a ferry, a tide table {n}.\n")
+        files.append(path)
+
+    def full(_paths: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(storage, "sync_files", full)
+    outcome = core.import_paths(files)
+    assert [o.status for o in outcome] == ["failed"] * 3
+    assert all("disk is full" in o.message for o in outcome)
+    assert not any(p.name.startswith("note-") for p in (data_dir / "library").iterdir())
+    assert len(core.articles()) == 5
+    monkeypatch.undo()
+    assert [o.status for o in core.import_paths(files)] == ["imported"] * 3  # as it was
+    core.close()
+
+
 class ReadOnly:
     """A copy of a data folder that cannot be written, until :meth:`writable`."""
 

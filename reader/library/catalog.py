@@ -324,6 +324,16 @@ class Catalog:
         )
         return {key: (mtime_ns, size, bool(same)) for key, mtime_ns, size, same in cur}
 
+    def content_hashes(self) -> dict[str, str]:
+        """Each article's content hash (of the bytes it was read from), with its id."""
+        sql = "SELECT content_hash, id FROM articles ORDER BY origin, source_key"
+        return dict(self._tuples(sql))
+
+    def ids_and_titles(self) -> dict[str, tuple[str, str]]:
+        """Each article's source key, with its id and title."""
+        cur = self._tuples("SELECT source_key, id, title FROM articles")
+        return {key: (article_id, title) for key, article_id, title in cur}
+
     def listed(self) -> list[tuple[str, str, int, str, Origin, float, str, str]]:
         """Each article's id, title, words, source key, origin, date added, author and
         site: what a list of the library shows, without the rest of its row."""

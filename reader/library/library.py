@@ -965,7 +965,7 @@ class Library:
 
         outcomes: list[ImportOutcome | None] = []  # None: decided once converted
         reads: dict[int, tuple[Path, os.stat_result, str]] = {}  # slot -> (path, stat, digest)
-        known = {r.content_hash: r.id for r in self.catalog.rows()}
+        known = self.catalog.content_hashes()
         first_of: dict[str, int] = {}  # digest -> the slot of the first file with those bytes
         twins: dict[int, tuple[Path, int]] = {}  # slot -> (its path, an earlier same file's slot)
         for path, named in _expand(paths):
@@ -1044,6 +1044,14 @@ class Library:
                 outcomes[slot] = ImportOutcome(path, "skipped", CANCELLED)
         if copied:
             try:
+                storage.sync_files(target for _original, target in copied.values())
+            except OSError as exc:
+                for slot, (original, target) in copied.items():
+                    _remove_copy(target, own_folders)
+                    reason = f"cannot copy into the library: {storage.reason(exc)}"
+                    outcomes[slot] = ImportOutcome(original, "failed", reason)
+                return [o for o in outcomes if o is not None]
+            try:
                 report = self._refresh(None, premade)
             except sqlite3.Error as exc:
                 if storage.is_damaged(exc):
@@ -1055,11 +1063,12 @@ class Library:
                     )
                 return [o for o in outcomes if o is not None]
             failed = {p: reason for p, reason in report.failed}
-            by_key = {r.source_key: r for r in self.catalog.rows()}
+            by_key = self.catalog.ids_and_titles()
             for slot, (original, target) in copied.items():
-                row = by_key.get(self._key_of(target))
-                if row is not None:
-                    outcomes[slot] = ImportOutcome(original, "imported", row.title, row.id)
+                found = by_key.get(self._key_of(target))
+                if found is not None:
+                    article_id, title = found
+                    outcomes[slot] = ImportOutcome(original, "imported", title, article_id)
                     continue
                 _remove_copy(target, own_folders)
                 reason = failed.get(target, "could not be catalogued")
@@ -1082,11 +1091,12 @@ class Library:
         return [o for o in outcomes if o is not None]
 
     def _copy_converted(self, path: Path, made: Made, own_folders: set[Path]) -> Path:
-        """Copy a converted file into the library, if it is still the file converted."""
+        """Copy a converted file into the library, if it is still the file converted; the
+        copy is synced to disk later, with the others (:func:`storage.sync_files`)."""
         data, meta_bytes = read_file(path)
         if content_hash(data, meta_bytes) != made.content_hash:
             raise ImportFailed("it changed while it was imported; import it again")
-        return self._copy_in(path, data, meta_bytes, made.images, own_folders)
+        return self._copy_in(path, data, meta_bytes, made.images, own_folders, sync=False)
 
     def _key_of(self, copy: Path) -> str:
         return source_key("user", copy.relative_to(self.user_dir).as_posix())
@@ -1098,6 +1108,8 @@ class Library:
         meta_bytes: bytes,
         images: tuple[PurePosixPath, ...],
         own_folders: set[Path],
+        *,
+        sync: bool = True,
     ) -> Path:
         """Copy a file into the library under a name nobody has; return the copy.
 
@@ -1124,7 +1136,7 @@ class Library:
                     copy = target.parent.joinpath(*rel.parts)
                     copy.parent.mkdir(parents=True, exist_ok=True)
                     storage.write_atomic(copy, read_source(path.parent.joinpath(*rel.parts)))
-                write_new(target, data)
+                write_new(target, data, sync=sync)
             except FileExistsError:
                 continue
             except OSError:
