@@ -423,7 +423,7 @@ def launch(root: Path, corpus: Corpus) -> Stalls:
         f"launch ({corpus.articles:,} articles)", start,
         lambda: bool(loaded) and idle(made[0]),
     )  # fmt: skip
-    rows = made[0].library_panel.model.rowCount()
+    rows = made[0].library_panel.model.article_count()
     if rows != corpus.articles:
         raise RuntimeError(f"launch: the list shows {rows} articles")
     close_window(made[0])
@@ -470,7 +470,7 @@ def import_many(root: Path, corpus: Corpus) -> Stalls:
         f"import {len(paths):,} files", lambda: window.import_files(paths),
         lambda: idle(window),
     )  # fmt: skip
-    rows = window.library_panel.model.rowCount()
+    rows = window.library_panel.model.article_count()
     if rows != len(paths) + corpus.bundled:
         raise RuntimeError(f"import: the list shows {rows} articles")
     close_window(window)

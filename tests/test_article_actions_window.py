@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from reader.core import ReaderCore
 from reader.ui import article_dialogs
-from reader.ui.library_panel import ID_ROLE, TAGS_ROLE
+from reader.ui.library_panel import TAGS_ROLE
 from reader.ui.main_window import MainWindow
 from tests.conftest import OpenWindow, settle, show
 
@@ -30,13 +30,12 @@ BUNDLED = 5
 
 def listed(window: MainWindow) -> dict[str, str]:
     """The articles in the list: title by id."""
-    model = window.library_panel.model
-    return {model.article(r).id: model.article(r).title for r in range(model.rowCount())}
+    return {a.id: a.title for a in window.library_panel.model.articles()}
 
 
 def shown_ids(window: MainWindow) -> list[str]:
-    proxy = window.library_panel.proxy
-    return [proxy.index(r, 0).data(ID_ROLE) for r in range(proxy.rowCount())]
+    model = window.library_panel.model
+    return [model.article(r).id for r in range(model.shown_count())]
 
 
 def tags_shown(window: MainWindow, article_id: str) -> str:
@@ -173,7 +172,7 @@ def test_tags_show_in_the_list_and_tag_name_filters_by_them(
     window = open_window(data_dir)
     show(qtbot, window, article_id)
     panel = window.library_panel
-    row = panel.proxy.mapFromSource(panel.model.index(panel.model.row_of(article_id), 0))
+    row = panel.index_of(article_id)
     untagged_height = panel.view.visualRect(row).height()
 
     asked = patch_dialog(monkeypatch, "ask_tags", ("ferries", "Winter Walks"))
@@ -329,8 +328,7 @@ def test_the_row_menu_acts_on_the_row_right_clicked(
     show(qtbot, window, "backend-developer")
     asked = patch_dialog(monkeypatch, "ask_title", "")  # cancelled-like: nothing changes
     panel = window.library_panel
-    model = panel.model
-    row = panel.proxy.mapFromSource(model.index(model.row_of("the-role-of-the-backend"), 0))
+    row = panel.index_of("the-role-of-the-backend")
     where = panel.view.visualRect(row).center()
 
     def choose_rename() -> None:

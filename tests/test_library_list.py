@@ -39,12 +39,23 @@ def panel_with(qtbot: QtBot, articles: list[ArticleInfo], width: int = 340) -> L
 
 
 def shown_ids(panel: LibraryPanel) -> list[str]:
-    return [panel.proxy.index(r, 0).data(ID_ROLE) for r in range(panel.proxy.rowCount())]
+    """The articles the filter keeps, in the order shown."""
+    return [panel.model.article(r).id for r in range(panel.model.shown_count())]
+
+
+def told_ids(panel: LibraryPanel) -> list[str]:
+    """The articles of the rows the view has been told of, read through the view's model."""
+    model = panel.view.model()
+    return [model.index(r, 0).data(ID_ROLE) for r in range(model.rowCount())]
 
 
 def row_height(panel: LibraryPanel, article_id: str) -> int:
-    row = panel.model.row_of(article_id)
-    return panel.view.visualRect(panel.proxy.mapFromSource(panel.model.index(row, 0))).height()
+    return panel.view.visualRect(panel.index_of(article_id)).height()
+
+
+def in_view(panel: LibraryPanel, article_id: str) -> bool:
+    rect = panel.view.visualRect(panel.index_of(article_id))
+    return rect.isValid() and panel.view.viewport().rect().intersects(rect)
 
 
 def test_a_short_title_takes_one_line_and_a_long_one_more(qtbot: QtBot) -> None:
@@ -143,11 +154,11 @@ def test_a_filter_that_hides_every_row_says_so(qtbot: QtBot) -> None:
     panel = panel_with(qtbot, articles)
     assert panel.empty_message() == ""
     qtbot.keyClicks(panel.filter_edit, "zzz")
-    assert panel.proxy.rowCount() == 0
+    assert panel.model.shown_count() == 0 and told_ids(panel) == []
     assert panel.empty_message() == NO_MATCH == "No articles match"
     assert panel.empty_label.isVisible()
     panel.filter_edit.clear()
-    assert panel.proxy.rowCount() == 2
+    assert shown_ids(panel) == told_ids(panel) == ["a", "b"]
     assert panel.empty_message() == "" and not panel.empty_label.isVisible()
     qtbot.keyClicks(panel.filter_edit, "kitchen")  # a site is looked in too
     assert shown_ids(panel) == ["b"]
@@ -167,7 +178,7 @@ def test_ten_thousand_rows_are_all_reachable(qtbot: QtBot) -> None:
         for k in range(10_000)
     ]
     panel = panel_with(qtbot, articles)
-    assert panel.model.rowCount() == panel.proxy.rowCount() == 10_000
+    assert panel.model.article_count() == panel.model.shown_count() == 10_000
     panel.view.setFocus()
     panel.select("n0")
     qtbot.keyClick(panel.view, Qt.Key.Key_End)
@@ -203,3 +214,160 @@ def test_a_list_reloaded_under_a_filter_keeps_the_filter(qtbot: QtBot) -> None:
     panel.set_articles([info("harbour", "Quay log"), marsh])
     assert panel.filter_edit.text() == "harbour" and shown_ids(panel) == []
     assert panel.empty_message() == NO_MATCH
+
+
+# --- a large list: the view is told of its rows a batch at a time ---------------------
+
+LARGE = 20_000
+
+
+def large_list() -> list[ArticleInfo]:
+    """Twenty thousand articles: every third tagged "ferries", every fifth about a harbour,
+    their lengths in no order (and some alike)."""
+    return [
+        info(f"n{k}", f"Article {k}: {'harbour ' if k % 5 == 0 else ''}notes",
+             words=100 + (k * 7919) % 5000, tags=("ferries",) if k % 3 == 0 else ())
+        for k in range(LARGE)
+    ]  # fmt: skip
+
+
+def test_the_lazy_model_shows_every_row(qtbot: QtBot) -> None:
+    articles = large_list()
+    ids = [a.id for a in articles]
+    panel = panel_with(qtbot, articles)
+    model = panel.model
+    assert model.article_count() == model.shown_count() == LARGE
+    assert 0 < model.rowCount() < LARGE  # the view is told of a first batch
+    assert told_ids(panel) == ids[: model.rowCount()]
+
+    # Dragged to the end of the scroll bar, again and again: more rows each time, to the last.
+    bar = panel.view.verticalScrollBar()
+
+    def drag_to_the_end() -> None:
+        told = model.rowCount()
+        qtbot.waitUntil(lambda: bar.value() < bar.maximum())  # laid out: more to scroll to
+        bar.setValue(bar.maximum())
+        qtbot.waitUntil(lambda: model.rowCount() > told)
+
+    while model.rowCount() < LARGE:
+        drag_to_the_end()
+    assert told_ids(panel) == ids  # every article is a row of the view, in order
+    qtbot.waitUntil(lambda: bar.value() < bar.maximum())
+    bar.setValue(bar.maximum())
+    assert in_view(panel, ids[-1])
+
+    # Page Down goes on past the first batch, as the rows come.
+    panel.set_articles(articles)
+    panel.view.setFocus()
+    panel.select(ids[0])
+    first_batch = model.rowCount()
+    for _ in range(first_batch):
+        qtbot.keyClick(panel.view, Qt.Key.Key_PageDown)
+        qtbot.wait(1)
+        if model.row_of(panel.current_id() or "") > first_batch:
+            break
+    assert model.row_of(panel.current_id() or "") > first_batch
+    assert in_view(panel, panel.current_id() or "")
+
+    # End goes to the last article, from a list told of its first batch only.
+    panel.set_articles(articles)
+    panel.select(ids[1])
+    assert model.rowCount() < LARGE
+    with qtbot.waitSignal(panel.article_selected) as chosen:
+        qtbot.keyClick(panel.view, Qt.Key.Key_End)
+    assert chosen.args == [ids[-1]] and panel.current_id() == ids[-1]
+    assert in_view(panel, ids[-1])
+    assert told_ids(panel) == ids
+    qtbot.keyClick(panel.view, Qt.Key.Key_Home)
+    assert panel.current_id() == ids[0] and in_view(panel, ids[0])
+
+
+def test_selecting_the_last_article_of_a_large_list_makes_it_current_and_visible(
+    qtbot: QtBot,
+) -> None:
+    panel = panel_with(qtbot, large_list())
+    # As at launch: the article last read, at the end of the list, is selected.
+    with qtbot.waitSignal(panel.article_selected) as chosen:
+        assert panel.select("n19999")
+    assert chosen.args == ["n19999"]
+    assert panel.current_id() == "n19999" and in_view(panel, "n19999")
+    selected = panel.view.selectionModel().selectedRows()
+    assert [i.data(ID_ROLE) for i in selected] == ["n19999"]
+    # Back to one in the middle, and to the first: each current, in view, alone selected.
+    for article_id in ("n10000", "n0", "n19998"):
+        assert panel.select(article_id)
+        assert panel.current_id() == article_id and in_view(panel, article_id)
+        selected = panel.view.selectionModel().selectedRows()
+        assert [i.data(ID_ROLE) for i in selected] == [article_id]
+    assert panel.neighbour_id("n19998") == "n19999"
+    assert panel.neighbour_id("n19999") == "n19998"
+
+
+def test_filtering_and_sorting_a_large_list_keep_the_right_rows_order_and_selection(
+    qtbot: QtBot,
+) -> None:
+    articles = large_list()
+    panel = panel_with(qtbot, articles)
+    panel.select("n15000")  # tagged, and about a harbour
+    opened: list[str] = []
+    panel.article_selected.connect(opened.append)
+
+    def prefix_told() -> bool:  # the view's rows are the first of the rows shown, in order
+        return told_ids(panel) == shown_ids(panel)[: panel.model.rowCount()]
+
+    panel.filter_edit.setText("tag:ferries HARBOUR")
+    kept = [a for a in articles if "ferries" in a.tags and "harbour" in a.title]
+    assert shown_ids(panel) == [a.id for a in kept] and prefix_told()
+    assert panel.current_id() == "n15000" and in_view(panel, "n15000")
+
+    words = LibraryModel.COLUMNS.index("Words")
+    panel.view.sortByColumn(words, Qt.SortOrder.DescendingOrder)
+    by_words = sorted(kept, key=lambda a: a.words, reverse=True)  # ties in the library's order
+    assert shown_ids(panel) == [a.id for a in by_words] and prefix_told()
+    assert panel.current_id() == "n15000" and in_view(panel, "n15000")
+
+    panel.filter_edit.clear()
+    every = sorted(articles, key=lambda a: a.words, reverse=True)
+    assert shown_ids(panel) == [a.id for a in every] and prefix_told()
+    assert panel.current_id() == "n15000" and in_view(panel, "n15000")
+
+    panel.filter_edit.setText("article 1999")  # n1999 and n19990 to n19999
+    assert set(shown_ids(panel)) == {"n1999", *(f"n{k}" for k in range(19990, 20000))}
+    assert shown_ids(panel) == [a.id for a in every if a.id in set(shown_ids(panel))]
+
+    panel.filter_edit.clear()
+    panel.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+    assert shown_ids(panel) == [a.id for a in articles] and prefix_told()
+    assert panel.current_id() == "n15000" and in_view(panel, "n15000")
+    assert opened == []  # the article stayed the one chosen: no other was opened
+
+
+def test_a_filter_that_hides_the_current_article_and_is_then_cleared_shows_it_again(
+    qtbot: QtBot,
+) -> None:
+    articles = large_list()
+    panel = panel_with(qtbot, articles)
+    panel.select("n19001")  # not tagged
+    opened: list[str] = []
+    panel.article_selected.connect(opened.append)
+
+    panel.filter_edit.setText("tag:ferries")
+    assert shown_ids(panel) == [f"n{k}" for k in range(0, LARGE, 3)]
+    assert not panel.row_shown("n19001") and not panel.view.currentIndex().isValid()
+    assert panel.current_id() == "n19001"  # still the one chosen, though its row is hidden
+    panel.filter_edit.setText("tag:ferries harbour")  # typed on: still hidden
+    panel.set_articles(articles)  # and the list loaded again meanwhile
+    assert panel.current_id() == "n19001" and not panel.view.currentIndex().isValid()
+
+    panel.filter_edit.clear()
+    assert panel.current_id() == "n19001" and in_view(panel, "n19001")
+    selected = panel.view.selectionModel().selectedRows()
+    assert [i.data(ID_ROLE) for i in selected] == ["n19001"]
+    assert opened == []  # it stayed open: no other article was opened, nor it again
+
+    # One chosen while the filter hides the first is the one kept.
+    panel.filter_edit.setText("harbour")
+    assert not panel.view.currentIndex().isValid()
+    assert panel.select("n15")
+    panel.filter_edit.clear()
+    assert panel.current_id() == "n15" and opened == ["n15"]

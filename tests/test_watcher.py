@@ -34,8 +34,7 @@ PASSAGE = "The zanzibarine heron stood on one leg"
 
 def listed(window: MainWindow) -> dict[str, ArticleInfo]:
     """The articles in the list, by the path of their file."""
-    model = window.library_panel.model
-    return {model.article(row).source: model.article(row) for row in range(model.rowCount())}
+    return {a.source: a for a in window.library_panel.model.articles()}
 
 
 def wait_listed(qtbot: QtBot, window: MainWindow, path: Path) -> ArticleInfo:
@@ -167,9 +166,9 @@ def test_an_import_makes_at_most_one_refresh_after_it(
     # The copies land one by one, further apart than the watcher waits before it tells:
     # unheld, each would make a refresh of its own.
 
-    def slow_write_new(path: Path, data: bytes) -> None:
+    def slow_write_new(path: Path, data: bytes, *, sync: bool = True) -> None:
         time.sleep(0.06)
-        storage.write_new(path, data)
+        storage.write_new(path, data, sync=sync)
 
     monkeypatch.setattr(library_module, "write_new", slow_write_new)
     window.watcher.settle_ms = 20

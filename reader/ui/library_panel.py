@@ -1,10 +1,13 @@
 """The library list: title, source, date added, length and how far read; sortable and filterable.
 
-One model, one filter-and-sort proxy and one tree view: a list of ten thousand
-articles is as quick to show and to filter as a list of five. Rows are as tall
-as their title needs (one line, or up to three with the last one elided), and
-a line more for the article's tags; their heights are asked for only for the
-rows shown, and the lines of each title are remembered per column width.
+One model and one tree view: the model holds every article, and its rows are the
+ones the filter keeps, in the order asked for; the view is told of them a
+thousand at a time, as it scrolls to them, so a list of twenty thousand
+articles is as quick to show, to filter and to sort as a list of five. Rows are
+as tall as their title needs (one line, or up to three with the last one
+elided), and a line more for the article's tags; their heights are asked for
+only for the rows shown, and the lines of each title are remembered per column
+width.
 
 The filter looks for its words in the title, site, author and tags; ``tag:name``
 (``tag:"two words"``) keeps only the articles with that tag.
@@ -19,7 +22,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
     QAbstractTableModel,
     QItemSelectionModel,
     QModelIndex,
@@ -27,7 +29,6 @@ from PySide6.QtCore import (
     QPoint,
     QRect,
     QSize,
-    QSortFilterProxyModel,
     Qt,
     QTimer,
     Signal,
@@ -64,9 +65,8 @@ from reader.library import ArticleInfo
 from reader.library.articles import readable
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
-TAGS_ROLE = Qt.ItemDataRole.UserRole + 3  # the tags as the title cell shows them ("": none)
-SHAPE_ROLE = Qt.ItemDataRole.UserRole + 4  # (title, tags): what a title cell's height needs
+TAGS_ROLE = Qt.ItemDataRole.UserRole + 2  # the tags as the title cell shows them ("": none)
+SHAPE_ROLE = Qt.ItemDataRole.UserRole + 3  # (title, tags): what a title cell's height needs
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -147,36 +147,134 @@ def added_label(added_at: float, today: date | None = None) -> str:
 
 
 class LibraryModel(QAbstractTableModel):
+    """Every article of the library, and as rows the ones the filter keeps, in the order asked for.
+
+    The rows are lists of indices into the articles: sorting orders them by keys
+    made once per column, and filtering looks in case-folded text and tag sets
+    made once per list, so either is one layout change whatever the size of the
+    list. The view is told of the rows a batch at a time, as it is scrolled to the
+    last one it was told of (``rowCount``): it lays out only those, not every row
+    of a list of thousands.
+    """
+
     COLUMNS = ("Title", "Words", "Time", "Read", "Source", "Added", "Tags")
+    BATCH = 1_000  # rows the view is told of at a time
 
     def __init__(self) -> None:
         super().__init__()
-        self._library: list[ArticleInfo] = []  # in the library's order
-        self._rows: list[ArticleInfo] = []  # in the order shown
-        self._titles: list[str] = []
-        self._keys: dict[int, list[Any]] = {}  # sort keys of _rows per column, made when asked
-        self._folded: list[str] | None = None  # what a filter matches, per row
-        self._tag_sets: list[frozenset[str]] | None = None  # each row's tags, folded
+        self._articles: list[ArticleInfo] = []  # in the library's order
+        self._place: dict[str, int] = {}  # where each article is in _articles, by id
         self._order: tuple[int, bool] = (-1, False)  # column sorted by (-1: none), descending
+        self._sorted: list[int] | None = None  # _articles' indices in that order, made when asked
+        self._needle = ""  # the words the filter looks for, case-folded
+        self._tags: tuple[str, ...] = ()  # the tags it asks for, folded
+        self._folded: list[str] | None = None  # what the filter's words match, per article
+        self._tag_sets: list[frozenset[str]] | None = None  # each article's tags, folded
+        self._rows: list[int] = []  # the rows: _articles' indices the filter keeps, in order
+        self._row_of: dict[str, int] | None = None  # each row's article id -> row, when asked
+        self._told = 0  # how many rows the view has been told of (the first ones)
+
+    # --- the articles --------------------------------------------------------
 
     def set_articles(self, articles: list[ArticleInfo]) -> None:
         self.beginResetModel()
-        self._library = list(articles)
-        self._arrange()
+        self._articles = list(articles)
+        self._place = {a.id: k for k, a in enumerate(self._articles)}
+        self._sorted = None
+        self._folded = self._tag_sets = None
+        self._rows = self._arranged()
+        self._row_of = None
+        self._told = min(len(self._rows), self.BATCH)
         self.endResetModel()
 
-    def _arrange(self) -> None:
-        """Put the rows in the order asked for; ties keep the library's order."""
-        column, descending = self._order
-        rows = self._library
-        if column >= 0:
-            keys = sort_keys(rows, column)
-            rows = [rows[k] for k in sorted(range(len(rows)), key=keys.__getitem__,
-                                            reverse=descending)]  # fmt: skip
-        self._rows = rows
-        self._titles = [_shown_title(a) for a in rows]
-        self._keys.clear()
-        self._folded = self._tag_sets = None
+    def article_count(self) -> int:
+        """How many articles the list holds, shown or not."""
+        return len(self._articles)
+
+    def articles(self) -> list[ArticleInfo]:
+        """Every article the list holds, in the library's order, shown or not."""
+        return list(self._articles)
+
+    def info(self, article_id: str) -> ArticleInfo | None:
+        """The article with this id, shown or not; None if the list does not hold it."""
+        place = self._place.get(article_id)
+        return None if place is None else self._articles[place]
+
+    def tag_counts(self) -> dict[str, int]:
+        """Every tag in the list with how many articles have it, by name."""
+        counts: dict[str, int] = {}
+        for a in self._articles:
+            for t in a.tags:
+                counts[t] = counts.get(t, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def update_article(self, info: ArticleInfo) -> bool:
+        """Show an article's new title or tags, without listing everything again; False if
+        the list does not hold it. It moves to its place if the rows are sorted by title or
+        tags, and shows or goes if the filter's answer for it changes."""
+        place = self._place.get(info.id)
+        if place is None:
+            return False
+        info = replace(info, progress=self._articles[place].progress)  # the list's is the latest
+        self._articles[place] = info
+        if self._folded is not None:
+            self._folded[place] = _filter_text(info)
+        if self._tag_sets is not None:
+            self._tag_sets[place] = _tag_set(info)
+        if self._order[0] in (TITLE, TAGS):
+            self._sorted = None
+        row = self.row_of(info.id)
+        if self._sorted is None or (row >= 0) != self._keeps(place):
+            self._rearrange(keep_told=True)
+        elif row < self._told:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+        return True
+
+    def set_progress(self, article_id: str, progress: float) -> None:
+        """Show how far an article has been read, without listing everything again."""
+        place = self._place.get(article_id)
+        if place is None or self._articles[place].progress == progress:
+            return
+        self._articles[place] = replace(self._articles[place], progress=progress)
+        if self._order[0] == READ:
+            self._sorted = None
+            self._rearrange(keep_told=True)  # it moves to its place, as a sorted list keeps it
+            return
+        row = self.row_of(article_id)
+        if 0 <= row < self._told:
+            index = self.index(row, READ)
+            self.dataChanged.emit(index, index)
+
+    # --- the rows: filtered and sorted --------------------------------------
+
+    def shown_count(self) -> int:
+        """How many rows the filter keeps (the view may not have been told of them all)."""
+        return len(self._rows)
+
+    def article(self, row: int) -> ArticleInfo:
+        """The article of a row the filter keeps (``0 <= row < shown_count()``)."""
+        return self._articles[self._rows[row]]
+
+    def row_of(self, article_id: str) -> int:
+        """The row of an article; -1 if the list does not hold it or the filter hides it."""
+        if self._row_of is None:
+            articles = self._articles
+            self._row_of = {articles[k].id: row for row, k in enumerate(self._rows)}
+        return self._row_of.get(article_id, -1)
+
+    def set_filter(self, text: str) -> bool:
+        """Keep the rows whose title, site, author or tags hold the words of ``text``, and
+        that have every tag it asks for (tag:name); False if that keeps the same rows."""
+        needle, tags = read_filter(text)
+        if (needle, tags) == (self._needle, self._tags):
+            return False
+        self._needle, self._tags = needle, tags
+        self._rearrange(keep_told=False)
+        return True
+
+    def filter_tags(self) -> tuple[str, ...]:
+        """The tags the filter asks for, case-folded."""
+        return self._tags
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Order the rows by ``column`` (-1: the library's order), keeping the selection.
@@ -188,33 +286,114 @@ class LibraryModel(QAbstractTableModel):
         wanted = (column, order == Qt.SortOrder.DescendingOrder)
         if wanted != self._order:
             self._order = wanted
-            self._rearrange()
+            self._sorted = None
+            self._rearrange(keep_told=True)
 
     def sort_order(self) -> tuple[int, bool]:
         """The column the rows are sorted by (-1: none) and whether descending."""
         return self._order
 
-    def _rearrange(self) -> None:
+    def _arranged(self) -> list[int]:
+        """The articles the filter keeps, in the order asked for; ties keep the library's."""
+        if self._sorted is None:
+            column, descending = self._order
+            every = range(len(self._articles))
+            if column < 0:
+                self._sorted = list(every)
+            else:
+                keys = sort_keys(self._articles, column)
+                self._sorted = sorted(every, key=keys.__getitem__, reverse=descending)
+        rows = self._sorted
+        if self._tags:
+            sets, tags = self.tag_sets(), self._tags
+            rows = [k for k in rows if sets[k].issuperset(tags)]
+        if self._needle:
+            folded, needle = self.folded(), self._needle
+            rows = [k for k in rows if needle in folded[k]]
+        return rows
+
+    def _keeps(self, place: int) -> bool:
+        """Whether the filter keeps the article at ``place`` in the library's order."""
+        if self._tags and not self.tag_sets()[place].issuperset(self._tags):
+            return False
+        return not self._needle or self._needle in self.folded()[place]
+
+    def _rearrange(self, *, keep_told: bool) -> None:
+        """Make the rows again, in one layout change: the rows the view keeps (the current
+        one, the selected one) follow their article, or go if the filter hides it or it is
+        past the rows told. The view is told of as many rows as before (``keep_told``),
+        else of the first batch."""
         self.layoutAboutToBeChanged.emit()
         before = self._rows
-        self._arrange()
-        row_now = {a.id: k for k, a in enumerate(self._rows)}
+        self._rows = self._arranged()
+        self._row_of = None
+        told = self._told if keep_told else self.BATCH
+        self._told = min(len(self._rows), max(told, self.BATCH))
         kept = self.persistentIndexList()
-        moved = [self.index(row_now[before[i.row()].id], i.column()) for i in kept]
-        self.changePersistentIndexList(kept, moved)
+        if kept:
+            now = {k: row for row, k in enumerate(self._rows)}
+            moved = []
+            for index in kept:
+                row = now.get(before[index.row()], -1)
+                found = 0 <= row < self._told
+                moved.append(self.createIndex(row, index.column()) if found else QModelIndex())
+            self.changePersistentIndexList(kept, moved)
         self.layoutChanged.emit()
 
-    def article(self, row: int) -> ArticleInfo:
-        return self._rows[row]
+    def folded(self) -> list[str]:
+        """Each article's title, site, author and tags, case-folded: what a filter looks in."""
+        if self._folded is None:
+            self._folded = [_filter_text(a) for a in self._articles]
+        return self._folded
+
+    def tag_sets(self) -> list[frozenset[str]]:
+        """Each article's tags, folded: what a filter's tag:name looks in."""
+        if self._tag_sets is None:
+            self._tag_sets = [_tag_set(a) for a in self._articles]
+        return self._tag_sets
+
+    # --- the rows the view is told of ---------------------------------------
+    # Told by the list's view as it is scrolled to its end, not through canFetchMore:
+    # a tree view asks fetchMore on each layout, and measures the height of every
+    # row down to the last one told to decide whether to ask.
+
+    def fetch_more(self) -> None:
+        """Tell the view of a batch more rows, if the filter keeps more."""
+        self._tell(self._told + self.BATCH)
+
+    def fetch_to(self, row: int) -> QModelIndex:
+        """The index of ``row``, the view told of the rows up to it and a batch beyond (so
+        that the rows after it are there to scroll to)."""
+        if row >= self._told:
+            self._tell(row + self.BATCH)
+        return self.index(row, 0)
+
+    def fetch_all(self) -> None:
+        """Tell the view of every row the filter keeps."""
+        self._tell(len(self._rows))
+
+    def all_told(self) -> bool:
+        """Whether the view has been told of every row the filter keeps."""
+        return self._told == len(self._rows)
+
+    def _tell(self, count: int) -> None:
+        count = min(count, len(self._rows))
+        if count > self._told:
+            self.beginInsertRows(QModelIndex(), self._told, count - 1)
+            self._told = count
+            self.endInsertRows()
+
+    # --- the model as the view reads it -------------------------------------
 
     def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
-        # Asked for each row the filter maps: one call here, not rowCount and columnCount.
-        if 0 <= row < len(self._rows) and 0 <= column < len(self.COLUMNS) and not parent.isValid():
+        # Asked for each row the view lays out: one call here, not rowCount and columnCount.
+        if 0 <= row < self._told and 0 <= column < len(self.COLUMNS) and not parent.isValid():
             return self.createIndex(row, column)
         return QModelIndex()
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        """The rows the view has been told of (``shown_count`` for all the filter keeps)."""
+        return 0 if parent.isValid() else self._told
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
@@ -231,27 +410,23 @@ class LibraryModel(QAbstractTableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
         row, col = index.row(), index.column()
+        if not (index.isValid() and row < self._told):
+            return None
+        a = self._articles[self._rows[row]]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._titles[row] if col == TITLE else self._detail(self._rows[row], col)
-        if role == SORT_ROLE:
-            keys = self._keys.get(col)
-            if keys is None:
-                keys = self._keys[col] = sort_keys(self._rows, col)
-            return keys[row]
+            return _shown_title(a) if col == TITLE else self._detail(a, col)
         if role == ID_ROLE:
-            return self._rows[row].id
+            return a.id
         if role == TAGS_ROLE:
-            return tags_label(self._rows[row])
+            return tags_label(a)
         if role == SHAPE_ROLE:
-            return self._titles[row], tags_label(self._rows[row])
+            return _shown_title(a), tags_label(a)
         if role == Qt.ItemDataRole.TextAlignmentRole and col != TITLE:
             side = Qt.AlignmentFlag.AlignRight if is_number(col) else Qt.AlignmentFlag.AlignLeft
             return int(side | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(self._rows[row])
+            return self._tooltip(a)
         return None
 
     @staticmethod
@@ -284,71 +459,17 @@ class LibraryModel(QAbstractTableModel):
             tip += f"\nThe file could not be converted: {a.problem}{kept}"
         return tip
 
-    def folded(self) -> list[str]:
-        """Each row's title, site, author and tags, case-folded: what a filter looks in."""
-        if self._folded is None:
-            self._folded = [
-                f"{a.title}\n{a.site}\n{a.author}\n{' '.join(a.tags)}".casefold()
-                for a in self._rows
-            ]
-        return self._folded
-
-    def tag_sets(self) -> list[frozenset[str]]:
-        """Each row's tags, case-folded: what a filter's tag:name looks in."""
-        if self._tag_sets is None:
-            self._tag_sets = [frozenset(fold_tag(t) for t in a.tags) for a in self._rows]
-        return self._tag_sets
-
-    def tag_counts(self) -> dict[str, int]:
-        """Every tag in the list with how many articles have it, by name."""
-        counts: dict[str, int] = {}
-        for a in self._library:
-            for t in a.tags:
-                counts[t] = counts.get(t, 0) + 1
-        return dict(sorted(counts.items()))
-
-    def row_of(self, article_id: str) -> int:
-        return next((k for k, a in enumerate(self._rows) if a.id == article_id), -1)
-
-    def update_article(self, info: ArticleInfo) -> bool:
-        """Show an article's new title or tags in its row, without listing everything
-        again; False if it is not listed."""
-        row = self.row_of(info.id)
-        if row < 0:
-            return False
-        info = replace(info, progress=self._rows[row].progress)  # the list's is the latest
-        self._put(row, info)
-        self._titles[row] = _shown_title(info)
-        self._folded = self._tag_sets = None
-        if self._order[0] in (TITLE, TAGS):
-            self._rearrange()  # it moves to its place, as a sorted list keeps it
-        else:
-            self._keys.clear()
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
-        return True
-
-    def _put(self, row: int, info: ArticleInfo) -> None:
-        self._rows[row] = info
-        if self._library is not self._rows:  # sorted: the library's order is a list of its own
-            place = next(k for k, a in enumerate(self._library) if a.id == info.id)
-            self._library[place] = info
-
-    def set_progress(self, article_id: str, progress: float) -> None:
-        """Show how far an article has been read, without listing everything again."""
-        row = self.row_of(article_id)
-        if row < 0 or self._rows[row].progress == progress:
-            return
-        self._put(row, replace(self._rows[row], progress=progress))
-        if self._order[0] == READ:
-            self._rearrange()  # it moves to its place, as a sorted list keeps it
-        else:
-            self._keys.pop(READ, None)
-            index = self.index(row, READ)
-            self.dataChanged.emit(index, index)
-
 
 def _shown_title(a: ArticleInfo) -> str:
     return f"⚠ {a.title}" if a.problem else a.title
+
+
+def _filter_text(a: ArticleInfo) -> str:
+    return f"{a.title}\n{a.site}\n{a.author}\n{' '.join(a.tags)}".casefold()
+
+
+def _tag_set(a: ArticleInfo) -> frozenset[str]:
+    return frozenset(fold_tag(t) for t in a.tags)
 
 
 def sort_keys(rows: list[ArticleInfo], column: int) -> list[Any]:
@@ -368,60 +489,6 @@ def sort_keys(rows: list[ArticleInfo], column: int) -> list[Any]:
 
 def is_number(column: int) -> bool:
     return column in (WORDS, TIME, READ)
-
-
-class LibraryFilter(QSortFilterProxyModel):
-    """Keeps the rows whose title, site, author or tags hold the filter's words, and that
-    have every tag it asks for (tag:name).
-
-    Sorting is handed to the model, which orders its rows in one step; the
-    filter looks in case-folded text the model makes once per list.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.setFilterKeyColumn(0)
-        self.setSortRole(SORT_ROLE)
-        self._needle = ""
-        self._tags: tuple[str, ...] = ()
-        self._library: LibraryModel | None = None
-
-    def setSourceModel(self, model: QAbstractItemModel) -> None:
-        assert isinstance(model, LibraryModel)
-        self._library = model
-        super().setSourceModel(model)
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if self._library is not None:
-            self._library.sort(column, order)
-
-    def set_text(self, text: str) -> None:
-        needle, tags = read_filter(text)
-        if (needle, tags) == (self._needle, self._tags):
-            return
-        if not hasattr(self, "beginFilterChange"):  # Qt before 6.9
-            self._needle, self._tags = needle, tags
-            self.invalidateRowsFilter()
-            return
-        self.beginFilterChange()
-        self._needle, self._tags = needle, tags
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def text(self) -> str:
-        return self._needle
-
-    def tags(self) -> tuple[str, ...]:
-        """The tags the filter asks for, case-folded."""
-        return self._tags
-
-    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        library = self._library
-        if library is None:
-            return True
-        if self._tags and not library.tag_sets()[source_row].issuperset(self._tags):
-            return False
-        return not self._needle or self._needle in library.folded()[source_row]
 
 
 def utf16_slice(text: str, start: int, length: int) -> str:
@@ -582,6 +649,79 @@ class DetailDelegate(QStyledItemDelegate):
         option.palette.setColor(QPalette.ColorRole.Text, muted)
 
 
+class LibraryView(QTreeView):
+    """The list's tree view. It asks the model for more rows when scrolled to the end of
+    the ones it was told of; End, and a title typed to jump to, reach every row the filter
+    keeps."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # Looked at once the scrolling is done and the rows laid out.
+        self._at_end = QTimer(self)
+        self._at_end.setSingleShot(True)
+        self._at_end.setInterval(0)
+        self._at_end.timeout.connect(self._fetch_if_at_end)
+        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+
+    def _library(self) -> LibraryModel | None:
+        model = self.model()
+        return model if isinstance(model, LibraryModel) else None
+
+    def _on_scrolled(self, value: int) -> None:
+        if value == self.verticalScrollBar().maximum():
+            self._at_end.start()
+
+    def _fetch_if_at_end(self) -> None:
+        model = self._library()
+        if model is None or model.all_told():
+            return
+        self.executeDelayedItemsLayout()
+        bar = self.verticalScrollBar()
+        if bar.value() == bar.maximum():
+            model.fetch_more()
+
+    def moveCursor(
+        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        far = cursorAction in (
+            QAbstractItemView.CursorAction.MoveHome,
+            QAbstractItemView.CursorAction.MoveEnd,
+        )
+        model = self._library()
+        if cursorAction == QAbstractItemView.CursorAction.MoveEnd and model is not None:
+            model.fetch_all()
+        index = super().moveCursor(cursorAction, modifiers)
+        if far and index.isValid():
+            self.scrollTo(index)  # before it is current: see LibraryPanel.select
+            self.forget_far_current()
+        return index
+
+    def in_view(self, row: int) -> bool:
+        """Whether ``row`` is among the rows shown (scrolled by rows: the scroll bar's value
+        is the top row, its page step about how many fit)."""
+        bar = self.verticalScrollBar()
+        return bar.value() <= row < bar.value() + bar.pageStep()
+
+    def forget_far_current(self) -> None:
+        """Drop the current row and the selection without repainting them, if the current
+        row is out of view: the view would find its place row by row from the top row
+        shown, asking the height of every row in between."""
+        current = self.currentIndex()
+        if current.isValid() and not self.in_view(current.row()):
+            selection = self.selectionModel()
+            selection.blockSignals(True)
+            try:
+                selection.clear()
+            finally:
+                selection.blockSignals(False)
+
+    def keyboardSearch(self, search: str) -> None:
+        model = self._library()
+        if model is not None:
+            model.fetch_all()
+        super().keyboardSearch(search)
+
+
 class LibraryPanel(QWidget):
     article_selected = Signal(str)
     columns_changed = Signal()  # the user showed or hid a column
@@ -590,10 +730,13 @@ class LibraryPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = LibraryModel()
-        self.proxy = LibraryFilter()
-        self.proxy.setSourceModel(self.model)
         self._listed = False  # set_articles has been called: an empty list means no articles
         self._tag_counts: dict[str, int] = {}
+        # The article current before the rows were made again, and whether its row was in
+        # view; and the one current until the filter hid it, selected again once shown.
+        self._kept: tuple[str | None, bool] = (None, False)
+        self._hidden: str | None = None
+        self._current_in_view = False  # the rows were made again with the current one in view
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText("Filter articles")
@@ -611,9 +754,9 @@ class LibraryPanel(QWidget):
         self.tag_menu.aboutToShow.connect(self._fill_tag_menu)
         self.tag_button.setMenu(self.tag_menu)
         self.tag_button.hide()  # until an article has a tag
-        self.view = QTreeView(self)
+        self.view = LibraryView(self)
         self.view.setObjectName("libraryList")
-        self.view.setModel(self.proxy)
+        self.view.setModel(self.model)
         self.view.setRootIsDecorated(False)
         self.view.setIndentation(0)
         # Rows differ in height, so the view asks each shown row's height; scrolling
@@ -662,12 +805,12 @@ class LibraryPanel(QWidget):
         self._relayout.timeout.connect(self._lay_out_rows)
         self._title_width = -1
 
-        self.filter_edit.textChanged.connect(self.proxy.set_text)
+        self.filter_edit.textChanged.connect(self._on_filter_text)
         self.view.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
-        for signal in (self.proxy.modelReset, self.proxy.layoutChanged):
+        self.model.layoutAboutToBeChanged.connect(self._note_current)
+        self.model.layoutChanged.connect(self._keep_current)
+        for signal in (self.model.modelReset, self.model.layoutChanged):
             signal.connect(self._show_empty_message)
-        self.proxy.rowsInserted.connect(self._show_empty_message)
-        self.proxy.rowsRemoved.connect(self._show_empty_message)
 
     def _setup_header(self) -> None:
         header = self.view.header()
@@ -752,9 +895,9 @@ class LibraryPanel(QWidget):
         return "" if self.empty_label.isHidden() else self.empty_label.text()
 
     def _show_empty_message(self) -> None:
-        if self.proxy.rowCount() > 0:
+        if self.model.shown_count() > 0:
             message = ""
-        elif self.model.rowCount() > 0:
+        elif self.model.article_count() > 0:
             message = NO_MATCH
         else:
             message = NO_ARTICLES if self._listed else ""
@@ -770,12 +913,7 @@ class LibraryPanel(QWidget):
         self.model.set_articles(articles)
         self._show_tag_button()
         if current:
-            selection = self.view.selectionModel()
-            selection.blockSignals(True)
-            try:
-                self.select(current, clear_filter=False)  # the user's filter stays
-            finally:
-                selection.blockSignals(False)
+            self._select_quietly(current, scroll=True)  # the user's filter stays
         self._show_empty_message()
 
     def update_article(self, info: ArticleInfo) -> None:
@@ -786,53 +924,113 @@ class LibraryPanel(QWidget):
 
     def on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
+            self._hidden = None
             self.article_selected.emit(current.data(ID_ROLE))
 
     def current_id(self) -> str | None:
+        """The article chosen in the list: the current row's, else the one whose row the
+        filter hid once chosen (current again when shown again); None if none."""
         index = self.view.currentIndex()
-        return index.data(ID_ROLE) if index.isValid() else None
+        return index.data(ID_ROLE) if index.isValid() else self._hidden
 
     def select(self, article_id: str, *, clear_filter: bool = True) -> bool:
         """Make the article the current row; one the filter hides clears the filter, or
         (``clear_filter`` False) is not selected."""
         row = self.model.row_of(article_id)
         if row < 0:
-            return False
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        if not index.isValid():
-            if not clear_filter:
+            if not clear_filter or self.model.info(article_id) is None:
                 return False
             self.filter_edit.clear()
-            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            row = self.model.row_of(article_id)
+        index = self.model.fetch_to(row)  # the view is told of the rows up to it
+        # Scrolled to first: the view finds a row's place from the top row shown, so a
+        # row far below it would cost the height of every row in between; and so would
+        # repainting a current row left far above.
+        self.view.scrollTo(index)
+        self.view.forget_far_current()
         self.view.selectionModel().setCurrentIndex(
             index,
             QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows,
         )
-        self.view.scrollTo(index)
         return True
 
+    def index_of(self, article_id: str) -> QModelIndex:
+        """The index of the article's row in the view (told of the rows up to it); invalid
+        if the list does not hold it or the filter hides it."""
+        row = self.model.row_of(article_id)
+        return self.model.fetch_to(row) if row >= 0 else QModelIndex()
+
     def first_id(self) -> str | None:
-        index = self.proxy.index(0, 0)
-        return index.data(ID_ROLE) if index.isValid() else None
+        return self.model.article(0).id if self.model.shown_count() > 0 else None
 
     def row_shown(self, article_id: str) -> bool:
         """Whether the article is listed and the filter shows it."""
-        row = self.model.row_of(article_id)
-        return row >= 0 and self.proxy.mapFromSource(self.model.index(row, 0)).isValid()
+        return self.model.row_of(article_id) >= 0
 
     def neighbour_id(self, article_id: str) -> str | None:
         """The article listed after ``article_id`` (else before it): the one to show once
         it is gone; the first one listed if it is not shown."""
         row = self.model.row_of(article_id)
-        index = self.proxy.mapFromSource(self.model.index(row, 0)) if row >= 0 else QModelIndex()
-        if not index.isValid():
+        if row < 0:
             return self.first_id()
-        for near in (index.row() + 1, index.row() - 1):
-            found = self.proxy.index(near, 0)
-            if found.isValid():
-                return found.data(ID_ROLE)
+        for near in (row + 1, row - 1):
+            if 0 <= near < self.model.shown_count():
+                return self.model.article(near).id
         return None
+
+    def _select_quietly(self, article_id: str, *, scroll: bool) -> bool:
+        """Make the article the current row without announcing it, if the filter shows it;
+        else keep it to select once the filter shows it again."""
+        row = self.model.row_of(article_id)
+        if row < 0:
+            self._hidden = article_id if self.model.info(article_id) is not None else None
+            return False
+        self._hidden = None
+        index = self.model.fetch_to(row)
+        if scroll:
+            self.view.scrollTo(index)
+        selection = self.view.selectionModel()
+        selection.blockSignals(True)
+        try:
+            selection.setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        finally:
+            selection.blockSignals(False)
+        return True
+
+    def _note_current(self) -> None:
+        """Before the rows are made again (filtered, sorted): the article current, and
+        whether its row is in view."""
+        current = self.view.currentIndex()
+        if current.isValid():
+            self._kept = (current.data(ID_ROLE), self.view.in_view(current.row()))
+        else:  # the one the filter hid shows in view once it is shown again
+            self._kept = (self._hidden, True)
+
+    def _keep_current(self) -> None:
+        """After the rows are made again: the article current before stays current if the
+        filter shows it, and a row that was in view stays in view."""
+        article_id, in_view = self._kept
+        self._kept = (None, False)
+        current = self.view.currentIndex()
+        if article_id is None:
+            kept = False
+        elif current.isValid() and current.data(ID_ROLE) == article_id:
+            kept = True
+            if in_view:
+                self.view.scrollTo(current)
+        else:  # hidden by the filter, or past the rows the view is told of
+            kept = self._select_quietly(article_id, scroll=in_view)
+        self._current_in_view = kept and in_view
+
+    def _on_filter_text(self, text: str) -> None:
+        """The rows the filter keeps, from the top unless the current row stays in view."""
+        if self.model.set_filter(text) and not self._current_in_view:
+            self.view.scrollToTop()
 
     def _row_menu(self, pos: QPoint) -> None:
         index = self.view.indexAt(pos)
@@ -845,6 +1043,10 @@ class LibraryPanel(QWidget):
         """Every tag in the list with how many articles have it, by name."""
         return self._tag_counts
 
+    def filter_tags(self) -> tuple[str, ...]:
+        """The tags the filter asks for, case-folded."""
+        return self.model.filter_tags()
+
     def _show_tag_button(self) -> None:
         self._tag_counts = self.model.tag_counts()
         self.tag_button.setVisible(bool(self._tag_counts))
@@ -852,7 +1054,7 @@ class LibraryPanel(QWidget):
     def _fill_tag_menu(self) -> None:
         """The tags with how many articles have each; the one chosen fills the filter."""
         self.tag_menu.clear()
-        asked = self.proxy.tags()
+        asked = self.model.filter_tags()
         one = QActionGroup(self.tag_menu)  # one choice: drawn as radio buttons
         every = QAction("All Articles", one, checkable=True, checked=not asked)
         every.triggered.connect(lambda: self.filter_by_tag(None))
