@@ -9,11 +9,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PySide6.QtCore import QPoint
+from pytestqt.qtbot import QtBot
 
 import reader.rendering as rendering
 from reader.core import ReaderCore
 from reader.rendering import Rendered, render
-from tests.conftest import SEEDS
+from reader.ui.article_view import ArticleView, PageDocument, prepare_document
+from tests.conftest import SEEDS, OpenWindow, show
 
 
 def test_opening_an_article_shows_what_was_made_at_conversion(
@@ -80,3 +83,57 @@ def test_an_article_renders_the_same_whatever_was_rendered_before(
 def _fresh_render(text: str) -> Rendered:
     rendering._converters.md = None  # the next render makes a converter anew
     return render(text)
+
+
+# --- the window: the document made off the UI thread is the one shown ----------
+
+
+LONG = "the-role-of-the-backend"  # a bundled article with section headings
+
+
+def test_an_opened_article_shows_the_document_made_off_the_ui_thread(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = open_window(data_dir)
+    show(qtbot, window, "backend-developer")
+
+    def parsed_here(_view: ArticleView, _html: str) -> None:
+        raise AssertionError("the page was parsed on the UI thread")
+
+    monkeypatch.setattr(ArticleView, "setHtml", parsed_here)
+    show(qtbot, window, LONG)
+    doc = window.view.document()
+    assert isinstance(doc, PageDocument) and doc.page is not None and doc.page.id == LONG
+    assert doc.thread() is window.thread()
+    page = window.view.page
+    assert page is not None and doc.toPlainText() == page.text  # one text, one map
+    monkeypatch.undo()
+    # Made in another look (the theme changed before it landed), it is not used.
+    look = window.view.look()
+    prepared = prepare_document(page, look, window.thread())
+    window.apply_theme_choice("dark")
+    window.view.show_page(page, prepared)
+    assert window.view.document() is not prepared.document
+    assert window.view.look().css in window.view.document().defaultStyleSheet()
+
+
+def test_the_line_at_the_top_is_found_while_the_page_is_still_being_laid_out(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow
+) -> None:
+    window = open_window(data_dir)
+    window.resize(900, 500)
+    show(qtbot, window, LONG)
+    view = window.view
+    page = view.page
+    assert page is not None
+    found, expected = [], []
+    for fraction in (0.0, 0.3, 0.6, 0.9):
+        target = int(len(page.text) * fraction)
+        # Shown anew, with no turn of the event loop: only what is asked for is laid out.
+        view.show_page(page, prepare_document(page, view.look(), window.thread()))
+        view.scroll_to_top(target)
+        found.append(view.top_offset())
+        view.document().size()  # laid out whole: Qt's hit test is right from now on
+        expected.append(view.offset_at(QPoint(0, 0)))
+    assert found == expected
+    assert found == sorted(found) and found[-1] > found[0]

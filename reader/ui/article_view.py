@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from html import escape
 
-from PySide6.QtCore import QByteArray, QPoint, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QPoint, Qt, QThread, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -132,6 +132,71 @@ def own_resource(page: Page | None, type_: int, name: QUrl | str) -> QImage | QB
         return QImage()
 
 
+class PageDocument(QTextDocument):
+    """An article's document: it loads only the page's own images (:func:`own_resource`),
+    and draws a refused one as a broken-image mark in ``muted``.
+
+    It can be made on any thread (:func:`prepare_document`) and handed to the view.
+    """
+
+    def __init__(self, page: Page | None, muted: str) -> None:
+        super().__init__()
+        self.page = page
+        self.muted = muted
+
+    def loadResource(self, type_: int, name: QUrl | str) -> object:
+        found = own_resource(self.page, type_, name)
+        if isinstance(found, QImage) and found.isNull():
+            return broken_image(self.muted)
+        return found
+
+
+@dataclass(frozen=True)
+class Look:
+    """What the view sets an article in: a document made in another look is not used."""
+
+    font: QFont
+    margin: float
+    css: str
+    muted: str
+
+    def same(self, other: Look) -> bool:
+        return (self.font, self.margin, self.css, self.muted) == (
+            other.font, other.margin, other.css, other.muted,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A page's document made ready off the UI thread, with its text map."""
+
+    page_id: str
+    document: PageDocument
+    map: TextMap
+    look: Look
+
+
+def prepare_document(page: Page, look: Look, thread: QThread) -> Prepared:
+    """Parse ``page``'s HTML into a document set in ``look``, on the calling thread, and
+    hand the document to ``thread`` (the UI thread, which will show it).
+
+    Parsing a long article takes a good part of its opening; laid out, it is not:
+    the view lays the document out as it is shown, the first screen first.
+    """
+    doc = PageDocument(page, look.muted)
+    doc.setUndoRedoEnabled(False)
+    doc.setDefaultFont(look.font)
+    doc.setDocumentMargin(look.margin)
+    option = doc.defaultTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)  # never inside a word
+    doc.setDefaultTextOption(option)
+    doc.setDefaultStyleSheet(look.css)
+    doc.setHtml(page.html)
+    text_map = TextMap(page.text, doc.toPlainText())
+    doc.moveToThread(thread)
+    return Prepared(page.id, doc, text_map, look)
+
+
 class ArticleView(QTextBrowser):
     """QTextBrowser showing an article; it loads nothing but the article's own images."""
 
@@ -146,6 +211,8 @@ class ArticleView(QTextBrowser):
         self.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.anchorClicked.connect(self.on_anchor_clicked)
         self._page: Page | None = None
+        self._document: PageDocument | None = None  # a document given to the view, kept
+        self._top_block = 0  # the block at the top of the view when last asked
         self._nothing = ""  # what the page says while no article is shown
         self._original = False
         self._map = TextMap("")
@@ -171,15 +238,30 @@ class ArticleView(QTextBrowser):
         """The article shown, as the core made it ready."""
         return self._page
 
-    def show_page(self, page: Page) -> None:
-        self._page = page
+    def look(self) -> Look:
+        """What an article is set in now: a document prepared in it can be shown as made."""
+        doc = self.document()
+        font = doc.defaultFont()
+        css = document_css(self._theme, em_per_line(font))
+        return Look(QFont(font), doc.documentMargin(), css, self._theme.muted)
+
+    def show_page(self, page: Page, prepared: Prepared | None = None) -> None:
+        """Show ``page``: in the document ``prepared`` for it off the UI thread if it was
+        set in the look the view has now, else parsed here."""
+        self._set_page(page)
         self._original = False
+        self._top_block = 0
         self._hits, self._current_hit, self._marks, self._flash = [], -1, [], None
-        self.document().setDefaultStyleSheet(
-            document_css(self._theme, em_per_line(self.document().defaultFont()))
-        )
-        self.setHtml(page.html)
-        self._map = TextMap(page.text, self.toPlainText())
+        if prepared is not None and prepared.page_id == page.id and prepared.look.same(self.look()):
+            self._document = prepared.document  # the view does not own a document it is given
+            self.setDocument(prepared.document)
+            self._map = prepared.map
+        else:
+            self.document().setDefaultStyleSheet(
+                document_css(self._theme, em_per_line(self.document().defaultFont()))
+            )
+            self.setHtml(page.html)
+            self._map = TextMap(page.text, self.toPlainText())
         if not self._map.aligned:
             log.warning("article %s: shown text differs from its plain text", page.id)
         self._update_selections()
@@ -187,9 +269,16 @@ class ArticleView(QTextBrowser):
         if page.position > 0:
             self.scroll_to_top(page.position)
 
+    def _set_page(self, page: Page | None) -> None:
+        """The page shown, whose images the document may load."""
+        self._page = page
+        doc = self.document()
+        if isinstance(doc, PageDocument):
+            doc.page, doc.muted = page, self._theme.muted
+
     def show_nothing(self, message: str = "") -> None:
         """No article: the page is empty but for ``message``, in the theme's quiet colour."""
-        self._page = None
+        self._set_page(None)
         self._nothing = message
         self._original = False
         self._hits, self._current_hit, self._marks, self._flash = [], -1, [], None
@@ -205,7 +294,7 @@ class ArticleView(QTextBrowser):
 
     def show_original(self, page: Page, html: str) -> None:
         """The article's file as it was, in place of the article; nothing can be marked."""
-        self._page = page
+        self._set_page(page)
         self._original = True
         self._hits, self._current_hit, self._marks, self._flash = [], -1, [], None
         self.setHtml(html)
@@ -387,25 +476,52 @@ class ArticleView(QTextBrowser):
 
     # --- where the reader is ---------------------------------------------------
 
+    def offset_at(self, point: QPoint) -> int:
+        """The offset (into the page's text) of what is at ``point`` of the viewport, by
+        Qt's hit test (right once the document is laid out whole)."""
+        return self._map.from_qt(self.cursorForPosition(point).position())
+
     def top_offset(self) -> int:
-        """The offset (into the page's text) of the first line in view."""
-        self.document().size()  # lays the document out: a hit test before it can miss
-        cursor = self.cursorForPosition(QPoint(0, 0))
-        return self._map.from_qt(cursor.position())
+        """The offset (into the page's text) of the first line in view.
+
+        Found block by block from the one found last (the view moves a little at a
+        time), which lays the document out down to that line only: a long page goes
+        on being laid out while it is read. (Qt's hit test answers wrongly until the
+        whole document is laid out.)
+        """
+        doc = self.document()
+        layout = doc.documentLayout()
+        y = self.verticalScrollBar().value()
+        block = doc.findBlockByNumber(min(self._top_block, doc.blockCount() - 1))
+        while block.previous().isValid() and layout.blockBoundingRect(block).top() > y:
+            block = block.previous()
+        while block.isValid():
+            rect = layout.blockBoundingRect(block)
+            if rect.bottom() > y:
+                self._top_block = block.blockNumber()
+                lines = block.layout()
+                for n in range(lines.lineCount()):
+                    line = lines.lineAt(n)
+                    if rect.top() + line.y() + line.height() > y:
+                        return self._map.from_qt(block.position() + line.textStart())
+                return self._map.from_qt(block.position())
+            block = block.next()
+        return self._map.from_qt(max(doc.characterCount() - 1, 0))
 
     def read_fraction(self) -> float:
         """How far through the article the bottom of the view is, 0..1."""
-        bar = self.verticalScrollBar()
-        if bar.maximum() <= 0:
-            return 1.0
-        return (bar.value() + bar.pageStep()) / (bar.maximum() + bar.pageStep())
+        height = self.document().size().height()  # laid out whole (the scroll bar may lag)
+        shown = self.verticalScrollBar().value() + self.viewport().height()
+        return 1.0 if shown >= height or height <= 0 else shown / height
 
     def scroll_to_top(self, offset: int) -> None:
         """Scroll so the line holding ``offset`` is the first in view."""
         cursor = QTextCursor(self.document())
         cursor.setPosition(min(self._map.to_qt(offset), self.document().characterCount() - 1))
         bar = self.verticalScrollBar()
-        target = bar.value() + self.cursorRect(cursor).top()
+        target = bar.value() + self.cursorRect(cursor).top()  # laid out down to the line
+        if target > bar.maximum():
+            self.document().size()  # the rest laid out too: the scroll bar's whole range
         bar.setValue(max(0, min(bar.maximum(), target)))
 
     def _update_selections(self) -> None:

@@ -65,7 +65,7 @@ from reader.rendering import original_html
 from reader.search import Hit, Related, SearchResults, SyncReport
 from reader.ui import article_dialogs
 from reader.ui.actions import build_actions
-from reader.ui.article_view import BODY_PX, ArticleView, Span
+from reader.ui.article_view import BODY_PX, ArticleView, Prepared, Span, prepare_document
 from reader.ui.bookmarks_panel import BOOKMARK_ROLE, BookmarkDialog, BookmarksPanel
 from reader.ui.collector import UiThreadCollector
 from reader.ui.find_bar import FindBar, find_all
@@ -483,7 +483,7 @@ class MainWindow(QMainWindow):
                             label="Checking files")  # fmt: skip
 
     def on_articles_ready(self, articles: list[ArticleInfo]) -> None:
-        had_rows = self.library_panel.model.rowCount() > 0
+        had_rows = self.library_panel.model.article_count() > 0
         self._articles = articles
         self.library_panel.set_articles(articles)
         if not had_rows and articles:
@@ -505,7 +505,7 @@ class MainWindow(QMainWindow):
             elif page is not None and (page.id in report.changed or _changed_under(page, articles)):
                 self.open_article(page.id)
             self.refresh_bookmarks()
-            parts = [f"{self.library_panel.model.rowCount():,} articles"]
+            parts = [f"{self.library_panel.model.article_count():,} articles"]
             if watched and (what := _what_changed(report)):
                 parts.insert(0, f"Library updated: {what}")
             if report.failed:
@@ -738,10 +738,13 @@ class MainWindow(QMainWindow):
         """Show an article: made ready off the UI thread, shown when it lands."""
         if self.library_panel.current_id() != article_id and self.library_panel.select(article_id):
             return  # selecting the row comes back here through article_selected
-        self.ops.start(
-            Lane.READ, lambda core, _p: core.open_article(article_id), self.on_page_ready,
-            key="open",
-        )  # fmt: skip
+        look, ui_thread = self.view.look(), self.thread()
+
+        def read(core: ReaderCore, _p: object) -> tuple[Page, Prepared]:
+            page = core.open_article(article_id)
+            return page, prepare_document(page, look, ui_thread)  # parsed here, not on the UI
+
+        self.ops.start(Lane.READ, read, lambda made: self.on_page_ready(*made), key="open")
 
     def on_original_toggled(self, on: bool) -> None:
         """Show the article's file as it was (what cleaning left out struck), or the article."""
@@ -769,7 +772,7 @@ class MainWindow(QMainWindow):
 
         self.ops.start(Lane.READ, lambda core, _p: core.original(article_id), shown, key="original")
 
-    def on_page_ready(self, page: Page) -> None:
+    def on_page_ready(self, page: Page, prepared: Prepared | None = None) -> None:
         if self.commands.original.isChecked():
             self.commands.original.blockSignals(True)
             self.commands.original.setChecked(False)  # a new article opens as the article
@@ -777,9 +780,11 @@ class MainWindow(QMainWindow):
         shown = self.view.page
         if shown is not None and shown.id != page.id:
             self.keep_position()  # where the reader left the article before
-        self.view.show_page(page)
+        self.view.show_page(page, prepared)
         self.outline.set_entries(page.outline)
-        self.outline.follow(self.view.top_offset())
+        # Where it opens (a long page is laid out as it is shown: asking the view would
+        # lay it out whole at once).
+        self.outline.follow(page.position)
         if self.find_bar.isVisible():
             self.on_find_text(self.find_bar.field.text())
         self._show_marks(page.bookmarks)
@@ -804,7 +809,7 @@ class MainWindow(QMainWindow):
     def open_target(self, article_id: str, bookmark_id: str | None) -> None:
         """Open an article (at a bookmark) once the library has loaded."""
         self._pending_target = (article_id, bookmark_id)
-        if self.library_panel.model.row_of(article_id) >= 0:
+        if self.library_panel.model.info(article_id) is not None:
             self._open_pending_target()
 
     def _open_pending_target(self) -> bool:
@@ -1106,8 +1111,9 @@ class MainWindow(QMainWindow):
             self.on_query_changed(self.search_panel.current_query())
 
     def on_query_changed(self, text: str) -> None:
+        typing = self.search_panel.still_typing(text)
         self.ops.start(
-            Lane.INDEX, lambda core, _p: core.search(text, SEARCH_LIMIT),
+            Lane.INDEX, lambda core, _p: core.search(text, SEARCH_LIMIT, typing=typing),
             self.search_finished.emit, key="search",
         )  # fmt: skip
 
@@ -1160,9 +1166,8 @@ class MainWindow(QMainWindow):
         return chosen if isinstance(chosen, Bookmark) else None
 
     def _title_of(self, article_id: str) -> str:
-        model = self.library_panel.model
-        row = model.row_of(article_id)
-        return str(model.index(row, 0).data()) if row >= 0 else article_id
+        info = self.library_panel.model.info(article_id)
+        return info.title if info is not None else article_id
 
     def refresh_related(self) -> None:
         """Find the articles like the Related tab's source, if the tab is shown and its list
@@ -1462,9 +1467,7 @@ class MainWindow(QMainWindow):
         article_id = self._menu_target or self.library_panel.current_id()
         if article_id is None and (page := self.view.page) is not None:
             article_id = page.id
-        model = self.library_panel.model
-        row = model.row_of(article_id) if article_id else -1
-        return model.article(row) if row >= 0 else None
+        return self.library_panel.model.info(article_id) if article_id else None
 
     def update_article_actions(self) -> None:
         a = self.commands
@@ -1566,7 +1569,7 @@ class MainWindow(QMainWindow):
 
         def shown(articles: list[ArticleInfo]) -> None:
             self.on_articles_ready(articles)
-            if self.library_panel.model.row_of(article_id) < 0:
+            if self.library_panel.model.info(article_id) is None:
                 self.say(message)
                 return
             self._said_with_page = (article_id, message)
@@ -1578,7 +1581,7 @@ class MainWindow(QMainWindow):
 
     def show_no_article(self) -> None:
         """The empty page: no article is left to show (or the filter shows none)."""
-        none_left = self.library_panel.model.rowCount() == 0
+        none_left = self.library_panel.model.article_count() == 0
         self.view.show_nothing("No articles yet: File ▸ Import Files… brings some in"
                                if none_left else "Choose an article in the list")  # fmt: skip
         self.outline.set_entries(())
@@ -1664,7 +1667,7 @@ class MainWindow(QMainWindow):
         if not counts:
             self.say("No article has a tag yet: Article ▸ Tags… gives it some")
             return
-        asked = self.library_panel.proxy.tags()
+        asked = self.library_panel.filter_tags()
         target = self.article_target()
         folded = {fold_tag(t): t for t in counts}
         chosen = (
@@ -1678,7 +1681,7 @@ class MainWindow(QMainWindow):
 
         def done(changed: tuple[int, int]) -> None:
             articles, marks = changed
-            if self.library_panel.proxy.tags() == (fold_tag(old),):
+            if self.library_panel.filter_tags() == (fold_tag(old),):
                 self.library_panel.filter_by_tag(new)  # the filter follows the tag
             self.ops.start(Lane.READ, lambda core, _p: core.articles(), self.on_articles_ready)
             self.refresh_bookmarks()
