@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reader import storage
 from reader.errors import CatalogError
@@ -99,6 +100,14 @@ _MIGRATIONS = {
     8: """
     CREATE INDEX IF NOT EXISTS articles_listed ON articles (
         source_key, mtime_ns, size, renderer, id, origin, title, words, added_at, author, site
+    );
+    """,
+    # 9: the index holds every column of an article's entry in the window's list too.
+    9: """
+    DROP INDEX IF EXISTS articles_listed;
+    CREATE INDEX articles_listed ON articles (
+        source_key, mtime_ns, size, renderer, id, origin, title, words, added_at, author, site,
+        content_hash, text_hash, published, url
     );
     """,
 }
@@ -315,6 +324,21 @@ class Catalog:
             " LEFT JOIN reading ON reading.article_id = articles.id ORDER BY origin, source_key"
         )
         return [CatalogRow(r) for r in cur]
+
+    def info_rows(self) -> list[tuple[Any, ...]]:
+        """Each article's id, title, source key, origin, content hash, text hash, words,
+        mtime_ns, size, date added, author, published, site, url and reading progress:
+        an :class:`ArticleInfo`'s fields in their order, the source key for its path."""
+        columns = (
+            "id, title, source_key, origin, content_hash, text_hash, words, mtime_ns, size,"
+            " added_at, author, published, site, url"
+        )
+        if not self._has_reading():
+            return [(*r, 0.0) for r in self._tuples(f"SELECT {columns} FROM articles")]
+        return self._tuples(
+            f"SELECT {columns}, COALESCE(reading.fraction, 0.0) FROM articles"
+            " LEFT JOIN reading ON reading.article_id = articles.id"
+        ).fetchall()
 
     def stamps(self, renderer: str) -> dict[str, tuple[int, int, bool]]:
         """Each article's source key, with the stamp (mtime_ns, size) its file had when it
