@@ -315,12 +315,19 @@ class Catalog:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def rows(self) -> list[CatalogRow]:
-        """Every article's row, without its Markdown and text (``row`` has those)."""
+        """Every article's row, without its Markdown and text (``row`` has those).
+
+        Read from the table itself, not from the listing index that holds the same
+        columns: a refresh reads every row this way, and so finds a damaged page.
+        """
         if not self._has_reading():
-            cur = self._db.execute(f"SELECT {_LISTED} FROM articles ORDER BY origin, source_key")
+            cur = self._db.execute(
+                f"SELECT {_LISTED} FROM articles NOT INDEXED ORDER BY origin, source_key"
+            )
             return [CatalogRow(r) for r in cur]
         cur = self._db.execute(
-            f"SELECT {_LISTED}, COALESCE(reading.fraction, 0.0) AS progress FROM articles"
+            f"SELECT {_LISTED}, COALESCE(reading.fraction, 0.0) AS progress"
+            " FROM articles NOT INDEXED"
             " LEFT JOIN reading ON reading.article_id = articles.id ORDER BY origin, source_key"
         )
         return [CatalogRow(r) for r in cur]
