@@ -146,6 +146,9 @@ def added_label(added_at: float, today: date | None = None) -> str:
     return short if day.year == today.year else f"{short} {day.year}"
 
 
+LONG_LIST = 200  # articles: more than a window shows, whatever its height
+
+
 class LibraryModel(QAbstractTableModel):
     """Every article of the library, and as rows the ones the filter keeps, in the order asked for.
 
@@ -910,6 +913,13 @@ class LibraryPanel(QWidget):
         """Replace the list, keeping the current article selected without announcing it."""
         current = self.current_id()
         self._listed = True
+        # A long list always has its scroll bar: one appearing once the rows are laid
+        # out would narrow the titles, and every row would be laid out again.
+        long = len(articles) > LONG_LIST
+        self.view.setVerticalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOn if long else Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        )
+        self._lay_out_rows()  # at the width left beside it, while the rows are the old ones
         self.model.set_articles(articles)
         self._show_tag_button()
         if current:
