@@ -30,7 +30,6 @@ import argparse
 import itertools
 import os
 import shutil
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -46,7 +45,7 @@ sys.path.insert(0, str(REPO))
 from PySide6.QtCore import QTimer, qInstallMessageHandler  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from bench.search_bench import fetch_corpus  # noqa: E402
+from bench.search_bench import build_fts, fetch_corpus  # noqa: E402
 from bench.stall_bench import (  # noqa: E402
     close_window,
     idle,
@@ -73,17 +72,11 @@ def write_files(folder: Path, corpus: Sequence[tuple[str, str]]) -> list[Path]:
 
 
 def fts_build(corpus: Sequence[tuple[str, str]], folder: Path) -> float:
+    """Seconds to build the search benchmark's FTS5 table of the same texts."""
     path = folder / "fts.sqlite3"
     path.unlink(missing_ok=True)
     start = time.perf_counter()
-    db = sqlite3.connect(path)
-    db.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='porter unicode61')")
-    with db:
-        db.executemany(
-            "INSERT INTO docs (rowid, title, body) VALUES (?, ?, ?)",
-            ((n, t, f"{t}\n{b}") for n, (t, b) in enumerate(corpus)),
-        )
-    db.close()
+    build_fts(path, corpus).close()
     return time.perf_counter() - start
 
 
