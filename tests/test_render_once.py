@@ -137,3 +137,24 @@ def test_the_line_at_the_top_is_found_while_the_page_is_still_being_laid_out(
         expected.append(view.offset_at(QPoint(0, 0)))
     assert found == expected
     assert found == sorted(found) and found[-1] > found[0]
+
+
+def test_how_far_the_page_is_read_is_told_without_laying_it_out_whole(
+    qtbot: QtBot, data_dir: Path, open_window: OpenWindow
+) -> None:
+    window = open_window(data_dir)
+    window.resize(900, 500)
+    show(qtbot, window, LONG)
+    view = window.view
+    page = view.page
+    assert page is not None
+    view.show_page(page, prepare_document(page, view.look(), window.thread()))
+    at_top = view.read_fraction()  # the first screen laid out, the rest not yet
+    assert 0 < at_top < 0.5
+    view.document().size()
+    bar = view.verticalScrollBar()
+    fractions = []
+    for value in (0, bar.maximum() // 2, bar.maximum()):
+        bar.setValue(value)
+        fractions.append(view.read_fraction())
+    assert fractions[0] == at_top and fractions[0] < fractions[1] < fractions[2] == 1.0

@@ -482,16 +482,34 @@ class ArticleView(QTextBrowser):
         return self._map.from_qt(self.cursorForPosition(point).position())
 
     def top_offset(self) -> int:
-        """The offset (into the page's text) of the first line in view.
+        """The offset (into the page's text) of the first line in view."""
+        found = self._line_at(self.verticalScrollBar().value())
+        if found is None:
+            return self._map.from_qt(max(self.document().characterCount() - 1, 0))
+        start, _end = found
+        return self._map.from_qt(start)
 
-        Found block by block from the one found last (the view moves a little at a
-        time), which lays the document out down to that line only: a long page goes
-        on being laid out while it is read. (Qt's hit test answers wrongly until the
-        whole document is laid out.)
+    def read_fraction(self) -> float:
+        """How far through the article's text the bottom of the view is, 0..1."""
+        page = self._page
+        bottom = self.verticalScrollBar().value() + self.viewport().height() - 1
+        found = self._line_at(bottom)
+        if page is None or not page.text or found is None:
+            return 1.0  # the end of the page is in view
+        _start, end = found
+        return min(1.0, self._map.from_qt(end) / len(page.text))
+
+    def _line_at(self, y: int) -> tuple[int, int] | None:
+        """Where the line at height ``y`` of the document begins and ends (Qt positions);
+        None below the last line.
+
+        Found block by block from the block found last (the view moves a little at
+        a time), which lays the document out down to that line only: a long page
+        goes on being laid out while it is read. (Qt's hit test answers wrongly
+        until the whole document is laid out.)
         """
         doc = self.document()
         layout = doc.documentLayout()
-        y = self.verticalScrollBar().value()
         block = doc.findBlockByNumber(min(self._top_block, doc.blockCount() - 1))
         while block.previous().isValid() and layout.blockBoundingRect(block).top() > y:
             block = block.previous()
@@ -503,16 +521,11 @@ class ArticleView(QTextBrowser):
                 for n in range(lines.lineCount()):
                     line = lines.lineAt(n)
                     if rect.top() + line.y() + line.height() > y:
-                        return self._map.from_qt(block.position() + line.textStart())
-                return self._map.from_qt(block.position())
+                        start = block.position() + line.textStart()
+                        return start, start + line.textLength()
+                return block.position(), block.position() + block.length() - 1
             block = block.next()
-        return self._map.from_qt(max(doc.characterCount() - 1, 0))
-
-    def read_fraction(self) -> float:
-        """How far through the article the bottom of the view is, 0..1."""
-        height = self.document().size().height()  # laid out whole (the scroll bar may lag)
-        shown = self.verticalScrollBar().value() + self.viewport().height()
-        return 1.0 if shown >= height or height <= 0 else shown / height
+        return None
 
     def scroll_to_top(self, offset: int) -> None:
         """Scroll so the line holding ``offset`` is the first in view."""
