@@ -6,11 +6,19 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from reader.library import ArticleInfo
-from reader.ui.library_panel import ID_ROLE, NO_ARTICLES, NO_MATCH, LibraryModel, LibraryPanel
+from reader.ui.library_panel import (
+    ID_ROLE,
+    NO_ARTICLES,
+    NO_MATCH,
+    READ,
+    LibraryModel,
+    LibraryPanel,
+)
 from tests.conftest import OpenWindow
 
 LONG = (
@@ -371,3 +379,33 @@ def test_a_filter_that_hides_the_current_article_and_is_then_cleared_shows_it_ag
     assert panel.select("n15")
     panel.filter_edit.clear()
     assert panel.current_id() == "n15" and opened == ["n15"]
+
+
+class Painted(QObject):
+    """Counts the paint events of a widget."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def test_how_far_an_article_is_read_shows_in_its_row_wherever_the_list_is(
+    qtbot: QtBot,
+) -> None:
+    panel = panel_with(qtbot, large_list())
+    assert panel.select("n19999")  # the list at its end, as after opening the last article
+    read = panel.model.index(panel.model.row_of("n19999"), READ)
+    qtbot.wait(50)  # the list painted
+    painted = Painted(panel.view.viewport())
+    panel.model.set_progress("n19999", 0.5)  # in view: drawn again
+    qtbot.waitUntil(lambda: painted.count > 0, timeout=3000)
+    assert read.data() == "50%"
+    panel.model.set_progress("n0", 0.25)  # far above the rows shown
+    assert panel.select("n0")
+    assert panel.model.index(panel.model.row_of("n0"), READ).data() == "25%"

@@ -314,11 +314,15 @@ class LibraryWatcher(QObject):
         self._held += 1
 
     def release(self) -> None:
-        """Tell once what was noticed while held."""
-        if self._held == 1 and self._dirty:
-            self._look_at_dirty()  # what the file system told before this, as held
+        """Tell once what was noticed while held: the folders the file system told of
+        meanwhile are looked at now, once each (an import of thousands of files into
+        one folder would have it listed again for every few files)."""
         self._held = max(self._held - 1, 0)
-        if not self._held and self._missed:
+        if self._held:
+            return
+        if self._dirty:
+            self._look_at_dirty()
+        if self._missed:
             self._missed = False
             self._noticed()
 
@@ -451,8 +455,8 @@ class LibraryWatcher(QObject):
             self._look_timer.start()  # the events of a burst, one look a folder
 
     def _look_at_dirty(self) -> None:
-        if self._looking:
-            return  # looked at when the first look lands
+        if self._looking or self._held:
+            return  # looked at when the first look lands, or when released
         dirty, self._dirty = self._dirty, set()
         changed = False
         for path in sorted(dirty):  # a folder before those below it
@@ -507,8 +511,8 @@ class LibraryWatcher(QObject):
 
     def _poll_tick(self) -> None:
         """Look at the next files that are not watched, and at any folder that is not."""
-        if self._looking:
-            return
+        if self._looking or self._held:
+            return  # what changes while held is looked at when released
         changed = False
         for top in self.roots:
             if top not in self._folders and os.path.isdir(top):
