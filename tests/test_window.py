@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 import weakref
 from pathlib import Path
@@ -14,6 +15,7 @@ from reader.core import ReaderCore
 from reader.paths import default_data_dir
 from reader.rendering import render
 from reader.ui.article_view import ArticleView, TextMap
+from reader.ui.collector import UiThreadCollector
 from tests.conftest import OpenWindow, show
 
 
@@ -180,3 +182,29 @@ def test_garbage_is_collected_on_the_ui_thread_while_a_window_is_open(
     window.close()
     window.shutdown()
     assert gc.isenabled()
+
+
+def test_the_oldest_objects_are_walked_again_only_once_memory_has_grown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As Python itself does: with little new since the last full collection, the
+    middle generation is collected instead (a full one walks every object in a large
+    library, on the UI thread)."""
+    collected: list[int] = []
+    blocks = [1_000_000]
+
+    def collect(generation: int = 2) -> int:
+        collected.append(generation)
+        return 0
+
+    monkeypatch.setattr(gc, "get_count", lambda: (0, 0, 11))
+    monkeypatch.setattr(gc, "collect", collect)
+    monkeypatch.setattr(sys, "getallocatedblocks", lambda: blocks[0])
+    monkeypatch.setattr(UiThreadCollector, "_blocks", 0)
+    collector = UiThreadCollector()
+    collector.collect()  # the first: a full collection, and memory in use noted
+    blocks[0] = 1_100_000  # a tenth more
+    collector.collect()
+    blocks[0] = 1_300_000  # three tenths more than after the full collection
+    collector.collect()
+    assert collected == [2, 1, 2]
