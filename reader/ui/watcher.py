@@ -9,7 +9,7 @@ too, up to :data:`WATCHED_FILES` of them. Past that, each watch would take one
 of the user's inotify watches (shared with every other program) and adding
 20,000 of them holds the UI thread for about a second; the files beyond the
 limit are looked at by a poll instead, :data:`POLL_FILES` of them a tick: a
-stat each, a few milliseconds a tick, and every file of a library of 20,000
+stat each, in a thread of its own, and every file of a library of 20,000
 looked at within five seconds, without touching the catalog or a lane
 (``ReaderCore.pending()`` tells the same from the catalog, but takes a sixth of
 a second on 20,000 files, in the lane that opens articles).
@@ -143,6 +143,7 @@ class LibraryWatcher(QObject):
     changed = Signal()
     ready = Signal()  # the first look has landed and the files it found are watched
     _looked = Signal(int, object)  # from the first look's thread: its turn, what it saw
+    _polled_now = Signal(int, object)  # from a poll's thread: its turn, the stamps it took
 
     def __init__(
         self,
@@ -187,6 +188,8 @@ class LibraryWatcher(QObject):
         self._watch_later.timeout.connect(self._watch_some)
         self._looking = False  # the first look is out
         self._looked.connect(self._on_looked)
+        self._polling = False  # a poll's thread is out
+        self._polled_now.connect(self._on_polled)
 
     # --- starting and stopping -------------------------------------------------
 
@@ -267,6 +270,7 @@ class LibraryWatcher(QObject):
     def stop(self) -> None:
         self._turns += 1
         self._looking = False
+        self._polling = False
         self._to_watch = []
         self._watch_later.stop()
         self._settle.stop()
@@ -510,7 +514,9 @@ class LibraryWatcher(QObject):
             self._poll.stop()
 
     def _poll_tick(self) -> None:
-        """Look at the next files that are not watched, and at any folder that is not."""
+        """Look at any folder that is not watched, and have the next files that are not
+        looked at in a thread (a stat each, which waits for the interpreter's lock
+        while another thread works: on the UI thread, that stalled it)."""
         if self._looking or self._held:
             return  # what changes while held is looked at when released
         changed = False
@@ -520,16 +526,35 @@ class LibraryWatcher(QObject):
         for path in [p for p in self._folders if p not in self._watched]:
             changed |= self._rescan(path)
         self._update_poll()
+        if changed:
+            self._noticed()
         polled = self._polled
+        if self._polling or not polled:
+            return
+        batch = []
         for _ in range(min(self.poll_files, len(polled))):
             self._turn %= len(polled)
-            path, folder_path, name = polled[self._turn]
+            batch.append(polled[self._turn])
             self._turn += 1
+        self._polling = True
+        turn = self._turns
+
+        def look() -> None:
+            stamps = [_stamp(path) for path, _folder, _name in batch]
+            with contextlib.suppress(RuntimeError):  # the watcher is gone
+                self._polled_now.emit(turn, list(zip(batch, stamps, strict=True)))
+
+        threading.Thread(target=look, name="library-poll", daemon=True).start()
+
+    def _on_polled(self, turn: int, found: list[tuple[tuple[str, str, str], Stamp | None]]) -> None:
+        """Compare the stamps the poll's thread took with those kept."""
+        self._polling = False
+        if turn != self._turns or self._fs is None:
+            return  # stopped or started again meanwhile
+        changed = False
+        for (_path, folder_path, name), stamp in found:
             folder = self._folders.get(folder_path)
-            if folder is None or name not in folder.files:
-                continue
-            stamp = _stamp(path)
-            if stamp == folder.files[name]:
+            if folder is None or name not in folder.files or stamp == folder.files[name]:
                 continue
             changed = True
             if stamp is None:
