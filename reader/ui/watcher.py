@@ -144,6 +144,7 @@ class LibraryWatcher(QObject):
     ready = Signal()  # the first look has landed and the files it found are watched
     _looked = Signal(int, object)  # from the first look's thread: its turn, what it saw
     _polled_now = Signal(int, object)  # from a poll's thread: its turn, the stamps it took
+    _relooked = Signal(int, object)  # from a thread looking again: its turn, what it saw
 
     def __init__(
         self,
@@ -189,6 +190,8 @@ class LibraryWatcher(QObject):
         self._looking = False  # the first look is out
         self._looked.connect(self._on_looked)
         self._polling = False  # a poll's thread is out
+        self._relooking = False  # the folders told of while held are being looked at
+        self._relooked.connect(self._on_relooked)
         self._polled_now.connect(self._on_polled)
 
     # --- starting and stopping -------------------------------------------------
@@ -271,6 +274,7 @@ class LibraryWatcher(QObject):
         self._turns += 1
         self._looking = False
         self._polling = False
+        self._relooking = False
         self._to_watch = []
         self._watch_later.stop()
         self._settle.stop()
@@ -320,15 +324,54 @@ class LibraryWatcher(QObject):
     def release(self) -> None:
         """Tell once what was noticed while held: the folders the file system told of
         meanwhile are looked at now, once each (an import of thousands of files into
-        one folder would have it listed again for every few files)."""
+        one folder would have it listed again for every few files), in a thread (a
+        stat of each of 20,000 new files takes most of a second)."""
         self._held = max(self._held - 1, 0)
-        if self._held:
+        if self._held or self._relooking:
             return
         if self._dirty:
-            self._look_at_dirty()
-        if self._missed:
+            self._look_again()
+        else:
+            self._tell_missed()
+
+    def _tell_missed(self) -> None:
+        if self._missed and not self._held:
             self._missed = False
             self._noticed()
+
+    def _look_again(self) -> None:
+        """List the folders told of, and stamp their files, in a thread."""
+        dirty, self._dirty = sorted(self._dirty), set()
+        self._relooking = True
+        turn = self._turns
+
+        def look() -> None:
+            seen: dict[str, _Seen | None] = {}
+            for path in dirty:
+                found = _look(path)
+                if found is not None:
+                    names, folders = found
+                    seen[path] = _Seen(None, names, folders, _stamps(path, names))
+                else:
+                    seen[path] = None
+            with contextlib.suppress(RuntimeError):  # the watcher is gone
+                self._relooked.emit(turn, seen)
+
+        threading.Thread(target=look, name="library-look-again", daemon=True).start()
+
+    def _on_relooked(self, turn: int, seen: dict[str, _Seen | None]) -> None:
+        self._relooking = False
+        if turn != self._turns or self._fs is None:
+            return  # stopped or started again meanwhile
+        changed = False
+        for path, found in seen.items():  # a folder before those below it
+            changed |= self._rescan(path, seen=found) if found else self._rescan(path)
+        if changed:
+            self._noticed()
+        if self._dirty and not self._held:
+            self._look_at_dirty()  # told of while the thread looked: a few files at most
+        self._tell_missed()
+        self._update_poll()
 
     # --- what is watched -------------------------------------------------------
 
@@ -404,9 +447,9 @@ class LibraryWatcher(QObject):
         self._unwatch(gone)
         return len(files)
 
-    def _rescan(self, path: str, every_file: bool = True) -> bool:
-        """Look at a folder again; whether an article file in it (or below) came, went or
-        changed.
+    def _rescan(self, path: str, every_file: bool = True, seen: _Seen | None = None) -> bool:
+        """Look at a folder again (or take what a thread ``seen`` of it); whether an
+        article file in it (or below) came, went or changed.
 
         Not ``every_file``: when files came or went, only the new ones are stat'ed (a
         folder of 20,000 files is listed in milliseconds, stat'ed in a tenth of a
@@ -415,7 +458,7 @@ class LibraryWatcher(QObject):
         folder = self._folders.get(path)
         if folder is None:
             return False
-        look = _look(path)
+        look = (seen.names, seen.folders) if seen is not None else _look(path)
         if look is None:
             return self._drop_tree(path) > 0 or path in self.roots
         names, folders = look
@@ -432,7 +475,9 @@ class LibraryWatcher(QObject):
             self._polled_stale = True
         self._unwatch_files([_in(path, n) for n in gone])
         self._watch_files(path, names)
-        if every_file or not (gone or new):
+        if seen is not None:
+            stamps = {n: seen.files[n] for n in names if n in seen.files}
+        elif every_file or not (gone or new):
             stamps = _stamps(path, names)
         else:
             stamps = {n: folder.files[n] for n in names if n in folder.files}
@@ -459,7 +504,7 @@ class LibraryWatcher(QObject):
             self._look_timer.start()  # the events of a burst, one look a folder
 
     def _look_at_dirty(self) -> None:
-        if self._looking or self._held:
+        if self._looking or self._held or self._relooking:
             return  # looked at when the first look lands, or when released
         dirty, self._dirty = self._dirty, set()
         changed = False
@@ -517,7 +562,7 @@ class LibraryWatcher(QObject):
         """Look at any folder that is not watched, and have the next files that are not
         looked at in a thread (a stat each, which waits for the interpreter's lock
         while another thread works: on the UI thread, that stalled it)."""
-        if self._looking or self._held:
+        if self._looking or self._held or self._relooking:
             return  # what changes while held is looked at when released
         changed = False
         for top in self.roots:
