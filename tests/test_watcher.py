@@ -255,6 +255,9 @@ def test_changes_while_held_are_told_once_on_release(
     qtbot.waitUntil(lambda: told == [1], timeout=WAIT)
     qtbot.wait(800)
     assert told == [1]
+    # The files made while it was held are known from then on: an edit is told.
+    (tmp_path / "library" / "n3.md").write_text("# 3\n\nmore words\n", encoding="utf-8")
+    qtbot.waitUntil(lambda: told == [1, 1], timeout=WAIT)
 
 
 @pytest.mark.parametrize(
