@@ -123,6 +123,13 @@ def _as_shown(info: ArticleInfo, user: UserArticle | None) -> ArticleInfo:
     return replace(info, title=user.title or info.title, tags=user.tags, own_title=bool(user.title))
 
 
+def _listed_as_shown(entry: Listed, user: UserArticle | None) -> Listed:
+    """A listed article with what the user set on it, as :func:`_as_shown`."""
+    if user is None or not (user.title or user.tags):
+        return entry
+    return entry._replace(title=user.title or entry.title, tags=user.tags)
+
+
 def _failed_page(info: ArticleInfo) -> Page:
     source = readable(info.source)
     made = render(
@@ -211,20 +218,10 @@ class ReaderCore:
     def listing(self) -> list[Listed]:
         """:meth:`articles` as a list shows them (id, title, words, file, date added,
         author, site, problem and tags): read from the catalog's listing alone."""
-        listed = self._library.listing()
         users = self._users()
-        if not users:
-            return listed
         gone = hidden(users)
-        found: list[Listed] = []
-        for a in listed:
-            if a.id in gone:
-                continue
-            user = users.get(a.id)
-            if user is not None and (user.title or user.tags):
-                a = a._replace(title=user.title or a.title, tags=user.tags)
-            found.append(a)
-        return found
+        return [_listed_as_shown(a, users.get(a.id)) for a in self._library.listing()
+                if a.id not in gone]  # fmt: skip
 
     def article(self, article_id: str) -> Article:
         self._not_removed(article_id)

@@ -13,9 +13,10 @@ from PySide6.QtCore import QPoint
 from pytestqt.qtbot import QtBot
 
 import reader.rendering as rendering
-from reader.core import ReaderCore
+from reader.core import Page, ReaderCore
 from reader.rendering import Rendered, render
 from reader.ui.article_view import ArticleView, PageDocument, prepare_document
+from reader.ui.main_window import MainWindow
 from tests.conftest import SEEDS, OpenWindow, show
 
 
@@ -117,15 +118,22 @@ def test_an_opened_article_shows_the_document_made_off_the_ui_thread(
     assert window.view.look().css in window.view.document().defaultStyleSheet()
 
 
-def test_the_line_at_the_top_is_found_while_the_page_is_still_being_laid_out(
-    qtbot: QtBot, data_dir: Path, open_window: OpenWindow
-) -> None:
+@pytest.fixture
+def long_page(qtbot: QtBot, data_dir: Path, open_window: OpenWindow) -> tuple[MainWindow, Page]:
+    """A window showing the long bundled article, and its page."""
     window = open_window(data_dir)
     window.resize(900, 500)
     show(qtbot, window, LONG)
-    view = window.view
-    page = view.page
+    page = window.view.page
     assert page is not None
+    return window, page
+
+
+def test_the_line_at_the_top_is_found_while_the_page_is_still_being_laid_out(
+    long_page: tuple[MainWindow, Page],
+) -> None:
+    window, page = long_page
+    view = window.view
     found, expected = [], []
     for fraction in (0.0, 0.3, 0.6, 0.9):
         target = int(len(page.text) * fraction)
@@ -140,14 +148,10 @@ def test_the_line_at_the_top_is_found_while_the_page_is_still_being_laid_out(
 
 
 def test_how_far_the_page_is_read_is_told_without_laying_it_out_whole(
-    qtbot: QtBot, data_dir: Path, open_window: OpenWindow
+    long_page: tuple[MainWindow, Page],
 ) -> None:
-    window = open_window(data_dir)
-    window.resize(900, 500)
-    show(qtbot, window, LONG)
+    window, page = long_page
     view = window.view
-    page = view.page
-    assert page is not None
     view.show_page(page, prepare_document(page, view.look(), window.thread()))
     at_top = view.read_fraction()  # the first screen laid out, the rest not yet
     assert 0 < at_top < 0.5

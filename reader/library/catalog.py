@@ -94,18 +94,12 @@ _MIGRATIONS = {
     ALTER TABLE articles ADD COLUMN html BLOB NOT NULL DEFAULT x'';
     ALTER TABLE articles ADD COLUMN outline TEXT NOT NULL DEFAULT '';
     """,
-    # 8: what listing the library and comparing its files' stamps read, kept in an
-    # index of its own: a row holds an article's texts, so reading these columns
-    # from the table reads the whole catalog, and from this index a small part of it.
+    # 8: what listing the library (in the window and the command line) and comparing
+    # its files' stamps read, kept in an index of its own: a row holds an article's
+    # texts, so reading these columns from the table reads the whole catalog, and
+    # from this index a small part of it.
     8: """
     CREATE INDEX IF NOT EXISTS articles_listed ON articles (
-        source_key, mtime_ns, size, renderer, id, origin, title, words, added_at, author, site
-    );
-    """,
-    # 9: the index holds every column of an article's entry in the window's list too.
-    9: """
-    DROP INDEX IF EXISTS articles_listed;
-    CREATE INDEX articles_listed ON articles (
         source_key, mtime_ns, size, renderer, id, origin, title, words, added_at, author, site,
         content_hash, text_hash, published, url
     );

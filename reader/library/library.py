@@ -12,7 +12,7 @@ import stat
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Concatenate, Literal, NamedTuple, ParamSpec, TypeVar
 from urllib.parse import quote, unquote_to_bytes
@@ -372,8 +372,7 @@ class Library:
                  author, published, site, url, progress) in self.catalog.info_rows()
         ]  # fmt: skip
         infos += [self._problem_info(p) for p in problems.values()]
-        infos.sort(key=lambda a: (a.origin != "bundled", a.added_at if a.origin == "user" else 0,
-                                  a.source))  # fmt: skip
+        infos.sort(key=_in_library_order)
         return infos
 
     @_catalogued
@@ -393,11 +392,8 @@ class Library:
             info = self._problem_info(p)
             found.append(Listed(p.id, p.title, 0, info.source, info.origin, p.failed_at,
                                 problem=p.reason))  # fmt: skip
-        # The order of articles(): the bundled by path, then the user's by date added.
-        bundled = sorted((a for a in found if a.origin == "bundled"), key=attrgetter("source"))
-        users = [a for a in found if a.origin != "bundled"]
-        users.sort(key=attrgetter("added_at", "source"))
-        return bundled + users
+        found.sort(key=_in_library_order)
+        return found
 
     @_catalogued
     def get(self, article_id: str) -> Article:
@@ -1158,6 +1154,12 @@ class Library:
                     raise
             return target
         raise AssertionError("unreachable")
+
+
+def _in_library_order(a: ArticleInfo | Listed) -> tuple[bool, float, str]:
+    """Where an article is listed: the bundled ones first, by file, then the user's by
+    date added."""
+    return a.origin != "bundled", a.added_at if a.origin == "user" else 0.0, a.source
 
 
 def _job_runner(fn: Callable[..., Made], args: tuple[object, ...]) -> Made:

@@ -36,10 +36,11 @@ import contextlib
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, SignalInstance
 
 from reader.library.importing import is_article_name
 
@@ -107,6 +108,20 @@ class _Seen:
     files: dict[str, Stamp]
 
 
+def _seen(path: str) -> _Seen | None:
+    """A folder's modification time, then its article files with their stamps and its
+    subfolders; None if it is gone."""
+    try:
+        mtime: int | None = os.stat(path).st_mtime_ns
+    except OSError:
+        mtime = None
+    look = _look(path)
+    if look is None:
+        return None
+    names, folders = look
+    return _Seen(mtime, names, folders, _stamps(path, names))
+
+
 def _first_look(roots: list[str]) -> dict[str, _Seen]:
     """Every folder below ``roots``, its article files with their stamps (off the UI thread)."""
     seen: dict[str, _Seen] = {}
@@ -115,16 +130,10 @@ def _first_look(roots: list[str]) -> dict[str, _Seen]:
         path = todo.pop()
         if path in seen:
             continue
-        try:
-            mtime: int | None = os.stat(path).st_mtime_ns
-        except OSError:
-            mtime = None
-        look = _look(path)
-        if look is None:
-            continue
-        names, folders = look
-        seen[path] = _Seen(mtime, names, folders, _stamps(path, names))
-        todo.extend(_in(path, name) for name in folders)
+        found = _seen(path)
+        if found is not None:
+            seen[path] = found
+            todo.extend(_in(path, name) for name in found.folders)
     return seen
 
 
@@ -206,14 +215,20 @@ class LibraryWatcher(QObject):
         self._fs.fileChanged.connect(self._on_file_changed)
         self._watch(list(self.roots))  # told of from now on; looked at in a thread
         self._looking = True
-        turn, roots = self._turns, list(self.roots)
+        roots = list(self.roots)
+        self._in_thread(lambda: _first_look(roots), self._looked)
 
-        def look() -> None:
-            seen = _first_look(roots)
+    def _in_thread(self, work: Callable[[], object], answer: SignalInstance) -> None:
+        """Run ``work`` in a thread of its own; ``answer`` is emitted with this start's turn
+        and what it made (its slot, on the UI thread, drops the answer of an earlier start)."""
+        turn = self._turns
+
+        def run() -> None:
+            made = work()
             with contextlib.suppress(RuntimeError):  # the watcher is gone
-                self._looked.emit(turn, seen)
+                answer.emit(turn, made)
 
-        threading.Thread(target=look, name="library-first-look", daemon=True).start()
+        threading.Thread(target=run, name="library-watcher", daemon=True).start()
 
     @property
     def is_ready(self) -> bool:
@@ -343,21 +358,7 @@ class LibraryWatcher(QObject):
         """List the folders told of, and stamp their files, in a thread."""
         dirty, self._dirty = sorted(self._dirty), set()
         self._relooking = True
-        turn = self._turns
-
-        def look() -> None:
-            seen: dict[str, _Seen | None] = {}
-            for path in dirty:
-                found = _look(path)
-                if found is not None:
-                    names, folders = found
-                    seen[path] = _Seen(None, names, folders, _stamps(path, names))
-                else:
-                    seen[path] = None
-            with contextlib.suppress(RuntimeError):  # the watcher is gone
-                self._relooked.emit(turn, seen)
-
-        threading.Thread(target=look, name="library-look-again", daemon=True).start()
+        self._in_thread(lambda: {path: _seen(path) for path in dirty}, self._relooked)
 
     def _on_relooked(self, turn: int, seen: dict[str, _Seen | None]) -> None:
         self._relooking = False
@@ -582,14 +583,7 @@ class LibraryWatcher(QObject):
             batch.append(polled[self._turn])
             self._turn += 1
         self._polling = True
-        turn = self._turns
-
-        def look() -> None:
-            stamps = [_stamp(path) for path, _folder, _name in batch]
-            with contextlib.suppress(RuntimeError):  # the watcher is gone
-                self._polled_now.emit(turn, list(zip(batch, stamps, strict=True)))
-
-        threading.Thread(target=look, name="library-poll", daemon=True).start()
+        self._in_thread(lambda: [(entry, _stamp(entry[0])) for entry in batch], self._polled_now)
 
     def _on_polled(self, turn: int, found: list[tuple[tuple[str, str, str], Stamp | None]]) -> None:
         """Compare the stamps the poll's thread took with those kept."""
