@@ -160,11 +160,6 @@ class Look:
     css: str
     muted: str
 
-    def same(self, other: Look) -> bool:
-        return (self.font, self.margin, self.css, self.muted) == (
-            other.font, other.margin, other.css, other.muted,
-        )  # fmt: skip
-
 
 @dataclass(frozen=True)
 class Prepared:
@@ -211,7 +206,6 @@ class ArticleView(QTextBrowser):
         self.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.anchorClicked.connect(self.on_anchor_clicked)
         self._page: Page | None = None
-        self._document: PageDocument | None = None  # a document given to the view, kept
         self._top_block = 0  # the block at the top of the view when last asked
         self._nothing = ""  # what the page says while no article is shown
         self._original = False
@@ -223,6 +217,10 @@ class ArticleView(QTextBrowser):
         self._marks: list[tuple[Span, QColor]] = []
         self._flash: Span | None = None
         self._column_chars = COLUMN_CHARS
+        # A document of the page's own, which loads only its images: the one the view is
+        # given when an article opens is made the same way (prepare_document).
+        self._document = PageDocument(None, self._theme.muted)
+        self.setDocument(self._document)
         self.setWordWrapMode(QTextOption.WrapMode.WordWrap)  # never inside a word
         family = first_family(SERIF_FAMILIES)
         font = QFont(family)
@@ -252,9 +250,9 @@ class ArticleView(QTextBrowser):
         self._original = False
         self._top_block = 0
         self._hits, self._current_hit, self._marks, self._flash = [], -1, [], None
-        if prepared is not None and prepared.page_id == page.id and prepared.look.same(self.look()):
-            self._document = prepared.document  # the view does not own a document it is given
+        if prepared is not None and prepared.page_id == page.id and prepared.look == self.look():
             self.setDocument(prepared.document)
+            self._document = prepared.document  # kept: the view does not own it
             self._map = prepared.map
         else:
             self.document().setDefaultStyleSheet(
@@ -272,9 +270,7 @@ class ArticleView(QTextBrowser):
     def _set_page(self, page: Page | None) -> None:
         """The page shown, whose images the document may load."""
         self._page = page
-        doc = self.document()
-        if isinstance(doc, PageDocument):
-            doc.page, doc.muted = page, self._theme.muted
+        self._document.page, self._document.muted = page, self._theme.muted
 
     def show_nothing(self, message: str = "") -> None:
         """No article: the page is empty but for ``message``, in the theme's quiet colour."""
@@ -307,12 +303,9 @@ class ArticleView(QTextBrowser):
         return self._original
 
     def loadResource(self, type_: int, name: QUrl | str) -> object:
-        """Only the article's own images (see :func:`own_resource`); a refused one is a
-        broken-image mark."""
-        found = own_resource(self._page, type_, name)
-        if isinstance(found, QImage) and found.isNull():
-            return broken_image(self._theme.muted)
-        return found
+        """What the page's document loads (only its own images): the browser itself
+        never reads a file."""
+        return self._document.loadResource(type_, name)
 
     def set_caret_browsing(self, on: bool) -> None:
         """A text cursor the keyboard moves and selects with (Shift+arrows), or none."""
